@@ -1,0 +1,149 @@
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Contact } from '../../domain/contacts';
+import type { Purchase } from '../../domain/purchases';
+import type { ContactStore, IdentifierKind } from '../../ports';
+import { batchGet, queryAll } from './batch';
+import { isConditionFailed, key, stripKeys } from './table';
+
+export class DynamoContactStore implements ContactStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(id: string): Promise<Contact | undefined> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.contact(id) }));
+    return res.Item ? stripKeys<Contact>(res.Item) : undefined;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, Contact>> {
+    const items = await batchGet(this.doc, this.table, ids.map(key.contact));
+    return new Map(items.map((i) => stripKeys<Contact>(i)).map((c) => [c.id, c]));
+  }
+
+  async ownerOf(kind: IdentifierKind, value: string): Promise<string | undefined> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.claim(kind, value) }));
+    return res.Item?.contactId as string | undefined;
+  }
+
+  async ownersOf(kind: IdentifierKind, values: string[]): Promise<Map<string, string>> {
+    const items = await batchGet(
+      this.doc,
+      this.table,
+      values.map((v) => key.claim(kind, v)),
+    );
+    return new Map(items.map((i) => [i.value as string, i.contactId as string]));
+  }
+
+  async claim(kind: IdentifierKind, value: string, contactId: string): Promise<string> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.claim(kind, value), type: 'claim', kind, value, contactId },
+          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :id',
+          ExpressionAttributeValues: { ':id': contactId },
+        }),
+      );
+      return contactId;
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      return (await this.ownerOf(kind, value)) ?? this.claim(kind, value, contactId);
+    }
+  }
+
+  async release(kind: IdentifierKind, value: string, contactId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key.claim(kind, value),
+          ConditionExpression: 'contactId = :id',
+          ExpressionAttributeValues: { ':id': contactId },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  async put(contact: Contact): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: toItem(contact) }));
+  }
+
+  /** Writes many contacts, 25 per request; unprocessed items are retried with backoff. */
+  async putMany(contacts: Contact[]): Promise<void> {
+    for (let i = 0; i < contacts.length; i += 25) {
+      let pending = contacts.slice(i, i + 25).map((c) => ({ PutRequest: { Item: toItem(c) } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const res = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = (res.UnprocessedItems?.[this.table] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  async erase(id: string): Promise<void> {
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': key.contact(id).pk },
+      ProjectionExpression: 'pk, sk',
+    });
+    // Purchases first and the contact item last, so a retried erase still finds what is left.
+    const ordered = items.sort((a, b) => (a.sk === 'CONTACT' ? 1 : 0) - (b.sk === 'CONTACT' ? 1 : 0));
+    for (const item of ordered) {
+      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } }));
+    }
+  }
+
+  async applyPurchase(contactId: string, purchase: Purchase): Promise<void> {
+    const contactKey = key.contact(contactId);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: contactKey,
+          UpdateExpression: 'ADD purchases.#ch :one SET lastPurchaseRef = :pid',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseRef) OR lastPurchaseRef <> :pid)',
+          ExpressionAttributeNames: { '#ch': purchase.channel },
+          ExpressionAttributeValues: { ':one': 1, ':pid': purchase.id },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: contactKey,
+          UpdateExpression: 'SET lastPurchaseAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseAt) OR lastPurchaseAt < :at)',
+          ExpressionAttributeValues: { ':at': purchase.at },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.purchase(contactId, purchase.id),
+        UpdateExpression: 'SET applied = :t',
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+  }
+}
+
+function toItem(contact: Contact): Record<string, unknown> {
+  return { ...key.contact(contact.id), type: 'contact', ...contact };
+}

@@ -1,0 +1,32 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Purchase } from '../../domain/purchases';
+import type { PurchaseStore } from '../../ports';
+import { isConditionFailed, key, stripKeys } from './table';
+
+export class DynamoPurchaseStore implements PurchaseStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(purchase: Purchase): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.purchase(purchase.contactId, purchase.id), type: 'purchase', ...purchase },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async get(contactId: string, id: string): Promise<Purchase | undefined> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.purchase(contactId, id) }));
+    return res.Item ? stripKeys<Purchase>(res.Item) : undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '../../domain/contacts';
+import { type Keyring, allKeyedHashes, keyedHash } from '../../domain/hashing';
+import type { SuppressionList } from '../../ports';
+import { batchGet } from './batch';
+import { key } from './table';
+
+/** An email address is suppressed for email, a phone number for SMS. */
+const CHANNEL_OF = { email: 'email', phone: 'sms' } as const satisfies Record<string, Channel>;
+
+export class DynamoSuppressionList implements SuppressionList {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly keyring: Keyring,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async suppressedChannels(ids: { email?: string; phone?: string }): Promise<Channel[]> {
+    const wanted = (['email', 'phone'] as const).flatMap((kind) => {
+      const value = ids[kind];
+      return value ? allKeyedHashes(this.keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] })) : [];
+    });
+    if (wanted.length === 0) return [];
+    const items = await batchGet(
+      this.doc,
+      this.table,
+      wanted.map((w) => key.suppression(w.hash)),
+    );
+    const found = new Set(items.map((i) => i.hash as string));
+    return [...new Set(wanted.filter((w) => found.has(w.hash)).map((w) => w.channel))];
+  }
+
+  async suppress(ids: { email?: string; phone?: string }, reason: string): Promise<void> {
+    for (const kind of ['email', 'phone'] as const) {
+      const value = ids[kind];
+      if (!value) continue;
+      const hash = keyedHash(this.keyring, value);
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.suppression(hash),
+          UpdateExpression: 'SET #t = :t, hash = :h, channel = :c, reasons = list_append(if_not_exists(reasons, :empty), :r), firstAt = if_not_exists(firstAt, :at)',
+          ExpressionAttributeNames: { '#t': 'type' },
+          ExpressionAttributeValues: {
+            ':t': 'suppression',
+            ':h': hash,
+            ':c': CHANNEL_OF[kind],
+            ':r': [{ reason, at: this.now().toISOString() }],
+            ':empty': [],
+            ':at': this.now().toISOString(),
+          },
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The DynamoDB layout, in one place: the CDK stack and the local stack create
+ * their tables from these definitions, and the adapters build keys with these helpers.
+ *
+ * Main table (pk, sk), one generic index gsi1 (gsi1pk, gsi1sk):
+ *
+ * | item             | pk                   | sk                 | gsi1pk   | gsi1sk |
+ * |------------------|----------------------|--------------------|----------|--------|
+ * | API key          | APIKEY#<sha256>      | APIKEY             | APIKEYS  | <id>   |
+ * | store (shop)     | STORE#<id>           | STORE              | STORES   | <id>   |
+ * | contact          | CONTACT#<id>         | CONTACT            |          |        |
+ * | purchase         | CONTACT#<id>         | PURCHASE#<id>      |          |        |
+ * | email/phone claim| EMAIL#<addr>/PHONE#… | CLAIM              |          |        |
+ * | suppression      | SUPPRESSION#<hmac>   | SUPPRESSION        |          |        |
+ *
+ * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
+ */
+export const MAIN_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+} as const;
+
+export const EVENTS_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export const key = {
+  apiKey: (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' }),
+  store: (id: string) => ({ pk: `STORE#${id}`, sk: 'STORE' }),
+  contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
+  purchase: (contactId: string, id: string) => ({ pk: `CONTACT#${contactId}`, sk: `PURCHASE#${id}` }),
+  claim: (kind: 'email' | 'phone', value: string) => ({ pk: `${kind.toUpperCase()}#${value}`, sk: 'CLAIM' }),
+  suppression: (hash: string) => ({ pk: `SUPPRESSION#${hash}`, sk: 'SUPPRESSION' }),
+};
+
+export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+
+/** Removes the table's key attributes from an item before it is handed to the domain. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const k of KEY_ATTRIBUTES) delete copy[k];
+  delete copy.type;
+  return copy as T;
+}
+
+/** True for the error DynamoDB returns when a conditional write's condition is false. */
+export const isConditionFailed = (err: unknown) =>
+  err instanceof Error && err.name === 'ConditionalCheckFailedException';

@@ -1,0 +1,25 @@
+import { type AppDeps, defaultDeps } from '../deps';
+import { notFound } from '../domain/errors';
+import { createApiKey, publicKey } from '../domain/key-service';
+import { createKeySchema } from '../domain/keys';
+import { parseInput } from '../domain/validation';
+import { httpHandler, json, lazyHandler } from '../http/api';
+import { httpOptions } from '../http/options';
+
+/** API keys: created (secret shown once), listed without secrets, revoked. */
+export function makeHandler(deps: AppDeps) {
+  return httpHandler(
+    'keys',
+    {
+      'POST /v1/keys': async ({ body }) => json(201, await createApiKey(deps, parseInput(createKeySchema, body))),
+      'GET /v1/keys': async () => json(200, { items: (await deps.apiKeys.list()).map(publicKey) }),
+      'DELETE /v1/keys/{id}': async ({ params }) => {
+        if (!(await deps.apiKeys.delete(params.id ?? ''))) throw notFound('API key');
+        return { status: 204 };
+      },
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

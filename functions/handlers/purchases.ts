@@ -1,0 +1,23 @@
+import { type AppDeps, defaultDeps } from '../deps';
+import { recordPurchase } from '../domain/contact-service';
+import { purchaseInputSchema } from '../domain/purchases';
+import { parseInput } from '../domain/validation';
+import { httpHandler, json, lazyHandler } from '../http/api';
+import { httpOptions } from '../http/options';
+
+/** Purchases by response channel (store, web, phone): the facts segments and reports are built on. */
+export function makeHandler(deps: AppDeps) {
+  return httpHandler(
+    'purchases',
+    {
+      'POST /v1/purchases': async ({ body }) => {
+        const { purchase, created } = await recordPurchase(deps, parseInput(purchaseInputSchema, body));
+        const { applied: _applied, ...view } = purchase;
+        return json(created ? 201 : 200, view);
+      },
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

@@ -1,0 +1,43 @@
+import type { Role } from './domain/keys';
+
+/**
+ * Every HTTP route, in one table. The CDK stack creates API Gateway routes
+ * from it, the local server matches requests with it, and each handler
+ * checks the caller's role against it: one source of truth for who may call what.
+ */
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  /** The Lambda (file in functions/handlers/) that serves the route. */
+  fn: FunctionName;
+  /** Roles allowed to call it; `public` routes have no authorizer. */
+  auth: readonly Role[] | 'public';
+  /** What the body must be; routes without a body ignore it. */
+  body?: 'json' | 'csv';
+}
+
+export const FUNCTIONS = ['health', 'keys', 'contacts', 'contacts-import', 'purchases', 'stores'] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+const marketer = ['marketer'] as const;
+
+export const ROUTES: readonly RouteDef[] = [
+  { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
+  { method: 'POST', path: '/v1/keys', fn: 'keys', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/keys', fn: 'keys', auth: marketer },
+  { method: 'DELETE', path: '/v1/keys/{id}', fn: 'keys', auth: marketer },
+  { method: 'PUT', path: '/v1/contacts', fn: 'contacts', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/contacts', fn: 'contacts', auth: marketer },
+  { method: 'GET', path: '/v1/contacts/{id}', fn: 'contacts', auth: marketer },
+  { method: 'DELETE', path: '/v1/contacts/{id}', fn: 'contacts', auth: marketer },
+  { method: 'POST', path: '/v1/contacts/import', fn: 'contacts-import', auth: marketer, body: 'csv' },
+  { method: 'POST', path: '/v1/purchases', fn: 'purchases', auth: marketer, body: 'json' },
+  { method: 'PUT', path: '/v1/stores/{id}', fn: 'stores', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/stores', fn: 'stores', auth: marketer },
+];
+
+export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+export function routesOf(fn: FunctionName): RouteDef[] {
+  return ROUTES.filter((r) => r.fn === fn);
+}
