@@ -42,8 +42,12 @@ export const unsupportedMediaType = (expected: string) =>
 
 /** Turns zod's issues into the API's `{ path, message }` list (dotted paths, prefixed if given). */
 export function zodIssues(error: ZodError, prefix?: string): Issue[] {
-  return error.issues.map((issue) => {
-    const parts = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
-    return { path: parts.join('.') || '(body)', message: issue.message };
-  });
+  const join = (path: PropertyKey[]) =>
+    [...(prefix ? [prefix] : []), ...path.map(String)].join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    // An unknown field is reported at the field itself, so the caller sees which one to remove.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((k) => ({ path: join([...issue.path, k]), message: 'Unknown field' }))
+      : [{ path: join(issue.path), message: issue.message }],
+  );
 }

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../../functions/ports';
+import { type AppDeps, buildDeps } from '../../functions/deps';
+import { loadConfig } from '../../functions/config';
+import { createApiKey } from '../../functions/domain/key-service';
+import { hashKey } from '../../functions/domain/keys';
+import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
+import { makeHandler as contacts } from '../../functions/handlers/contacts';
+import { makeHandler as contactsImport } from '../../functions/handlers/contacts-import';
+import { makeHandler as health } from '../../functions/handlers/health';
+import { makeHandler as keys } from '../../functions/handlers/keys';
+import { makeHandler as purchases } from '../../functions/handlers/purchases';
+import { makeHandler as stores } from '../../functions/handlers/stores';
+import { type FunctionName, ROUTES } from '../../functions/routes';
+import { type Emulator, startDynalite, startSes } from './emulators';
+import { type HttpLambda, createGateway, listen } from './http-server';
+import { LocalQueue } from './queue';
+import { ensureTables } from './tables';
+
+/** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
+const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
+  health,
+  keys,
+  contacts,
+  'contacts-import': contactsImport,
+  purchases,
+  stores,
+};
+
+export interface LocalStackOptions {
+  /** HTTP port of the API; 0 picks a free one. */
+  port?: number;
+  /** Port of the local SES; 0 picks a free one. Ignored when `sesEndpoint` is given. */
+  sesPort?: number;
+  /** Where data persists; ':memory:' keeps nothing. */
+  dataDir?: string;
+  /** When set, a marketer key with exactly this value exists after boot. */
+  bootstrapKey?: string;
+  /** Use already-running emulators (tests start them once in a global setup). */
+  dynamoEndpoint?: string;
+  sesEndpoint?: string;
+  /** Prefix for table names, so that several stacks can share one emulator. */
+  tablePrefix?: string;
+  clock?: Clock;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  defaultCountry?: string;
+}
+
+export interface LocalStack {
+  url: string;
+  sesUrl: string;
+  dynamoEndpoint: string;
+  /** The marketer key created at this boot, if one was. */
+  createdKey?: string;
+  deps: AppDeps;
+  queues: Record<string, LocalQueue>;
+  stop(): Promise<void>;
+}
+
+/** A keyring for local HMACs: random and kept with the data, so tokens and hashes survive restarts. */
+function localKeyring(dataDir: string | undefined): string {
+  const fresh = () => randomBytes(32).toString('base64url');
+  if (!dataDir) return fresh();
+  const file = join(dataDir, 'keyring.secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = fresh();
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * Boots Relance in one process: dynalite, aws-ses-v2-local, the in-process
+ * queues and an HTTP server that feeds the Lambda handler modules, with no AWS
+ * account. Used by `npm start`, `npm run demo` and the integration tests.
+ */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = opts.dataDir === ':memory:' ? undefined : resolve(opts.dataDir ?? '.data');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const started: Emulator[] = [];
+  const servers: Server[] = [];
+  const queues: Record<string, LocalQueue> = {};
+  const stop = async () => {
+    for (const q of Object.values(queues)) q.close();
+    await Promise.all(servers.map((s) => new Promise<void>((r) => {
+      s.closeAllConnections?.();
+      s.close(() => r());
+    })));
+    for (const e of started.reverse()) await e.close();
+  };
+
+  try {
+    const own = async (start: () => Promise<Emulator>) => {
+      const e = await start();
+      started.push(e);
+      return e.endpoint;
+    };
+    const dynamoEndpoint = opts.dynamoEndpoint ?? (await own(() => startDynalite({ port: 0, dataDir })));
+    const sesEndpoint = opts.sesEndpoint ?? (await own(() => startSes({ port: opts.sesPort ?? 8005 })));
+    const prefix = opts.tablePrefix ?? 'relance';
+    const config = loadConfig({
+      TABLE_NAME: `${prefix}-main`,
+      EVENTS_TABLE_NAME: `${prefix}-events`,
+      KEYRING: localKeyring(dataDir),
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      SES_ENDPOINT: sesEndpoint,
+      AWS_REGION: 'eu-west-3',
+      DEFAULT_COUNTRY: opts.defaultCountry ?? 'FR',
+      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
+    });
+    const raw = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: config.AWS_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTables(raw, { main: config.TABLE_NAME, events: config.EVENTS_TABLE_NAME });
+    raw.destroy();
+
+    const deps = await buildDeps(config, {
+      logger: new Logger({ serviceName: 'relance-local', logLevel: config.POWERTOOLS_LOG_LEVEL }),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    const createdKey = await ensureMarketerKey(deps, opts.bootstrapKey);
+
+    const handlers = Object.fromEntries(
+      Object.entries(HTTP_FUNCTIONS).map(([name, make]) => [name, make(deps)]),
+    ) as Record<string, HttpLambda>;
+    const server = createGateway({
+      routes: ROUTES,
+      handlers,
+      authorizer: authorizer(deps),
+      local: {
+        'GET /_local/messages': async () => ({ status: 200, body: { items: await localMessages(sesEndpoint) } }),
+      },
+    });
+    servers.push(server);
+    const port = await listen(server, opts.port ?? 3000);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      sesUrl: sesEndpoint,
+      dynamoEndpoint,
+      ...(createdKey ? { createdKey } : {}),
+      deps,
+      queues,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * Makes sure someone can call the API: the bootstrap key when one is given,
+ * else a new marketer key on a first boot (no key at all yet).
+ */
+async function ensureMarketerKey(deps: AppDeps, bootstrapKey: string | undefined): Promise<string | undefined> {
+  if (bootstrapKey) {
+    if (bootstrapKey.length < 16) throw new Error('RELANCE_BOOTSTRAP_KEY must be at least 16 characters');
+    const existing = await deps.apiKeys.findByHash(hashKey(bootstrapKey));
+    if (existing) return undefined;
+    await createApiKey(deps, { role: 'marketer', label: 'bootstrap' }, { secret: bootstrapKey });
+    return bootstrapKey;
+  }
+  if ((await deps.apiKeys.list()).length > 0) return undefined;
+  return (await createApiKey(deps, { role: 'marketer', label: 'first local key' })).key;
+}
+
+/** Every message sent through the local providers, newest first. */
+async function localMessages(sesEndpoint: string) {
+  const res = await fetch(`${sesEndpoint}/store`);
+  const store = (await res.json()) as {
+    emails: {
+      messageId: string;
+      from: string;
+      destination: { to: string[] };
+      subject: string;
+      body: { html?: string; text?: string };
+      headers?: { name: string; value: string }[];
+      at: number;
+    }[];
+  };
+  return store.emails
+    .map((e) => ({
+      id: e.messageId,
+      channel: 'email' as const,
+      from: e.from,
+      to: e.destination.to.join(', '),
+      subject: e.subject,
+      headers: Object.fromEntries((e.headers ?? []).map((h) => [h.name, h.value])),
+      html: e.body.html ?? null,
+      text: e.body.text ?? null,
+      at: new Date(e.at * 1000).toISOString(),
+    }))
+    .reverse();
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the whole of Relance on this machine, no AWS account needed.
+ * Honours RELANCE_PORT, RELANCE_SES_PORT, RELANCE_DATA_DIR and RELANCE_BOOTSTRAP_KEY.
+ */
+import { startLocalStack } from './stack';
+
+// Lambdas run on Node 22; the SDK's notice about older local Node versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const env = process.env;
+const port = Number(env.RELANCE_PORT ?? 3000);
+const sesPort = Number(env.RELANCE_SES_PORT ?? 8005);
+const dataDir = env.RELANCE_DATA_DIR ?? '.data';
+
+const stack = await startLocalStack({
+  port,
+  sesPort,
+  dataDir,
+  ...(env.RELANCE_BOOTSTRAP_KEY ? { bootstrapKey: env.RELANCE_BOOTSTRAP_KEY } : {}),
+}).catch((err: Error) => {
+  console.error(`Relance could not start: ${err.message}`);
+  process.exit(1);
+});
+
+console.log(`Relance is running (data: ${dataDir === ':memory:' ? 'in memory' : dataDir})`);
+console.log(`  API              ${stack.url}   (health: ${stack.url}/health)`);
+console.log(`  Sent messages    ${stack.url}/_local/messages`);
+console.log(`  Mailbox (SES)    ${stack.sesUrl}/`);
+if (stack.createdKey) {
+  console.log(`  Marketer API key ${stack.createdKey}`);
+  console.log('  (shown once: keep it; create more with npm run keys -- create --role marketer)');
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping Relance…');
+    stack.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        console.error(err.message);
+        process.exit(1);
+      },
+    );
+  });
+}
