@@ -40,8 +40,9 @@ export class DynamoSuppressionList implements SuppressionList {
         new UpdateCommand({
           TableName: this.table,
           Key: key.suppression(hash),
-          UpdateExpression: 'SET #t = :t, hash = :h, channel = :c, reasons = list_append(if_not_exists(reasons, :empty), :r), firstAt = if_not_exists(firstAt, :at)',
-          ExpressionAttributeNames: { '#t': 'type' },
+          UpdateExpression:
+            'SET #t = :t, #h = :h, #c = :c, #r = list_append(if_not_exists(#r, :empty), :r), #f = if_not_exists(#f, :at)',
+          ExpressionAttributeNames: { '#t': 'type', '#h': 'hash', '#c': 'channel', '#r': 'reasons', '#f': 'firstAt' },
           ExpressionAttributeValues: {
             ':t': 'suppression',
             ':h': hash,
