@@ -48,6 +48,8 @@ export interface ContactStore {
   /** Releases an identifier, only if `contactId` still owns it. */
   release(kind: IdentifierKind, value: string, contactId: string): Promise<void>;
   put(contact: Contact): Promise<void>;
+  /** Writes many contacts at once (bulk import); no condition, last writer wins. */
+  putMany(contacts: Contact[]): Promise<void>;
   /** Deletes the contact and every item stored under it (purchases). */
   erase(id: string): Promise<void>;
   /** Counts a purchase on the contact once, however many times it is called with the same purchase. */
@@ -66,5 +68,7 @@ export interface PurchaseStore {
  */
 export interface SuppressionList {
   suppressedChannels(ids: { email?: string; phone?: string }): Promise<Channel[]>;
+  /** The same for many contacts in one round trip; the result is in the order of the input. */
+  suppressedChannelsMany(ids: { email?: string; phone?: string }[]): Promise<Channel[][]>;
   suppress(ids: { email?: string; phone?: string }, reason: string): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { type CsvError, parse } from 'csv-parse';
-import pMap from 'p-map';
-import { type UpsertResult, upsertContact, type ContactDeps } from './contact-service';
+import { type ContactDeps, upsertContacts } from './contact-service';
 import { contactInputSchema } from './contacts';
 import { AppError, type Issue, validationError, zodIssues } from './errors';
 
@@ -27,7 +26,10 @@ const fold = (h: string) => h.toLowerCase().replace(/[\s_-]/g, '');
 const BY_FOLDED = new Map(COLUMNS.map((c) => [fold(c), c]));
 const ATTRIBUTE = /^(?:attr|attribute|attributes)\.([A-Za-z0-9_]{1,40})(?::(string|number|boolean))?$/i;
 
-type HeaderCell = { kind: 'column'; column: Column } | { kind: 'attribute'; name: string; type: string };
+type HeaderCell =
+  | { kind: 'column'; column: Column }
+  | { kind: 'attribute'; name: string; type: string }
+  | { kind: 'unknown' };
 
 export interface ImportResult {
   created: number;
@@ -57,7 +59,7 @@ export function parseHeader(header: string[]): HeaderCell[] {
         path: `header.${name || '(empty)'}`,
         message: `Unknown column; use ${COLUMNS.join(', ')} or attr.<name>[:number|:boolean]`,
       });
-      return { kind: 'column', column: 'email' };
+      return { kind: 'unknown' };
     }
     return { kind: 'column', column };
   });
@@ -95,7 +97,7 @@ export function rowToInput(
   const attributes: Record<string, string | number | boolean> = {};
   cells.forEach((cell, i) => {
     const value = record[i]?.trim();
-    if (!value) return;
+    if (!value || cell.kind === 'unknown') return;
     if (cell.kind === 'column') {
       values[cell.column] = value;
       return;
@@ -187,14 +189,17 @@ export async function importContacts(deps: ContactDeps, csv: string, opts: Impor
     while (pending.length >= batchSize || (all && pending.length > 0)) {
       const { batch, rest } = takeBatch(pending, batchSize);
       pending = rest;
-      const outcomes = await pMap(batch, (row) => applyRow(deps, row, knownStores), {
-        concurrency: opts.concurrency ?? 16,
-      });
-      for (const o of outcomes) {
-        if ('error' in o) result.rejected.push(o.error);
+      const outcomes = await upsertContacts(
+        deps,
+        batch.map((r) => r.input),
+        knownStores,
+        opts.concurrency ? { concurrency: opts.concurrency } : {},
+      );
+      outcomes.forEach((o, i) => {
+        if ('error' in o) result.rejected.push({ line: batch[i]?.line ?? 0, errors: rowErrors(o.error) });
         else if (o.created) result.created++;
         else result.updated++;
-      }
+      });
       done += batch.length;
       opts.onProgress?.(done);
     }
@@ -246,17 +251,6 @@ function takeBatch(rows: Row[], size: number): { batch: Row[]; rest: Row[] } {
   return { batch, rest };
 }
 
-async function applyRow(
-  deps: ContactDeps,
-  row: Row,
-  knownStores: Set<string>,
-): Promise<UpsertResult | { error: { line: number; errors: Issue[] } }> {
-  try {
-    return await upsertContact(deps, row.input, knownStores);
-  } catch (err) {
-    if (err instanceof AppError && err.status < 500) {
-      return { error: { line: row.line, errors: err.issues.length ? err.issues : [{ path: '(line)', message: err.message }] } };
-    }
-    throw err;
-  }
+function rowErrors(err: AppError): Issue[] {
+  return err.issues.length > 0 ? err.issues : [{ path: '(line)', message: err.message }];
 }

@@ -1,4 +1,5 @@
 import type { Clock, ContactStore, IdentifierKind, Ids, PurchaseStore, StoreDirectory, SuppressionList } from '../ports';
+import pMap from 'p-map';
 import { type Contact, type ContactInput, applyContactInput } from './contacts';
 import { AppError, conflict, notFound, validationError } from './errors';
 import { type Purchase, type PurchaseInput, isEmailReference, purchaseId } from './purchases';
@@ -84,6 +85,101 @@ async function tryUpsert(deps: ContactDeps, input: ContactInput): Promise<Upsert
     if (old && old !== contact[kind]) await deps.contacts.release(kind, old, id);
   }
   return { contact, created: existing === undefined };
+}
+
+/** One row's outcome in a bulk upsert: the result, or the error that row alone failed with. */
+export type BulkOutcome = UpsertResult | { error: AppError };
+
+/**
+ * Upserts many contacts whose identifiers are all distinct, with a handful of
+ * batched reads and writes instead of several calls per contact: the bulk
+ * import path. Claims stay conditional, one per new identifier, so uniqueness
+ * holds against concurrent writers; a row whose claim is lost falls back to
+ * the one-by-one `upsertContact`.
+ */
+export async function upsertContacts(
+  deps: ContactDeps,
+  inputs: ContactInput[],
+  knownStores: Set<string>,
+  opts: { concurrency?: number } = {},
+): Promise<BulkOutcome[]> {
+  const outcomes: (BulkOutcome | undefined)[] = inputs.map((input) =>
+    input.homeStoreId && !knownStores.has(input.homeStoreId)
+      ? { error: validationError([{ path: 'homeStoreId', message: `Unknown store "${input.homeStoreId}"` }]) }
+      : undefined,
+  );
+  const [emailOwners, phoneOwners] = await Promise.all([
+    deps.contacts.ownersOf('email', inputs.flatMap((i) => (i.email ? [i.email] : []))),
+    deps.contacts.ownersOf('phone', inputs.flatMap((i) => (i.phone ? [i.phone] : []))),
+  ]);
+  const ownerIds = inputs.map((input, i) => {
+    if (outcomes[i]) return undefined;
+    const owners = [input.email && emailOwners.get(input.email), input.phone && phoneOwners.get(input.phone)];
+    const found = owners.filter((o): o is string => Boolean(o));
+    if (new Set(found).size > 1) {
+      outcomes[i] = {
+        error: conflict('The email and the phone belong to two different contacts', [
+          { path: 'phone', message: `Already used by contact ${found[1]}` },
+        ]),
+      };
+    }
+    return found[0];
+  });
+  const [existing, suppressed] = await Promise.all([
+    deps.contacts.getMany(ownerIds.filter((id): id is string => Boolean(id))),
+    deps.suppression.suppressedChannelsMany(inputs.map((i) => ({ email: i.email, phone: i.phone }))),
+  ]);
+  const now = deps.clock.now().toISOString();
+  const ids = inputs.map((_, i) => ownerIds[i] ?? deps.ids.next('c'));
+
+  // Claim every identifier not yet held by its contact; a lost claim sends the row down the slow path.
+  const slow = new Set<number>();
+  await pMap(
+    inputs.entries(),
+    async ([i, input]) => {
+      if (outcomes[i]) return;
+      const id = ids[i] as string;
+      for (const kind of ['email', 'phone'] as const) {
+        const value = input[kind];
+        const held = (kind === 'email' ? emailOwners : phoneOwners).get(value ?? '');
+        if (!value || held === id) continue;
+        if ((await deps.contacts.claim(kind, value, id)) !== id) {
+          slow.add(i);
+          if (kind === 'phone' && input.email && !emailOwners.get(input.email)) {
+            await deps.contacts.release('email', input.email, id);
+          }
+          return;
+        }
+      }
+    },
+    { concurrency: opts.concurrency ?? 32 },
+  );
+
+  const contacts = inputs.flatMap((input, i) => {
+    if (outcomes[i] || slow.has(i)) return [];
+    const id = ids[i] as string;
+    const before = existing.get(id);
+    const contact = applyContactInput(before, input, { id, now, suppressed: suppressed[i] ?? [] });
+    outcomes[i] = { contact, created: before === undefined };
+    return [contact];
+  });
+  await deps.contacts.putMany(contacts);
+  for (const contact of contacts) {
+    const before = existing.get(contact.id);
+    for (const kind of ['email', 'phone'] as const) {
+      const old = before?.[kind];
+      if (old && old !== contact[kind]) await deps.contacts.release(kind, old, contact.id);
+    }
+  }
+  for (const i of slow) {
+    try {
+      outcomes[i] = await upsertContact(deps, inputs[i] as ContactInput, knownStores);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      outcomes[i] = { error: err };
+    }
+  }
+  return outcomes as BulkOutcome[];
 }
 
 async function releaseAll(deps: ContactDeps, ids: ReadonlyArray<readonly [IdentifierKind, string]>, id: string) {

@@ -17,18 +17,20 @@ export class DynamoSuppressionList implements SuppressionList {
   ) {}
 
   async suppressedChannels(ids: { email?: string; phone?: string }): Promise<Channel[]> {
-    const wanted = (['email', 'phone'] as const).flatMap((kind) => {
-      const value = ids[kind];
-      return value ? allKeyedHashes(this.keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] })) : [];
-    });
-    if (wanted.length === 0) return [];
-    const items = await batchGet(
-      this.doc,
-      this.table,
-      wanted.map((w) => key.suppression(w.hash)),
+    return (await this.suppressedChannelsMany([ids]))[0] ?? [];
+  }
+
+  async suppressedChannelsMany(list: { email?: string; phone?: string }[]): Promise<Channel[][]> {
+    const wanted = list.map((ids) =>
+      (['email', 'phone'] as const).flatMap((kind) => {
+        const value = ids[kind];
+        return value ? allKeyedHashes(this.keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] })) : [];
+      }),
     );
-    const found = new Set(items.map((i) => i.hash as string));
-    return [...new Set(wanted.filter((w) => found.has(w.hash)).map((w) => w.channel))];
+    const keys = wanted.flat().map((w) => key.suppression(w.hash));
+    if (keys.length === 0) return list.map(() => []);
+    const found = new Set((await batchGet(this.doc, this.table, keys)).map((i) => i.hash as string));
+    return wanted.map((w) => [...new Set(w.filter((x) => found.has(x.hash)).map((x) => x.channel))]);
   }
 
   async suppress(ids: { email?: string; phone?: string }, reason: string): Promise<void> {

@@ -1,0 +1,131 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionName } from '../functions/routes';
+
+/** The repository root: where package.json, package-lock.json and functions/ live. */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A file in functions/handlers/, without its `.ts` extension: every HTTP function plus the authorizer. */
+export type HandlerName = FunctionName | 'authorizer';
+
+/**
+ * Lets CommonJS dependencies that call `require` (for Node built-ins, mostly) run inside an ESM
+ * bundle, where `require` does not exist. Prepended to every bundle.
+ */
+const REQUIRE_SHIM = "import { createRequire as __relanceCreateRequire } from 'node:module';"
+  + 'const require = __relanceCreateRequire(import.meta.url);';
+
+export interface RelanceFunctionProps
+  extends Omit<
+    NodejsFunctionProps,
+    | 'entry'
+    | 'handler'
+    | 'code'
+    | 'runtime'
+    | 'architecture'
+    | 'role'
+    | 'logGroup'
+    | 'logRetention'
+    | 'projectRoot'
+    | 'depsLockFilePath'
+  > {
+  /** The handler file to bundle: `functions/handlers/<handler>.ts`, which exports `handler`. */
+  readonly handler: HandlerName;
+  /**
+   * How long the function's logs are kept.
+   * @default one month: long enough to investigate a campaign after it ran, short enough not to
+   * hoard the personal data that log lines may carry.
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The one way a Lambda is built in Relance, so every function shares the same, documented defaults.
+ *
+ * - **Node.js 22 on ARM64 (Graviton)**: the runtime the code is written and tested for; ARM is
+ *   cheaper per GB-second than x86 and none of our dependencies ships native x86-only code.
+ * - **ESM bundle, minified, with source maps**: the code base is ESM, so the bundle is too; a
+ *   `createRequire` banner keeps the CommonJS dependencies that call `require` working. Minifying
+ *   shrinks the package and the cold start; source maps (honoured thanks to
+ *   `NODE_OPTIONS=--enable-source-maps`) keep stack traces pointing at the TypeScript.
+ * - **The AWS SDK is bundled, not taken from the runtime**: the runtime's SDK version changes under
+ *   us without notice, while the bundle carries the exact versions pinned in package-lock.json and
+ *   exercised by the tests. Bundling also tree-shakes it down to the clients we use.
+ * - **esbuild runs locally** (it is a devDependency), never in Docker: synthesis works on any
+ *   machine with `npm ci`, including CI runners without a Docker daemon.
+ * - **An explicit log group with a retention** instead of one Lambda creates on first invocation
+ *   and keeps forever; and **an explicit role** that may write only to that log group, instead of
+ *   the AWS-managed `AWSLambdaBasicExecutionRole`, which may write to every log group of the account.
+ * - **512 MB and 10 s**: Lambda gives CPU in proportion to memory, and 512 MB keeps the cold start
+ *   of a bundle with the SDK short; 10 s is far above any request we serve, and far below API
+ *   Gateway's 30 s limit, so a stuck call fails fast. Override either per function.
+ *
+ * The role and the log group are created next to the function (as `<id>Role` and `<id>LogGroup`),
+ * because they must exist before the function's constructor runs. `serviceRole` exposes the role
+ * so that callers can grant it exactly what it needs.
+ */
+export class RelanceFunction extends NodejsFunction {
+  /** The function's execution role; grants go here. */
+  public readonly serviceRole: iam.Role;
+  /** The log group the function writes to. */
+  public readonly functionLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: RelanceFunctionProps) {
+    const { handler, logRetention, bundling, environment, ...rest } = props;
+
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
+      // Logs only make sense with the function: delete them with it rather than leave orphans.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${handler} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      ...rest,
+      entry: fileURLToPath(new URL(`../functions/handlers/${handler}.ts`, import.meta.url)),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      role,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // Prefer the ESM builds of dependencies: smaller bundles, better tree shaking.
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        minify: true,
+        sourceMap: true,
+        // The sources are in the repository; the map only needs to point at them.
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+        ...bundling,
+      },
+    });
+
+    this.serviceRole = role;
+    this.functionLogGroup = logGroup;
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime Relance is written and tested for (DESIGN.md, convention 5); moving to ' +
+        'a newer runtime is a deliberate upgrade made in RelanceFunction for every function at once.',
+    });
+  }
+}
