@@ -17,8 +17,9 @@ export type HandlerName = FunctionName | 'authorizer';
  * Lets CommonJS dependencies that call `require` (for Node built-ins, mostly) run inside an ESM
  * bundle, where `require` does not exist. Prepended to every bundle.
  */
-const REQUIRE_SHIM = "import { createRequire as __relanceCreateRequire } from 'node:module';"
-  + 'const require = __relanceCreateRequire(import.meta.url);';
+const REQUIRE_SHIM =
+  "import { createRequire as __relanceCreateRequire } from 'node:module';" +
+  'const require = __relanceCreateRequire(import.meta.url);';
 
 export interface RelanceFunctionProps
   extends Omit<

@@ -113,6 +113,8 @@ export class FakeContactStore implements ContactStore {
   readonly items = new Map<string, StoredContact>();
   /** Identifier claims, keyed `${kind}#${value}` → owning contact id. */
   readonly claims = new Map<string, string>();
+  /** The size of every putMany call, so tests can see the bulk path was taken. */
+  readonly putManyCalls: number[] = [];
 
   constructor(readonly purchases: FakePurchaseStore = new FakePurchaseStore()) {}
 
@@ -171,6 +173,13 @@ export class FakeContactStore implements ContactStore {
     this.items.set(contact.id, copy(contact));
   }
 
+  /** Unconditional writes in order: the last version of a contact wins, as in a BatchWriteItem. */
+  async putMany(contacts: Contact[]): Promise<void> {
+    await tick();
+    this.putManyCalls.push(contacts.length);
+    for (const contact of contacts) this.items.set(contact.id, copy(contact));
+  }
+
   async erase(id: string): Promise<void> {
     await tick();
     this.purchases.eraseUnder(id);
@@ -185,7 +194,8 @@ export class FakeContactStore implements ContactStore {
       c.purchases[purchase.channel] = (c.purchases[purchase.channel] ?? 0) + 1;
       c.lastPurchaseRef = purchase.id;
     }
-    if (c && (c.lastPurchaseAt === undefined || c.lastPurchaseAt < purchase.at)) c.lastPurchaseAt = purchase.at;
+    if (c && (c.lastPurchaseAt === undefined || c.lastPurchaseAt < purchase.at))
+      c.lastPurchaseAt = purchase.at;
     this.purchases.markApplied(contactId, purchase.id);
   }
 }
@@ -196,6 +206,15 @@ export class FakeSuppressionList implements SuppressionList {
 
   async suppressedChannels(ids: { email?: string; phone?: string }): Promise<Channel[]> {
     await tick();
+    return this.lookup(ids);
+  }
+
+  async suppressedChannelsMany(list: { email?: string; phone?: string }[]): Promise<Channel[][]> {
+    await tick();
+    return list.map((ids) => this.lookup(ids));
+  }
+
+  private lookup(ids: { email?: string; phone?: string }): Channel[] {
     const out: Channel[] = [];
     if (ids.email && this.entries.has(`email#${ids.email}`)) out.push('email');
     if (ids.phone && this.entries.has(`phone#${ids.phone}`)) out.push('sms');

@@ -4,13 +4,21 @@ import type { StoreDirectory } from '../../ports';
 import { queryAll } from './batch';
 import { key, stripKeys } from './table';
 
+/**
+ * Shops change rarely and are read on every purchase and import, so `get`
+ * keeps found stores for a short while (per Lambda instance).
+ */
 export class DynamoStoreDirectory implements StoreDirectory {
+  private readonly cache = new Map<string, { store: Store; until: number }>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly cacheMs = 30_000,
   ) {}
 
   async put(store: Store): Promise<void> {
+    this.cache.delete(store.id);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -20,8 +28,13 @@ export class DynamoStoreDirectory implements StoreDirectory {
   }
 
   async get(id: string): Promise<Store | undefined> {
+    const cached = this.cache.get(id);
+    if (cached && cached.until > Date.now()) return cached.store;
     const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.store(id) }));
-    return res.Item ? stripKeys<Store>(res.Item) : undefined;
+    const store = res.Item ? stripKeys<Store>(res.Item) : undefined;
+    // Only found stores are cached: a store created a moment ago is never reported missing.
+    if (store) this.cache.set(id, { store, until: Date.now() + this.cacheMs });
+    return store;
   }
 
   async list(): Promise<Store[]> {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ImportOptions, importContacts, parseHeader, rowToInput } from '../../../functions/domain/contact-import';
+import {
+  type ImportOptions,
+  importContacts,
+  parseHeader,
+  rowToInput,
+} from '../../../functions/domain/contact-import';
 import { upsertContact } from '../../../functions/domain/contact-service';
 import { AppError } from '../../../functions/domain/errors';
 import { type FakeDeps, fakeDeps } from '../fakes';
@@ -20,7 +25,9 @@ const row = (header: string[], record: string[]) => rowToInput(parseHeader(heade
 
 describe('parseHeader', () => {
   it('matches known columns ignoring case, "_", "-" and spaces', () => {
-    expect(parseHeader(['EMAIL', 'first_name', 'LastName', 'Home Store Id', 'e-mail consent', 'SMS_CONSENT_AT'])).toEqual([
+    expect(
+      parseHeader(['EMAIL', 'first_name', 'LastName', 'Home Store Id', 'e-mail consent', 'SMS_CONSENT_AT']),
+    ).toEqual([
       { kind: 'column', column: 'email' },
       { kind: 'column', column: 'firstName' },
       { kind: 'column', column: 'lastName' },
@@ -37,7 +44,15 @@ describe('parseHeader', () => {
   });
 
   it('reads typed attribute columns, string by default', () => {
-    expect(parseHeader(['email', 'attr.city', 'attr.age:number', 'Attribute.vip:Boolean', 'attributes.note:string'])).toEqual([
+    expect(
+      parseHeader([
+        'email',
+        'attr.city',
+        'attr.age:number',
+        'Attribute.vip:Boolean',
+        'attributes.note:string',
+      ]),
+    ).toEqual([
       { kind: 'column', column: 'email' },
       { kind: 'attribute', name: 'city', type: 'string' },
       { kind: 'attribute', name: 'age', type: 'number' },
@@ -56,7 +71,10 @@ describe('parseHeader', () => {
   it('reports only the unknown column, not a phantom duplicate email', () => {
     // An unknown column must not count as a second "email" column.
     expect(headerError(['email', 'shoe_size']).issues.map((i) => i.path)).toEqual(['header.shoe_size']);
-    expect(headerError(['phone', 'foo', 'bar']).issues.map((i) => i.path)).toEqual(['header.foo', 'header.bar']);
+    expect(headerError(['phone', 'foo', 'bar']).issues.map((i) => i.path)).toEqual([
+      'header.foo',
+      'header.bar',
+    ]);
   });
 
   it('still says the email or phone column is missing when the other columns are unknown', () => {
@@ -64,8 +82,12 @@ describe('parseHeader', () => {
   });
 
   it('refuses an attribute with an unknown type or a bad name', () => {
-    expect(headerError(['email', 'attr.age:date']).issues.map((i) => i.path)).toEqual(['header.attr.age:date']);
-    expect(headerError(['email', 'attr.bad-name']).issues.map((i) => i.path)).toEqual(['header.attr.bad-name']);
+    expect(headerError(['email', 'attr.age:date']).issues.map((i) => i.path)).toEqual([
+      'header.attr.age:date',
+    ]);
+    expect(headerError(['email', 'attr.bad-name']).issues.map((i) => i.path)).toEqual([
+      'header.attr.bad-name',
+    ]);
   });
 
   it('names an empty header cell', () => {
@@ -96,13 +118,19 @@ describe('parseHeader', () => {
 
 describe('rowToInput', () => {
   it('omits empty and blank cells', () => {
-    const { input, errors } = row(['email', 'firstName', 'lastName', 'tags', 'attr.city'], ['a@x.fr', '', '  ', '', '']);
+    const { input, errors } = row(
+      ['email', 'firstName', 'lastName', 'tags', 'attr.city'],
+      ['a@x.fr', '', '  ', '', ''],
+    );
     expect(input).toEqual({ email: 'a@x.fr' });
     expect(errors).toEqual([]);
   });
 
   it('trims cells', () => {
-    expect(row(['email', 'firstName'], ['  a@x.fr ', ' Ann ']).input).toEqual({ email: 'a@x.fr', firstName: 'Ann' });
+    expect(row(['email', 'firstName'], ['  a@x.fr ', ' Ann ']).input).toEqual({
+      email: 'a@x.fr',
+      firstName: 'Ann',
+    });
   });
 
   it('omits cells missing at the end of a short record', () => {
@@ -146,7 +174,9 @@ describe('rowToInput', () => {
       ['phone', 'sms_consent', 'sms_consent_source', 'sms_consent_at'],
       ['0612345678', 'oui', 'till', '2025-01-02T10:00:00+01:00'],
     );
-    expect(input.consent).toEqual({ sms: { status: 'granted', source: 'till', at: '2025-01-02T09:00:00.000Z' } });
+    expect(input.consent).toEqual({
+      sms: { status: 'granted', source: 'till', at: '2025-01-02T09:00:00.000Z' },
+    });
   });
 
   it('passes an unreadable consent date through, for the schema to refuse', () => {
@@ -215,7 +245,8 @@ describe('importContacts', () => {
 
   it('reports a row with the wrong number of columns and imports the rest', async () => {
     const deps = fakeDeps();
-    const csv = 'email,firstName,lastName\na@x.fr,Ann,Martin\nb@x.fr,Bob\nc@x.fr,Cy,Durand,extra\nd@x.fr,Di,Roux\n';
+    const csv =
+      'email,firstName,lastName\na@x.fr,Ann,Martin\nb@x.fr,Bob\nc@x.fr,Cy,Durand,extra\nd@x.fr,Di,Roux\n';
     const result = await importContacts(deps, csv, opts());
     expect(result.created).toBe(2);
     expect(result.rejected.map((r) => r.line)).toEqual([3, 4]);
@@ -235,13 +266,42 @@ describe('importContacts', () => {
     ].join('\n');
     const result = await importContacts(deps, csv, opts());
     expect(result.created).toBe(2);
-    expect(result.rejected).toEqual([{ line: 6, errors: [{ path: 'email', message: 'Invalid email address' }] }]);
+    expect(result.rejected).toEqual([
+      { line: 6, errors: [{ path: 'email', message: 'Invalid email address' }] },
+    ]);
     expect((await byEmail(deps, 'b@x.fr'))?.lastName).toBe('Durand\nde la Tour');
+  });
+
+  it('reports a bad multi-line record at the line where it starts', async () => {
+    const deps = fakeDeps();
+    const csv = ['email,lastName', 'not-an-email,"Durand', 'de la Tour"', 'ok@x.fr,Roux'].join('\n');
+    const result = await importContacts(deps, csv, opts());
+    expect(result.created).toBe(1);
+    expect(result.rejected.map((r) => r.line)).toEqual([2]);
+  });
+
+  it('does not read a day-first date such as 01/02/2025 as the 2nd of January', async () => {
+    const deps = fakeDeps();
+    const csv = 'email,email_consent,email_consent_at\na@x.fr,oui,01/02/2025\n';
+    const result = await importContacts(deps, csv, opts());
+    const at = (await byEmail(deps, 'a@x.fr'))?.consent.email?.at;
+    // Either refused at its column, or read the French way (1 February); never silently 2 January.
+    if (result.rejected.length > 0) {
+      expect(result.rejected).toEqual([
+        { line: 2, errors: [{ path: 'email_consent_at', message: expect.any(String) }] },
+      ]);
+    } else {
+      expect(at?.slice(0, 10)).toBe('2025-02-01');
+    }
   });
 
   it('reads CRLF files with a byte-order mark', async () => {
     const deps = fakeDeps();
-    const result = await importContacts(deps, '\uFEFFEmail,First_Name\r\na@x.fr,Ann\r\nb@x.fr,Bob\r\n', opts());
+    const result = await importContacts(
+      deps,
+      '\uFEFFEmail,First_Name\r\na@x.fr,Ann\r\nb@x.fr,Bob\r\n',
+      opts(),
+    );
     expect(result).toEqual({ created: 2, updated: 0, rejected: [] });
     expect((await byEmail(deps, 'a@x.fr'))?.firstName).toBe('Ann');
   });
@@ -271,13 +331,30 @@ describe('importContacts', () => {
     // The same phone written two ways is the same identifier.
     lines.push('p@x.fr,06 12 34 56 78,first', 'p@x.fr,+33612345678,last');
     const progress: number[] = [];
-    const result = await importContacts(deps, lines.join('\n'), opts({ batchSize: 5, concurrency: 4, onProgress: (n) => progress.push(n) }));
+    const result = await importContacts(
+      deps,
+      lines.join('\n'),
+      opts({ batchSize: 5, concurrency: 4, onProgress: (n) => progress.push(n) }),
+    );
     expect(result).toEqual({ created: 14, updated: 12, rejected: [] });
     expect((await byEmail(deps, 'a@x.fr'))?.firstName).toBe('v12');
     expect((await byEmail(deps, 'p@x.fr'))?.firstName).toBe('last');
     expect(deps.contacts.items.size).toBe(14);
     expect(progress.at(-1)).toBe(26);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('applies two rows naming the same contact by different identifiers, in file order', async () => {
+    const deps = fakeDeps();
+    await upsertContact(deps, { email: 'ann@example.com', phone: '+33612345678' });
+    const csv = ['email,phone,firstName,lastName', 'ann@example.com,,Ann,', ',06 12 34 56 78,,Martin'].join(
+      '\n',
+    );
+    const result = await importContacts(deps, csv, opts());
+    expect(result).toEqual({ created: 0, updated: 2, rejected: [] });
+    expect(deps.contacts.items.size).toBe(1);
+    // Neither row's change may be lost.
+    expect(await byEmail(deps, 'ann@example.com')).toMatchObject({ firstName: 'Ann', lastName: 'Martin' });
   });
 
   it('rejects a line whose homeStoreId is unknown, with path homeStoreId', async () => {
@@ -365,7 +442,11 @@ describe('importContacts', () => {
 
   it('imports nothing from a header-only file', async () => {
     const deps = fakeDeps();
-    expect(await importContacts(deps, 'email,firstName\n', opts())).toEqual({ created: 0, updated: 0, rejected: [] });
+    expect(await importContacts(deps, 'email,firstName\n', opts())).toEqual({
+      created: 0,
+      updated: 0,
+      rejected: [],
+    });
     expect(await importContacts(deps, 'email', opts())).toEqual({ created: 0, updated: 0, rejected: [] });
     expect(deps.contacts.items.size).toBe(0);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyContactInput,
   type Contact,
   type ContactInput,
-  applyContactInput,
   contactInputSchema,
   contactView,
   emailSchema,
@@ -28,10 +28,13 @@ describe('emailSchema', () => {
     expect(emailSchema.parse('  Alice.Martin@Example.COM ')).toBe('alice.martin@example.com');
   });
 
-  it.each(['', 'alice', 'alice@', '@example.com', 'alice@example', 'a b@example.com'])('refuses %j', (raw) => {
-    const r = emailSchema.safeParse(raw);
-    expect(r.success).toBe(false);
-  });
+  it.each(['', 'alice', 'alice@', '@example.com', 'alice@example', 'a b@example.com'])(
+    'refuses %j',
+    (raw) => {
+      const r = emailSchema.safeParse(raw);
+      expect(r.success).toBe(false);
+    },
+  );
 
   it('says "Invalid email address"', () => {
     const r = emailSchema.safeParse('not-an-email');
@@ -137,7 +140,9 @@ describe('contactInputSchema', () => {
   });
 
   it('needs an email or a phone', () => {
-    expect(issuesOf({ firstName: 'Ann' })).toEqual([{ path: 'email', message: 'A contact needs an email or a phone' }]);
+    expect(issuesOf({ firstName: 'Ann' })).toEqual([
+      { path: 'email', message: 'A contact needs an email or a phone' },
+    ]);
     expect(issuesOf({})).toEqual([{ path: 'email', message: 'A contact needs an email or a phone' }]);
   });
 
@@ -188,10 +193,30 @@ describe('contactInputSchema', () => {
   });
 
   it.each([
-    ['an unknown channel', { fax: { status: 'granted', source: 's', at: NOW } }, 'consent.fax', 'Unknown field'],
-    ['an unknown status', { email: { status: 'maybe', source: 's', at: NOW } }, 'consent.email.status', undefined],
-    ['an empty source', { email: { status: 'granted', source: ' ', at: NOW } }, 'consent.email.source', undefined],
-    ['a date without time', { email: { status: 'granted', source: 's', at: '2025-01-01' } }, 'consent.email.at', undefined],
+    [
+      'an unknown channel',
+      { fax: { status: 'granted', source: 's', at: NOW } },
+      'consent.fax',
+      'Unknown field',
+    ],
+    [
+      'an unknown status',
+      { email: { status: 'maybe', source: 's', at: NOW } },
+      'consent.email.status',
+      undefined,
+    ],
+    [
+      'an empty source',
+      { email: { status: 'granted', source: ' ', at: NOW } },
+      'consent.email.source',
+      undefined,
+    ],
+    [
+      'a date without time',
+      { email: { status: 'granted', source: 's', at: '2025-01-01' } },
+      'consent.email.at',
+      undefined,
+    ],
     ['a missing date', { email: { status: 'granted', source: 's' } }, 'consent.email.at', undefined],
     [
       'an extra field',
@@ -207,7 +232,9 @@ describe('contactInputSchema', () => {
 
   it('refuses a malformed locale and store id', () => {
     expect(issuesOf({ email: 'a@example.com', locale: 'french' }).map((i) => i.path)).toEqual(['locale']);
-    expect(issuesOf({ email: 'a@example.com', homeStoreId: 'paris 11' }).map((i) => i.path)).toEqual(['homeStoreId']);
+    expect(issuesOf({ email: 'a@example.com', homeStoreId: 'paris 11' }).map((i) => i.path)).toEqual([
+      'homeStoreId',
+    ]);
   });
 
   it('refuses empty tags', () => {
@@ -262,7 +289,11 @@ describe('applyContactInput', () => {
 
   it('keeps the fields absent from an update, and its id, creation date and purchases', () => {
     const old = existingContact();
-    const c = applyContactInput(old, parse({ email: 'old@example.com', lastName: 'Durand' }), ctx({ now: LATER }));
+    const c = applyContactInput(
+      old,
+      parse({ email: 'old@example.com', lastName: 'Durand' }),
+      ctx({ now: LATER }),
+    );
     expect(c).toEqual({ ...old, lastName: 'Durand', updatedAt: LATER });
   });
 
@@ -277,7 +308,11 @@ describe('applyContactInput', () => {
   });
 
   it('de-duplicates tags, keeping their first order', () => {
-    const c = applyContactInput(undefined, parse({ email: 'a@example.com', tags: ['b', 'a', 'b', ' a '] }), ctx());
+    const c = applyContactInput(
+      undefined,
+      parse({ email: 'a@example.com', tags: ['b', 'a', 'b', ' a '] }),
+      ctx(),
+    );
     expect(c.tags).toEqual(['b', 'a']);
   });
 
@@ -298,7 +333,11 @@ describe('applyContactInput', () => {
 
   it('replaces consent with a newer statement', () => {
     const newer = { status: 'denied' as const, source: 'unsubscribe', at: '2025-02-01T00:00:00.000Z' };
-    const c = applyContactInput(existingContact(), parse({ email: 'old@example.com', consent: { email: newer } }), ctx());
+    const c = applyContactInput(
+      existingContact(),
+      parse({ email: 'old@example.com', consent: { email: newer } }),
+      ctx(),
+    );
     expect(c.consent.email).toEqual(newer);
   });
 
@@ -336,13 +375,19 @@ describe('applyContactInput', () => {
       parse({ email: 'old@example.com', consent: { sms: { status: 'granted', source: 'shop', at: NOW } } }),
       ctx(),
     );
-    expect(c.consent).toEqual({ email: old.consent.email, sms: { status: 'granted', source: 'shop', at: NOW } });
+    expect(c.consent).toEqual({
+      email: old.consent.email,
+      sms: { status: 'granted', source: 'shop', at: NOW },
+    });
   });
 
   it('forces a newly suppressed channel to denied, whatever the input says', () => {
     const c = applyContactInput(
       undefined,
-      parse({ email: 'a@example.com', consent: { email: { status: 'granted', source: 'import', at: LATER } } }),
+      parse({
+        email: 'a@example.com',
+        consent: { email: { status: 'granted', source: 'import', at: LATER } },
+      }),
       ctx({ suppressed: ['email'] }),
     );
     expect(c.suppressed).toEqual(['email']);
@@ -356,7 +401,10 @@ describe('applyContactInput', () => {
     });
     const c = applyContactInput(
       old,
-      parse({ email: 'old@example.com', consent: { email: { status: 'granted', source: 'web', at: LATER } } }),
+      parse({
+        email: 'old@example.com',
+        consent: { email: { status: 'granted', source: 'web', at: LATER } },
+      }),
       ctx({ now: LATER, suppressed: [] }),
     );
     expect(c.suppressed).toEqual(['email']);

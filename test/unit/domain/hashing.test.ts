@@ -64,7 +64,11 @@ describe('allKeyedHashes', () => {
   it('lists the current key first, then every other key', () => {
     const ring = { current: 'k2', keys: { k1: SECRET_A, k2: SECRET_B, k3: `${SECRET_A}3` } };
     const hashes = allKeyedHashes(ring, 'x');
-    expect(hashes).toEqual([keyedHash(ring, 'x', 'k2'), keyedHash(ring, 'x', 'k1'), keyedHash(ring, 'x', 'k3')]);
+    expect(hashes).toEqual([
+      keyedHash(ring, 'x', 'k2'),
+      keyedHash(ring, 'x', 'k1'),
+      keyedHash(ring, 'x', 'k3'),
+    ]);
   });
 
   it('has one hash for a one-key ring', () => {

@@ -74,7 +74,10 @@ describe('bearerSecret', () => {
 
 describe('createKeySchema', () => {
   it('accepts a marketer key without a store', () => {
-    expect(createKeySchema.parse({ role: 'marketer', label: ' ops ' })).toEqual({ role: 'marketer', label: 'ops' });
+    expect(createKeySchema.parse({ role: 'marketer', label: ' ops ' })).toEqual({
+      role: 'marketer',
+      label: 'ops',
+    });
   });
 
   it('accepts a store key with its store', () => {

@@ -1,0 +1,158 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { key } from '../../functions/adapters/dynamo/table';
+import { type FunctionName, ROUTES } from '../../functions/routes';
+import { type HandlerName, RelanceFunction } from '../function';
+import type { Data } from './data';
+
+export interface ApiProps {
+  /** Where the functions read and write. */
+  readonly data: Data;
+  /** Environment shared by every function (table names, keyring, defaults). */
+  readonly environment: Record<string, string>;
+  /**
+   * Steady-state and burst request limits of the stage, for all routes together.
+   * @default 50 requests per second, bursts of 100: ample for marketers and tills, and a ceiling on
+   * what a leaked key or a runaway script can cost.
+   */
+  readonly throttle?: ThrottleSettings;
+}
+
+/**
+ * The HTTP API, built from the route table in `functions/routes.ts`: one Lambda per handler file,
+ * one route per table entry, and the API-key authorizer on every route not marked `public`. The
+ * local server reads the same table, so a route cannot exist in one and not in the other.
+ */
+export class Api extends Construct {
+  public readonly httpApi: HttpApi;
+  public readonly stage: HttpStage;
+  /** The API-key authorizer's function. */
+  public readonly authorizerFunction: RelanceFunction;
+  /** The functions serving the routes, by handler file. */
+  public readonly functions: ReadonlyMap<FunctionName, RelanceFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { table, keyring } = props.data;
+    const fn = (name: HandlerName) =>
+      new RelanceFunction(this, `${pascalCase(name)}Function`, {
+        handler: name,
+        environment: props.environment,
+      });
+
+    // The authorizer turns `Authorization: Bearer <key>` into a role. It reads API key items and
+    // nothing else: GetItem on the main table, and only on partition keys of API keys.
+    this.authorizerFunction = fn('authorizer');
+    Grant.addToPrincipal({
+      grantee: this.authorizerFunction,
+      actions: ['dynamodb:GetItem'],
+      resourceArns: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [key.apiKey('*').pk] } },
+    });
+    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      // A key is checked once a minute per caller; a revoked key therefore works for at most a minute.
+      resultsCacheTtl: Duration.minutes(1),
+    });
+
+    // One function per handler file named in the route table. `health` touches no data; the others
+    // read and write the main table and read the keyring (suppression hashes, signed tokens).
+    const tableLogicalId = Stack.of(this).getLogicalId(table.node.defaultChild as CfnTable);
+    const functions = new Map<FunctionName, RelanceFunction>();
+    for (const name of new Set(ROUTES.map((r) => r.fn))) {
+      const f = fn(name);
+      if (name !== 'health') {
+        table.grants.readWriteData(f);
+        keyring.grantRead(f);
+        Validations.of(f.serviceRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+          reason:
+            "Queries on the main table's global secondary indexes (gsi1 lists API keys and stores) " +
+            "need permission on the table's index ARNs; the wildcard covers only this table's indexes.",
+        });
+      }
+      functions.set(name, f);
+    }
+    this.functions = functions;
+
+    // The API itself. Its default stage is created below, to give it access logs and throttling.
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Relance: contacts, stores, API keys and purchases',
+      createDefaultStage: false,
+    });
+
+    // Access logs: one JSON line per request, kept as long as the functions' logs.
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            userAgent: '$context.identity.userAgent',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    // The routes, exactly as the route table lists them.
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      const target = functions.get(route.fn);
+      if (!target) throw new Error(`No function for ${route.fn}`);
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascalCase(route.fn)}Integration`, target);
+        integrations.set(route.fn, integration);
+      }
+      const isPublic = route.auth === 'public';
+      const [httpRoute] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(isPublic ? {} : { authorizer }),
+      });
+      if (isPublic && httpRoute) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (the route table marks it so): it serves no data.`,
+        });
+      }
+    }
+  }
+
+  /** The API's base URL. */
+  get url(): string {
+    return this.stage.url;
+  }
+}
+
+/** `contacts-import` → `ContactsImport`: stable, readable construct ids. */
+function pascalCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,87 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { EVENTS_TABLE, MAIN_TABLE } from '../../functions/adapters/dynamo/table';
+
+const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+
+/**
+ * Everything Relance keeps: the main table, the events table and the HMAC keyring.
+ *
+ * Key names come from `functions/adapters/dynamo/table.ts`, the same definitions the adapters and
+ * the local stack use, so the deployed tables cannot drift from the code that reads them.
+ *
+ * Both tables are encrypted with the AWS-managed key (`aws/dynamodb`) rather than a customer-managed
+ * one: the data is protected at rest by KMS and every use of the key is logged in CloudTrail, with no
+ * key policy to get wrong, no monthly key cost and no risk of locking the data away by disabling or
+ * deleting a key. Access control is IAM's job, and each function gets only the actions it needs.
+ */
+export class Data extends Construct {
+  /** Contacts, stores, API keys, campaigns, send records, coupons, counters. */
+  public readonly table: dynamodb.Table;
+  /** Raw tracking events; they expire on their own. */
+  public readonly eventsTable: dynamodb.Table;
+  /** The HMAC keyring (see `functions/domain/hashing.ts`). */
+  public readonly keyring: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    // The single customer database, designed from its access patterns: one partition/sort key
+    // pair plus one generic index. It is the system of record, so it has point-in-time recovery
+    // and survives the deletion of the stack.
+    this.table = new dynamodb.Table(this, 'MainTable', {
+      partitionKey: stringKey(MAIN_TABLE.partitionKey),
+      sortKey: stringKey(MAIN_TABLE.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of MAIN_TABLE.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: stringKey(index.partitionKey),
+        sortKey: stringKey(index.sortKey),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // Raw opens, clicks, deliveries and bounces. DynamoDB deletes each event once its `expiresAt`
+    // (epoch seconds) has passed; what outlives them is the per-campaign counters in the main table.
+    this.eventsTable = new dynamodb.Table(this, 'EventsTable', {
+      partitionKey: stringKey(EVENTS_TABLE.partitionKey),
+      sortKey: stringKey(EVENTS_TABLE.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: EVENTS_TABLE.ttlAttribute,
+      // Short-lived, high-churn personal data: it goes with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.eventsTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Raw tracking events expire through TTL and are summarised in per-campaign counters kept in the ' +
+        'main table, which has point-in-time recovery; continuous backups of this high-churn table would ' +
+        'cost more than the raw events are worth.',
+    });
+
+    // The HMAC keyring signing tracking tokens and hashing erased contacts' addresses. It starts as
+    // one random key (read as key id `k1`). It is retained: losing it would void every signed link
+    // and every suppression kept as a keyed hash, letting erased contacts be mailed again.
+    this.keyring = new secretsmanager.Secret(this, 'Keyring', {
+      description: 'Relance HMAC keyring: a random key, or JSON {"current": id, "keys": {id: key}}',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.keyring).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The keyring rotates by adding a key under a new id to its JSON and making it "current" ' +
+        '(functions/domain/hashing.ts): old keys must stay readable so that existing tokens and hashes ' +
+        'still verify, which a Secrets Manager rotation replacing the value would break.',
+    });
+  }
+}
