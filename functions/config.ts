@@ -22,9 +22,17 @@ const configSchema = z.object({
   AWS_REGION: z.string().default('eu-west-3'),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
   /** Largest JSON body accepted, in bytes. */
-  MAX_JSON_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  MAX_JSON_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Largest CSV import body accepted, in bytes (Lambda's synchronous payload limit is 6 MB). */
-  MAX_CSV_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  MAX_CSV_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof configSchema>;

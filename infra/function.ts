@@ -91,6 +91,7 @@ export class RelanceFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
+      description: `Relance ${handler} (functions/handlers/${handler}.ts)`,
       memorySize: 512,
       timeout: Duration.seconds(10),
       ...rest,

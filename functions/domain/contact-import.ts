@@ -64,7 +64,10 @@ export function parseHeader(header: string[]): HeaderCell[] {
     return { kind: 'column', column };
   });
   const columns = cells.flatMap((c) => (c.kind === 'column' ? [c.column] : []));
-  const dupes = columns.filter((c, i) => columns.indexOf(c) !== i);
+  const names = cells.flatMap((c) =>
+    c.kind === 'column' ? [c.column as string] : c.kind === 'attribute' ? [`attr.${c.name}`] : [],
+  );
+  const dupes = names.filter((c, i) => names.indexOf(c) !== i);
   for (const d of new Set(dupes)) issues.push({ path: `header.${d}`, message: 'Column given twice' });
   if (!columns.includes('email') && !columns.includes('phone')) {
     issues.push({ path: 'header', message: 'The header needs an email or a phone column' });
@@ -127,7 +130,7 @@ export function rowToInput(
     consent[channel] = {
       status,
       source: values[`${channel}_consent_source`] ?? 'import',
-      at: at && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : (at ?? now.toISOString()),
+      at: consentTime(at, now),
     };
   }
 
@@ -138,12 +141,27 @@ export function rowToInput(
     lastName: values.lastName,
     locale: values.locale,
     homeStoreId: values.homeStoreId,
-    tags: values.tags?.split(/[|;]/).map((t) => t.trim()).filter(Boolean),
+    tags: values.tags
+      ?.split(/[|;]/)
+      .map((t) => t.trim())
+      .filter(Boolean),
     attributes: Object.keys(attributes).length > 0 ? attributes : undefined,
     consent: Object.keys(consent).length > 0 ? consent : undefined,
   };
   for (const k of Object.keys(input)) if (input[k] === undefined) delete input[k];
   return { input, errors };
+}
+
+/**
+ * Consent times must be ISO 8601 (a date alone means midnight UTC). Anything
+ * else is passed on for the schema to refuse: guessing would read the French
+ * 01/02/2025 as the 2nd of January.
+ */
+function consentTime(raw: string | undefined, now: Date): string {
+  if (!raw) return now.toISOString();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) return `${raw}T00:00:00.000Z`;
+  const ms = Date.parse(raw);
+  return /^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(ms) ? new Date(ms).toISOString() : raw;
 }
 
 /** Maps a schema path back to the CSV column a user would fix. */
@@ -162,7 +180,11 @@ type Row = { line: number; input: ReturnType<ReturnType<typeof contactInputSchem
  * upserted in concurrent batches; two rows for the same address are applied in
  * file order, so the last one wins.
  */
-export async function importContacts(deps: ContactDeps, csv: string, opts: ImportOptions): Promise<ImportResult> {
+export async function importContacts(
+  deps: ContactDeps,
+  csv: string,
+  opts: ImportOptions,
+): Promise<ImportResult> {
   if (csv.trim() === '') throw validationError([{ path: '(body)', message: 'The CSV body is empty' }]);
   const schema = contactInputSchema(opts.defaultCountry);
   const knownStores = new Set((await deps.stores.list()).map((s) => s.id));
@@ -177,6 +199,7 @@ export async function importContacts(deps: ContactDeps, csv: string, opts: Impor
     skip_empty_lines: true,
     skip_records_with_error: true,
     info: true,
+    raw: true,
     relax_quotes: false,
   });
   parser.on('skip', (err: CsvError) => {
@@ -206,7 +229,12 @@ export async function importContacts(deps: ContactDeps, csv: string, opts: Impor
   };
 
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info, raw } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+      raw: string;
+    }>) {
+      const line = startLine(info.lines, raw);
       if (!cells) {
         cells = parseHeader(record);
         continue;
@@ -217,8 +245,8 @@ export async function importContacts(deps: ContactDeps, csv: string, opts: Impor
         ...errors,
         ...(parsed.success ? [] : zodIssues(parsed.error).map((i) => ({ ...i, path: columnOf(i.path) }))),
       ];
-      if (issues.length > 0 || !parsed.success) result.rejected.push({ line: info.lines, errors: issues });
-      else pending.push({ line: info.lines, input: parsed.data });
+      if (issues.length > 0 || !parsed.success) result.rejected.push({ line, errors: issues });
+      else pending.push({ line, input: parsed.data });
       if (pending.length >= batchSize) await flush(false);
     }
   } catch (err) {
@@ -229,6 +257,15 @@ export async function importContacts(deps: ContactDeps, csv: string, opts: Impor
   await flush(true);
   result.rejected.sort((a, b) => a.line - b.line);
   return result;
+}
+
+/**
+ * csv-parse reports the line where a record ends; people look for the line
+ * where it starts: the end minus the line breaks inside the record.
+ */
+function startLine(endLine: number, raw: string): number {
+  const inner = raw.replace(/\r?\n$|\r$/, '').match(/\r\n|\n|\r/g)?.length ?? 0;
+  return Math.max(1, endLine - inner);
 }
 
 /** Takes up to `size` rows whose identifiers are distinct; the others keep their order for later. */

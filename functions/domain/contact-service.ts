@@ -1,8 +1,16 @@
-import type { Clock, ContactStore, IdentifierKind, Ids, PurchaseStore, StoreDirectory, SuppressionList } from '../ports';
 import pMap from 'p-map';
-import { type Contact, type ContactInput, applyContactInput } from './contacts';
+import type {
+  Clock,
+  ContactStore,
+  IdentifierKind,
+  Ids,
+  PurchaseStore,
+  StoreDirectory,
+  SuppressionList,
+} from '../ports';
+import { applyContactInput, type Contact, type ContactInput } from './contacts';
 import { AppError, conflict, notFound, validationError } from './errors';
-import { type Purchase, type PurchaseInput, isEmailReference, purchaseId } from './purchases';
+import { isEmailReference, type Purchase, type PurchaseInput, purchaseId } from './purchases';
 
 export interface ContactDeps {
   contacts: ContactStore;
@@ -109,8 +117,14 @@ export async function upsertContacts(
       : undefined,
   );
   const [emailOwners, phoneOwners] = await Promise.all([
-    deps.contacts.ownersOf('email', inputs.flatMap((i) => (i.email ? [i.email] : []))),
-    deps.contacts.ownersOf('phone', inputs.flatMap((i) => (i.phone ? [i.phone] : []))),
+    deps.contacts.ownersOf(
+      'email',
+      inputs.flatMap((i) => (i.email ? [i.email] : [])),
+    ),
+    deps.contacts.ownersOf(
+      'phone',
+      inputs.flatMap((i) => (i.phone ? [i.phone] : [])),
+    ),
   ]);
   const ownerIds = inputs.map((input, i) => {
     if (outcomes[i]) return undefined;
@@ -125,6 +139,14 @@ export async function upsertContacts(
     }
     return found[0];
   });
+  // Two rows naming one existing contact by different identifiers must apply one after the other.
+  const slow = new Set<number>();
+  const seenOwners = new Set<string>();
+  ownerIds.forEach((id, i) => {
+    if (!id || outcomes[i]) return;
+    if (seenOwners.has(id)) slow.add(i);
+    seenOwners.add(id);
+  });
   const [existing, suppressed] = await Promise.all([
     deps.contacts.getMany(ownerIds.filter((id): id is string => Boolean(id))),
     deps.suppression.suppressedChannelsMany(inputs.map((i) => ({ email: i.email, phone: i.phone }))),
@@ -133,11 +155,10 @@ export async function upsertContacts(
   const ids = inputs.map((_, i) => ownerIds[i] ?? deps.ids.next('c'));
 
   // Claim every identifier not yet held by its contact; a lost claim sends the row down the slow path.
-  const slow = new Set<number>();
   await pMap(
     inputs.entries(),
     async ([i, input]) => {
-      if (outcomes[i]) return;
+      if (outcomes[i] || slow.has(i)) return;
       const id = ids[i] as string;
       for (const kind of ['email', 'phone'] as const) {
         const value = input[kind];
@@ -171,7 +192,7 @@ export async function upsertContacts(
       if (old && old !== contact[kind]) await deps.contacts.release(kind, old, contact.id);
     }
   }
-  for (const i of slow) {
+  for (const i of [...slow].sort((a, b) => a - b)) {
     try {
       outcomes[i] = await upsertContact(deps, inputs[i] as ContactInput, knownStores);
     } catch (err) {
@@ -182,7 +203,11 @@ export async function upsertContacts(
   return outcomes as BulkOutcome[];
 }
 
-async function releaseAll(deps: ContactDeps, ids: ReadonlyArray<readonly [IdentifierKind, string]>, id: string) {
+async function releaseAll(
+  deps: ContactDeps,
+  ids: ReadonlyArray<readonly [IdentifierKind, string]>,
+  id: string,
+) {
   for (const [kind, value] of ids) await deps.contacts.release(kind, value, id);
 }
 
@@ -192,7 +217,10 @@ async function assertStoreExists(deps: ContactDeps, storeId: string, path: strin
 }
 
 /** Finds a contact by id or by email address. */
-export async function findContact(deps: Pick<ContactDeps, 'contacts'>, ref: string): Promise<Contact | undefined> {
+export async function findContact(
+  deps: Pick<ContactDeps, 'contacts'>,
+  ref: string,
+): Promise<Contact | undefined> {
   const id = isEmailReference(ref) ? await deps.contacts.ownerOf('email', ref.toLowerCase()) : ref;
   return id ? deps.contacts.get(id) : undefined;
 }

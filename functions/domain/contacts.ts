@@ -48,9 +48,7 @@ export const consentSchema = z.strictObject({
 export type Consent = z.infer<typeof consentSchema>;
 
 const attributeValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
-const idSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'Use 1-64 letters, digits, "-" or "_"');
+const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'Use 1-64 letters, digits, "-" or "_"');
 export const storeIdSchema = idSchema;
 
 /** What a caller may send to create or update a contact. Unknown fields are refused. */
@@ -68,7 +66,10 @@ export const contactInputSchema = (defaultCountry: string) =>
       homeStoreId: storeIdSchema.optional(),
       tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
       attributes: z
-        .record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/, 'Attribute names are 1-40 letters, digits or "_"'), attributeValue)
+        .record(
+          z.string().regex(/^[A-Za-z0-9_]{1,40}$/, 'Attribute names are 1-40 letters, digits or "_"'),
+          attributeValue,
+        )
         .refine((a) => Object.keys(a).length <= 50, 'At most 50 attributes')
         .optional(),
       consent: z.strictObject({ email: consentSchema.optional(), sms: consentSchema.optional() }).optional(),

@@ -14,6 +14,10 @@ export function keyringFromSecret(secret: string): Keyring {
   if (trimmed.startsWith('{')) {
     const parsed = JSON.parse(trimmed) as Keyring;
     if (!parsed.keys?.[parsed.current]) throw new Error('Keyring secret: "current" must name one of "keys"');
+    for (const [id, key] of Object.entries(parsed.keys)) {
+      if (typeof key !== 'string' || key.length < 32)
+        throw new Error(`Keyring secret: key ${id} must be at least 32 characters`);
+    }
     return parsed;
   }
   if (trimmed.length < 32) throw new Error('Keyring secret must be at least 32 characters');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { PURCHASE_CHANNELS, emailSchema, storeIdSchema } from './contacts';
+import { emailSchema, PURCHASE_CHANNELS, storeIdSchema } from './contacts';
 
 /** A transaction in one response channel: what segments and reports are computed from. */
 export const purchaseInputSchema = z.strictObject({

@@ -9,9 +9,7 @@ export const storeInputSchema = z.strictObject({
   address: z.string().trim().min(1).max(200),
   postcode: z.string().trim().min(1).max(20),
   city: z.string().trim().min(1).max(100),
-  country: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 code such as "FR"'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 code such as "FR"'),
   /** Per weekday, a list of "HH:MM-HH:MM" ranges; a missing day is closed. */
   openingHours: z
     .partialRecord(z.enum(DAYS), z.array(z.string().regex(hhmm, 'Use "HH:MM-HH:MM"')).max(4))

@@ -1,4 +1,7 @@
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
 import { bearerSecret, hashKey } from '../domain/keys';
 import { lazyHandler } from '../http/api';

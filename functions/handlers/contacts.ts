@@ -11,7 +11,10 @@ import { httpOptions } from '../http/options';
 export function makeHandler(deps: AppDeps) {
   const country = deps.config.DEFAULT_COUNTRY;
   const inputSchema = contactInputSchema(country);
-  const lookupSchema = z.strictObject({ email: emailSchema.optional(), phone: phoneSchema(country).optional() });
+  const lookupSchema = z.strictObject({
+    email: emailSchema.optional(),
+    phone: phoneSchema(country).optional(),
+  });
 
   return httpHandler(
     'contacts',
@@ -22,7 +25,11 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /v1/contacts': async ({ query }) => {
         const q = parseInput(lookupSchema, query, 'query');
-        const [kind, value] = q.email ? (['email', q.email] as const) : q.phone ? (['phone', q.phone] as const) : [];
+        const [kind, value] = q.email
+          ? (['email', q.email] as const)
+          : q.phone
+            ? (['phone', q.phone] as const)
+            : [];
         if (!kind || !value) {
           throw badRequest('Look a contact up with ?email= or ?phone=', [
             { path: 'query.email', message: 'Give email or phone' },

@@ -11,7 +11,8 @@ export function makeHandler(deps: AppDeps) {
   return httpHandler(
     'keys',
     {
-      'POST /v1/keys': async ({ body }) => json(201, await createApiKey(deps, parseInput(createKeySchema, body))),
+      'POST /v1/keys': async ({ body }) =>
+        json(201, await createApiKey(deps, parseInput(createKeySchema, body))),
       'GET /v1/keys': async () => json(200, { items: (await deps.apiKeys.list()).map(publicKey) }),
       'DELETE /v1/keys/{id}': async ({ params }) => {
         if (!(await deps.apiKeys.delete(params.id ?? ''))) throw notFound('API key');

@@ -1,6 +1,6 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   AppError,
   badRequest,
@@ -37,7 +37,10 @@ export interface HttpOptions {
   maxCsvBytes: number;
 }
 
-type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+type LambdaHttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
 
 /** A JSON response. */
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
@@ -57,7 +60,8 @@ export function httpHandler(
   opts: HttpOptions,
 ): LambdaHttpHandler {
   const defs = new Map(routesOf(fn).map((r) => [routeKey(r), r]));
-  for (const k of Object.keys(impls)) if (!defs.has(k)) throw new Error(`Route ${k} is not in the route table`);
+  for (const k of Object.keys(impls))
+    if (!defs.has(k)) throw new Error(`Route ${k} is not in the route table`);
   for (const k of defs.keys()) if (!impls[k]) throw new Error(`Route ${k} has no implementation in ${fn}`);
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
@@ -80,7 +84,9 @@ export function httpHandler(
 }
 
 /** The one place where errors become HTTP responses (middy `onError`). */
-export function errorMiddleware(logger: Logger): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
+export function errorMiddleware(
+  logger: Logger,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   return {
     onError: async (request) => {
       request.response = errorResult(request.error, request.event, logger);
@@ -91,7 +97,8 @@ export function errorMiddleware(logger: Logger): middy.MiddlewareObj<APIGatewayP
 /** The caller, as the authorizer described it; 401 without one, 403 when its role may not call the route. */
 function authorize(def: RouteDef, event: APIGatewayProxyEventV2): Principal | undefined {
   if (def.auth === 'public') return undefined;
-  const ctx = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer?.lambda;
+  const ctx = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } }).authorizer
+    ?.lambda;
   const role = ctx?.role as Role | undefined;
   if (!ctx || !role || typeof ctx.keyId !== 'string') throw unauthorized();
   if (!def.auth.includes(role)) throw forbidden(`A ${role} key cannot call ${routeKey(def)}`);
@@ -114,7 +121,8 @@ function parseBody(def: RouteDef, event: APIGatewayProxyEventV2, opts: HttpOptio
     return text;
   }
   if (type && type !== 'application/json') throw unsupportedMediaType('application/json');
-  if (text.trim() === '') throw badRequest('The request body must be a JSON object', [{ path: '(body)', message: 'Required' }]);
+  if (text.trim() === '')
+    throw badRequest('The request body must be a JSON object', [{ path: '(body)', message: 'Required' }]);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -133,7 +141,11 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
 function toResult(res: ApiResponse): APIGatewayProxyResultV2 {
   if (res.body === undefined) return { statusCode: res.status, headers: res.headers };
   if (typeof res.body === 'string') {
-    return { statusCode: res.status, headers: { 'content-type': 'text/plain; charset=utf-8', ...res.headers }, body: res.body };
+    return {
+      statusCode: res.status,
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...res.headers },
+      body: res.body,
+    };
   }
   return {
     statusCode: res.status,
@@ -143,10 +155,16 @@ function toResult(res: ApiResponse): APIGatewayProxyResultV2 {
 }
 
 /** Known errors keep their status and detail; anything else is logged and answered 500 without internals. */
-export function errorResult(err: unknown, event: APIGatewayProxyEventV2, logger: Logger): APIGatewayProxyResultV2 {
+export function errorResult(
+  err: unknown,
+  event: APIGatewayProxyEventV2,
+  logger: Logger,
+): APIGatewayProxyResultV2 {
   if (err instanceof AppError) {
     if (err.status >= 500) logger.warn('Request failed', { status: err.status, code: err.code });
-    return toResult(json(err.status, { error: err.code, message: err.message, issues: err.issues }, err.headers));
+    return toResult(
+      json(err.status, { error: err.code, message: err.message, issues: err.issues }, err.headers),
+    );
   }
   logger.error('Unhandled error', { error: err as Error, routeKey: event.routeKey });
   return toResult(
@@ -166,7 +184,11 @@ export function errorResult(err: unknown, event: APIGatewayProxyEventV2, logger:
 export function lazyHandler<E, R>(make: () => Promise<(e: E, c: Context) => Promise<R>>) {
   let built: Promise<(e: E, c: Context) => Promise<R>> | undefined;
   return async (event: E, context: Context): Promise<R> => {
-    built ??= make();
+    // A failed build (a throttled secret read, say) is not kept: the next call tries again.
+    built ??= make().catch((err) => {
+      built = undefined;
+      throw err;
+    });
     return (await built)(event, context);
   };
 }

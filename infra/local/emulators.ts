@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
 import sesModule from 'aws-ses-v2-local';
+import dynalite from 'dynalite';
 
 // aws-ses-v2-local is CommonJS with an `__esModule` default: unwrap it whichever way the loader exposes it.
 const sesLocal = (sesModule as unknown as { default?: typeof sesModule }).default ?? sesModule;
@@ -30,7 +30,12 @@ function closeServer(server: Server): Promise<void> {
 export async function startDynalite(opts: { port?: number; dataDir?: string } = {}): Promise<Emulator> {
   const path = opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined;
   if (path) mkdirSync(path, { recursive: true });
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) });
+  const server: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(path ? { path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   APIGatewayProxyEventV2,
@@ -11,13 +11,19 @@ import type {
 import { type RouteDef, routeKey } from '../../functions/routes';
 
 /** A Lambda HTTP handler as API Gateway calls it. */
-export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+export type HttpLambda = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2>;
 export type AuthorizerLambda = (
   event: APIGatewayRequestAuthorizerEventV2,
 ) => Promise<{ isAuthorized: boolean; context?: Record<string, unknown> }>;
 
 /** Extra routes served by the local stack only (`/_local/...`), answered directly. */
-export type LocalRoute = (req: IncomingMessage, url: URL) => Promise<{ status: number; body: unknown; type?: string }>;
+export type LocalRoute = (
+  req: IncomingMessage,
+  url: URL,
+) => Promise<{ status: number; body: unknown; type?: string }>;
 
 export interface GatewayOptions {
   routes: readonly RouteDef[];
@@ -118,7 +124,9 @@ export function createGateway(opts: GatewayOptions): Server {
         .find((x) => x.m);
       if (!match?.m) return send(res, 404, { message: 'Not Found' });
       const { def, params } = match.r;
-      const pathParameters = Object.fromEntries(params.map((p, i) => [p, decodeURIComponent(match.m?.[i + 1] ?? '')]));
+      const pathParameters = Object.fromEntries(
+        params.map((p, i) => [p, decodeURIComponent(match.m?.[i + 1] ?? '')]),
+      );
 
       const raw = await readBody(req, limit);
       if (raw === 'too_large') return send(res, 413, { message: 'Request Entity Too Large' });
@@ -180,15 +188,21 @@ export function createGateway(opts: GatewayOptions): Server {
           throw err;
         }
         if (!verdict.isAuthorized) return send(res, 403, { message: 'Forbidden' });
-        (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: verdict.context ?? {} };
+        (event.requestContext as unknown as { authorizer: unknown }).authorizer = {
+          lambda: verdict.context ?? {},
+        };
       }
 
       const handler = opts.handlers[def.fn];
       if (!handler) return send(res, 500, { message: `No handler for ${def.fn}` });
       const result = await handler(event, lambdaContext(requestId));
       const out: APIGatewayProxyStructuredResultV2 =
-        typeof result === 'string' ? { statusCode: 200, body: result } : (result as APIGatewayProxyStructuredResultV2);
-      const outHeaders = Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        typeof result === 'string'
+          ? { statusCode: 200, body: result }
+          : (result as APIGatewayProxyStructuredResultV2);
+      const outHeaders = Object.fromEntries(
+        Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
       res.writeHead(out.statusCode ?? 200, outHeaders);
       res.end(out.body ? Buffer.from(out.body, out.isBase64Encoded ? 'base64' : 'utf8') : undefined);
     } catch (err) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** An SQS-triggered Lambda handler, as the event source mapping calls it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: an SQS Lambda may return nothing when every record succeeded
 export type SqsLambda = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
 
 export interface LocalQueueOptions {

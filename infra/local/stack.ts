@@ -4,9 +4,8 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Clock } from '../../functions/ports';
-import { type AppDeps, buildDeps } from '../../functions/deps';
 import { loadConfig } from '../../functions/config';
+import { type AppDeps, buildDeps } from '../../functions/deps';
 import { createApiKey } from '../../functions/domain/key-service';
 import { hashKey } from '../../functions/domain/keys';
 import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
@@ -16,10 +15,11 @@ import { makeHandler as health } from '../../functions/handlers/health';
 import { makeHandler as keys } from '../../functions/handlers/keys';
 import { makeHandler as purchases } from '../../functions/handlers/purchases';
 import { makeHandler as stores } from '../../functions/handlers/stores';
+import type { Clock } from '../../functions/ports';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
-import { type HttpLambda, createGateway, listen } from './http-server';
-import { LocalQueue } from './queue';
+import { createGateway, type HttpLambda, listen } from './http-server';
+import type { LocalQueue } from './queue';
 import { ensureTables } from './tables';
 
 /** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
@@ -86,10 +86,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const queues: Record<string, LocalQueue> = {};
   const stop = async () => {
     for (const q of Object.values(queues)) q.close();
-    await Promise.all(servers.map((s) => new Promise<void>((r) => {
-      s.closeAllConnections?.();
-      s.close(() => r());
-    })));
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.closeAllConnections?.();
+            s.close(() => r());
+          }),
+      ),
+    );
     for (const e of started.reverse()) await e.close();
   };
 
@@ -134,7 +139,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       handlers,
       authorizer: authorizer(deps),
       local: {
-        'GET /_local/messages': async () => ({ status: 200, body: { items: await localMessages(sesEndpoint) } }),
+        'GET /_local/messages': async () => ({
+          status: 200,
+          body: { items: await localMessages(sesEndpoint) },
+        }),
       },
     });
     servers.push(server);
@@ -158,7 +166,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
  * Makes sure someone can call the API: the bootstrap key when one is given,
  * else a new marketer key on a first boot (no key at all yet).
  */
-async function ensureMarketerKey(deps: AppDeps, bootstrapKey: string | undefined): Promise<string | undefined> {
+async function ensureMarketerKey(
+  deps: AppDeps,
+  bootstrapKey: string | undefined,
+): Promise<string | undefined> {
   if (bootstrapKey) {
     if (bootstrapKey.length < 16) throw new Error('RELANCE_BOOTSTRAP_KEY must be at least 16 characters');
     const existing = await deps.apiKeys.findByHash(hashKey(bootstrapKey));

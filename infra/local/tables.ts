@@ -13,12 +13,20 @@ const stringAttr = (name: string): AttributeDefinition => ({ AttributeName: name
  * Creates the main and events tables from the same definitions the CDK stack
  * uses; tables that exist already are left alone, so a restart keeps its data.
  */
-export async function ensureTables(client: DynamoDBClient, names: { main: string; events: string }): Promise<void> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  names: { main: string; events: string },
+): Promise<void> {
   const index = MAIN_TABLE.indexes[0];
   await create(client, {
     TableName: names.main,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [MAIN_TABLE.partitionKey, MAIN_TABLE.sortKey, index.partitionKey, index.sortKey].map(stringAttr),
+    AttributeDefinitions: [
+      MAIN_TABLE.partitionKey,
+      MAIN_TABLE.sortKey,
+      index.partitionKey,
+      index.sortKey,
+    ].map(stringAttr),
     KeySchema: [
       { AttributeName: MAIN_TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: MAIN_TABLE.sortKey, KeyType: 'RANGE' },

@@ -299,10 +299,11 @@ describe('cdk-nag (AwsSolutions)', () => {
     Validations.of(app).addPlugins(checks);
     expect(() => app.synth()).not.toThrow();
 
-    // cdk-nag 3 reports through the validation report, not annotations; nothing else may warn either.
+    // cdk-nag 3 reports through the validation report rather than annotations, but nothing else
+    // (CDK itself, a construct library) may warn or fail either.
     const annotations = Annotations.fromStack(fresh);
-    expect(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
-    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
 
     const acknowledgements = fresh.node
       .findAll()

@@ -1,14 +1,14 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, sampleStore, startTestStack } from './helpers';
+import { sampleStore, startTestStack, type TestStack } from './helpers';
 
 let s: TestStack;
 beforeAll(async () => {
   s = await startTestStack();
   expect((await s.call('PUT', '/v1/stores/paris-11', { json: sampleStore() })).status).toBe(201);
-  expect((await s.call('PUT', '/v1/stores/lyon-2', { json: sampleStore({ name: 'Lyon', city: 'Lyon' }) })).status).toBe(
-    201,
-  );
+  expect(
+    (await s.call('PUT', '/v1/stores/lyon-2', { json: sampleStore({ name: 'Lyon', city: 'Lyon' }) })).status,
+  ).toBe(201);
 });
 afterAll(() => s?.stop());
 
@@ -76,12 +76,16 @@ describe('stores', () => {
     expect(again.status).toBe(200);
     expect(again.body.createdAt).toBe(first.body.createdAt);
     const list = await s.call('GET', '/v1/stores');
-    expect(list.body.items.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining(['paris-11', 'nantes']));
+    expect(list.body.items.map((x: { id: string }) => x.id)).toEqual(
+      expect.arrayContaining(['paris-11', 'nantes']),
+    );
     expect(list.body.items.find((x: { id: string }) => x.id === 'nantes').name).toBe('Nantes Centre');
   });
 
   it('names the field at fault', async () => {
-    const res = await s.call('PUT', '/v1/stores/x', { json: { ...sampleStore(), country: 'France', extra: 1 } });
+    const res = await s.call('PUT', '/v1/stores/x', {
+      json: { ...sampleStore(), country: 'France', extra: 1 },
+    });
     expect(res.status).toBe(400);
     expect(res.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['country', 'extra']);
   });
@@ -109,7 +113,9 @@ describe('contacts', () => {
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ id, phone: '+33612345679', firstName: 'Marie', lastName: 'Curie' });
 
-    const byPhone = await s.call('PUT', '/v1/contacts', { json: { phone: '+33 6 12 34 56 79', locale: 'fr' } });
+    const byPhone = await s.call('PUT', '/v1/contacts', {
+      json: { phone: '+33 6 12 34 56 79', locale: 'fr' },
+    });
     expect(byPhone.body).toMatchObject({ id, locale: 'fr', email: 'marie.curie@example.fr' });
 
     expect((await s.call('GET', `/v1/contacts/${id}`)).body.id).toBe(id);
@@ -123,14 +129,18 @@ describe('contacts', () => {
   it('refuses an email and a phone that belong to two contacts, writing nothing', async () => {
     const a = await s.call('PUT', '/v1/contacts', { json: { email: 'a@conflict.fr' } });
     const b = await s.call('PUT', '/v1/contacts', { json: { phone: '0611111111' } });
-    const res = await s.call('PUT', '/v1/contacts', { json: { email: 'a@conflict.fr', phone: '0611111111' } });
+    const res = await s.call('PUT', '/v1/contacts', {
+      json: { email: 'a@conflict.fr', phone: '0611111111' },
+    });
     expect(res.status).toBe(409);
     expect((await s.call('GET', `/v1/contacts/${a.body.id}`)).body.phone).toBeUndefined();
     expect((await s.call('GET', `/v1/contacts/${b.body.id}`)).body.email).toBeUndefined();
   });
 
   it('refuses an unknown home store and leaves no trace', async () => {
-    const res = await s.call('PUT', '/v1/contacts', { json: { email: 'ghost@x.fr', homeStoreId: 'atlantis' } });
+    const res = await s.call('PUT', '/v1/contacts', {
+      json: { email: 'ghost@x.fr', homeStoreId: 'atlantis' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.issues[0].path).toBe('homeStoreId');
     expect((await s.call('GET', '/v1/contacts?email=ghost%40x.fr')).status).toBe(404);
@@ -162,7 +172,14 @@ describe('contacts', () => {
     });
     const id = created.body.id;
     await s.call('POST', '/v1/purchases', {
-      json: { contact: id, storeId: 'paris-11', amount: 12, currency: 'EUR', at: '2026-02-01T10:00:00Z', channel: 'store' },
+      json: {
+        contact: id,
+        storeId: 'paris-11',
+        amount: 12,
+        currency: 'EUR',
+        at: '2026-02-01T10:00:00Z',
+        channel: 'store',
+      },
     });
     expect((await s.call('DELETE', `/v1/contacts/${id}`)).status).toBe(204);
     expect((await s.call('GET', `/v1/contacts/${id}`)).status).toBe(404);
@@ -211,11 +228,15 @@ describe('purchases', () => {
 
   it('names the contact or store at fault', async () => {
     const base = { amount: 1, currency: 'EUR', at: '2026-05-01T10:00:00Z', channel: 'web' };
-    const noContact = await s.call('POST', '/v1/purchases', { json: { ...base, contact: 'x@none.fr', storeId: 'paris-11' } });
+    const noContact = await s.call('POST', '/v1/purchases', {
+      json: { ...base, contact: 'x@none.fr', storeId: 'paris-11' },
+    });
     expect(noContact.status).toBe(400);
     expect(noContact.body.issues[0].path).toBe('contact');
     await s.call('PUT', '/v1/contacts', { json: { email: 'p2@example.fr' } });
-    const noStore = await s.call('POST', '/v1/purchases', { json: { ...base, contact: 'p2@example.fr', storeId: 'mars' } });
+    const noStore = await s.call('POST', '/v1/purchases', {
+      json: { ...base, contact: 'p2@example.fr', storeId: 'mars' },
+    });
     expect(noStore.status).toBe(400);
     expect(noStore.body.issues[0].path).toBe('storeId');
     const badChannel = await s.call('POST', '/v1/purchases', {
@@ -235,8 +256,18 @@ describe('bad input never gets a 500', () => {
     ['an invalid email', { json: { email: 'not-an-email' } }, 400, 'validation_error'],
     ['an invalid phone', { json: { phone: '12' } }, 400, 'validation_error'],
     ['neither email nor phone', { json: { firstName: 'Nobody' } }, 400, 'validation_error'],
-    ['a form body', { body: 'email=a@b.fr', type: 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
-    ['a body over 256 KB', { json: { email: 'big@x.fr', firstName: 'x'.repeat(300 * 1024) } }, 413, 'payload_too_large'],
+    [
+      'a form body',
+      { body: 'email=a@b.fr', type: 'application/x-www-form-urlencoded' },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'a body over 256 KB',
+      { json: { email: 'big@x.fr', firstName: 'x'.repeat(300 * 1024) } },
+      413,
+      'payload_too_large',
+    ],
   ] as const)('%s', async (_name, opts, status, code) => {
     const res = await s.call('PUT', '/v1/contacts', opts);
     expect(res.status).toBe(status);

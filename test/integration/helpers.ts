@@ -5,7 +5,12 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../
 export interface TestStack extends LocalStack {
   /** The marketer key every test stack boots with. */
   key: string;
-  call(method: string, path: string, opts?: CallOptions): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: CallOptions,
+    // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export interface CallOptions {

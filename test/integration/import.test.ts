@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestStack, sampleStore, startTestStack } from './helpers';
+import { sampleStore, startTestStack, type TestStack } from './helpers';
 
 let s: TestStack;
 beforeAll(async () => {
@@ -29,7 +29,10 @@ describe('POST /v1/contacts/import', () => {
     expect(res.body.updated).toBe(0);
     expect(res.body.rejected.map((r: { line: number }) => r.line)).toEqual([3, 4, 5, 7]);
     const byLine = Object.fromEntries(
-      res.body.rejected.map((r: { line: number; errors: { path: string }[] }) => [r.line, r.errors.map((e) => e.path)]),
+      res.body.rejected.map((r: { line: number; errors: { path: string }[] }) => [
+        r.line,
+        r.errors.map((e) => e.path),
+      ]),
     );
     expect(byLine[3]).toEqual(['email']);
     expect(byLine[4]).toEqual(['attr.visits']);
@@ -52,7 +55,9 @@ describe('POST /v1/contacts/import', () => {
   });
 
   it('updates on a second import, and the last line wins for a repeated address', async () => {
-    const res = await importCsv(csv(['email,firstName', 'alice@import.fr,Alicia', 'eve@import.fr,Eve', 'eve@import.fr,Eva']));
+    const res = await importCsv(
+      csv(['email,firstName', 'alice@import.fr,Alicia', 'eve@import.fr,Eve', 'eve@import.fr,Eva']),
+    );
     expect(res.body).toEqual({ created: 1, updated: 2, rejected: [] });
     expect((await s.call('GET', '/v1/contacts?email=eve%40import.fr')).body.firstName).toBe('Eva');
     expect((await s.call('GET', '/v1/contacts?email=alice%40import.fr')).body.lastName).toBe('Martin');

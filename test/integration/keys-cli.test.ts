@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../infra/cli/keys';
-import { type TestStack, sampleStore, startTestStack } from './helpers';
+import { sampleStore, startTestStack, type TestStack } from './helpers';
 
 let s: TestStack;
 beforeAll(async () => {

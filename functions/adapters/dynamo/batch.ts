@@ -1,4 +1,10 @@
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /**
  * Reads many items by key, 100 per request as DynamoDB allows, retrying the
@@ -14,7 +20,7 @@ export async function batchGet(
   for (let i = 0; i < unique.length; i += 100) {
     let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt > 0) await backoff(attempt);
       const res: BatchGetCommandOutput = await doc.send(
         new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
       );
@@ -26,7 +32,10 @@ export async function batchGet(
 }
 
 /** Runs a Query to the end, following LastEvaluatedKey. For small, bounded collections only. */
-export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -35,4 +44,15 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
     start = res.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Attempts at a batch whose items DynamoDB keeps leaving unprocessed, before giving up. */
+export const MAX_BATCH_ATTEMPTS = 8;
+
+/** Waits before retrying unprocessed batch items (exponential, capped); throws past the last attempt. */
+export async function backoff(attempt: number): Promise<void> {
+  if (attempt >= MAX_BATCH_ATTEMPTS) {
+    throw new Error(`DynamoDB left items unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
+  }
+  await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
 }

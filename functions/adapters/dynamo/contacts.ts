@@ -9,7 +9,7 @@ import {
 import type { Contact } from '../../domain/contacts';
 import type { Purchase } from '../../domain/purchases';
 import type { ContactStore, IdentifierKind } from '../../ports';
-import { batchGet, queryAll } from './batch';
+import { backoff, batchGet, queryAll } from './batch';
 import { isConditionFailed, key, stripKeys } from './table';
 
 export class DynamoContactStore implements ContactStore {
@@ -83,7 +83,7 @@ export class DynamoContactStore implements ContactStore {
     for (let i = 0; i < contacts.length; i += 25) {
       let pending = contacts.slice(i, i + 25).map((c) => ({ PutRequest: { Item: toItem(c) } }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 0) await backoff(attempt);
         const res = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
         pending = (res.UnprocessedItems?.[this.table] ?? []) as typeof pending;
       }
@@ -112,7 +112,8 @@ export class DynamoContactStore implements ContactStore {
           TableName: this.table,
           Key: contactKey,
           UpdateExpression: 'ADD purchases.#ch :one SET lastPurchaseRef = :pid',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseRef) OR lastPurchaseRef <> :pid)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseRef) OR lastPurchaseRef <> :pid)',
           ExpressionAttributeNames: { '#ch': purchase.channel },
           ExpressionAttributeValues: { ':one': 1, ':pid': purchase.id },
         }),
@@ -126,21 +127,27 @@ export class DynamoContactStore implements ContactStore {
           TableName: this.table,
           Key: contactKey,
           UpdateExpression: 'SET lastPurchaseAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseAt) OR lastPurchaseAt < :at)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseAt) OR lastPurchaseAt < :at)',
           ExpressionAttributeValues: { ':at': purchase.at },
         }),
       );
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
     }
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: key.purchase(contactId, purchase.id),
-        UpdateExpression: 'SET applied = :t',
-        ExpressionAttributeValues: { ':t': true },
-      }),
-    );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.purchase(contactId, purchase.id),
+          UpdateExpression: 'SET applied = :t',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
   }
 }
 

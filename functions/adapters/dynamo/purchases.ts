@@ -26,7 +26,9 @@ export class DynamoPurchaseStore implements PurchaseStore {
   }
 
   async get(contactId: string, id: string): Promise<Purchase | undefined> {
-    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.purchase(contactId, id) }));
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: key.purchase(contactId, id) }),
+    );
     return res.Item ? stripKeys<Purchase>(res.Item) : undefined;
   }
 }

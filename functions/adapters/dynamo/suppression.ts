@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../domain/contacts';
-import { type Keyring, allKeyedHashes, keyedHash } from '../../domain/hashing';
+import { allKeyedHashes, type Keyring, keyedHash } from '../../domain/hashing';
 import type { SuppressionList } from '../../ports';
 import { batchGet } from './batch';
 import { key } from './table';
@@ -24,7 +24,9 @@ export class DynamoSuppressionList implements SuppressionList {
     const wanted = list.map((ids) =>
       (['email', 'phone'] as const).flatMap((kind) => {
         const value = ids[kind];
-        return value ? allKeyedHashes(this.keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] })) : [];
+        return value
+          ? allKeyedHashes(this.keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] }))
+          : [];
       }),
     );
     const keys = wanted.flat().map((w) => key.suppression(w.hash));
@@ -44,7 +46,13 @@ export class DynamoSuppressionList implements SuppressionList {
           Key: key.suppression(hash),
           UpdateExpression:
             'SET #t = :t, #h = :h, #c = :c, #r = list_append(if_not_exists(#r, :empty), :r), #f = if_not_exists(#f, :at)',
-          ExpressionAttributeNames: { '#t': 'type', '#h': 'hash', '#c': 'channel', '#r': 'reasons', '#f': 'firstAt' },
+          ExpressionAttributeNames: {
+            '#t': 'type',
+            '#h': 'hash',
+            '#c': 'channel',
+            '#r': 'reasons',
+            '#f': 'firstAt',
+          },
           ExpressionAttributeValues: {
             ':t': 'suppression',
             ':h': hash,

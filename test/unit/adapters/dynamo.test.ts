@@ -32,8 +32,7 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'x'
 
 /** The input of the n-th call of a command. */
 function inputOf<T>(command: new (input: T) => unknown, n = 0): T {
-  // biome-ignore lint/suspicious/noExplicitAny: aws-sdk-client-mock's command type is too generic to name here.
-  const call = ddb.commandCalls(command as any)[n];
+  const call = ddb.commandCalls(command as unknown as Parameters<typeof ddb.commandCalls>[0])[n];
   if (!call) throw new Error(`no call #${n} of ${command.name}`);
   return call.args[0].input as T;
 }
