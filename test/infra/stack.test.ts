@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_TABLE, MAIN_TABLE } from '../../functions/adapters/dynamo/table';
-import { FUNCTIONS, ROUTES, routeKey } from '../../functions/routes';
+import { FUNCTIONS, type FunctionName, ROUTES, routeKey } from '../../functions/routes';
 import type { RelanceFunction } from '../../infra/function';
 import { RelanceStack } from '../../infra/stack';
 
@@ -53,7 +53,7 @@ function authorizerId(): string {
 
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
 
-function fnNamed(name: (typeof FUNCTIONS)[number]): RelanceFunction {
+function fnNamed(name: FunctionName): RelanceFunction {
   const fn = stack.api.functions.get(name);
   if (!fn) throw new Error(`No function ${name}`);
   return fn;
@@ -95,6 +95,7 @@ describe('data', () => {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
       },
     });
   });
