@@ -11,6 +11,7 @@ import { DynamoSuppressionList } from './adapters/dynamo/suppression';
 import { loadKeyring } from './adapters/secrets';
 import { type Config, loadConfig } from './config';
 import type { Keyring } from './domain/hashing';
+import { memo } from './memo';
 import type { ApiKeyStore, Clock, Ids, PurchaseStore, StoreDirectory, SuppressionList } from './ports';
 
 /** Everything a handler may need, built once per cold start (or once per local stack). */
@@ -19,7 +20,11 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   ids: Ids;
-  keyring: Keyring;
+  /**
+   * The HMAC keyring, fetched on first use: the authorizer and health functions
+   * never call it, so they need no permission on the secret.
+   */
+  keyring: () => Promise<Keyring>;
   doc: DynamoDBDocumentClient;
   apiKeys: ApiKeyStore;
   stores: StoreDirectory;
@@ -50,10 +55,12 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
   const doc = overrides.doc ?? documentClient(config);
   const keyring =
     overrides.keyring ??
-    (await loadKeyring(
-      { literal: config.KEYRING, secretArn: config.KEYRING_SECRET_ARN },
-      () => new SecretsManagerClient({ region: config.AWS_REGION }),
-    ));
+    memo(() =>
+      loadKeyring(
+        { literal: config.KEYRING, secretArn: config.KEYRING_SECRET_ARN },
+        () => new SecretsManagerClient({ region: config.AWS_REGION }),
+      ),
+    );
   const table = config.TABLE_NAME;
   return {
     config,

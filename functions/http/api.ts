@@ -11,6 +11,7 @@ import {
   unsupportedMediaType,
 } from '../domain/errors';
 import type { Principal, Role } from '../domain/keys';
+import { memo } from '../memo';
 import { type FunctionName, type RouteDef, routeKey, routesOf } from '../routes';
 
 /** What a route implementation receives: the parsed request and the caller. */
@@ -182,13 +183,6 @@ export function errorResult(
  * imported (by the local stack, by tests) without the Lambda environment.
  */
 export function lazyHandler<E, R>(make: () => Promise<(e: E, c: Context) => Promise<R>>) {
-  let built: Promise<(e: E, c: Context) => Promise<R>> | undefined;
-  return async (event: E, context: Context): Promise<R> => {
-    // A failed build (a throttled secret read, say) is not kept: the next call tries again.
-    built ??= make().catch((err) => {
-      built = undefined;
-      throw err;
-    });
-    return (await built)(event, context);
-  };
+  const built = memo(make);
+  return async (event: E, context: Context): Promise<R> => (await built())(event, context);
 }

@@ -18,7 +18,8 @@ afterAll(() => {
 
 const get = async (url: string, key?: string) => {
   const res = await fetch(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
-  return { status: res.status, body: await res.json() };
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
+  return { status: res.status, body: (await res.json()) as any };
 };
 
 describe('the local stack', () => {
@@ -47,7 +48,12 @@ describe('the local stack', () => {
   });
 
   it('honours a bootstrap key and lists sent messages', async () => {
-    const stack = await startLocalStack({ port: 0, sesPort: 0, dataDir: ':memory:', bootstrapKey: 'my-own-bootstrap-key' });
+    const stack = await startLocalStack({
+      port: 0,
+      sesPort: 0,
+      dataDir: ':memory:',
+      bootstrapKey: 'my-own-bootstrap-key',
+    });
     try {
       expect((await get(`${stack.url}/v1/keys`, 'my-own-bootstrap-key')).status).toBe(200);
       const messages = await get(`${stack.url}/_local/messages`);

@@ -12,20 +12,27 @@ export class DynamoSuppressionList implements SuppressionList {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly keyring: Keyring,
+    private readonly keyringSource: Keyring | (() => Promise<Keyring>),
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The keyring is read when first needed, so functions that never hash never fetch the secret. */
+  private keyring(): Promise<Keyring> {
+    const source = this.keyringSource;
+    return typeof source === 'function' ? source() : Promise.resolve(source);
+  }
 
   async suppressedChannels(ids: { email?: string; phone?: string }): Promise<Channel[]> {
     return (await this.suppressedChannelsMany([ids]))[0] ?? [];
   }
 
   async suppressedChannelsMany(list: { email?: string; phone?: string }[]): Promise<Channel[][]> {
+    const keyring = await this.keyring();
     const wanted = list.map((ids) =>
       (['email', 'phone'] as const).flatMap((kind) => {
         const value = ids[kind];
         return value
-          ? allKeyedHashes(this.keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] }))
+          ? allKeyedHashes(keyring, value).map((hash) => ({ hash, channel: CHANNEL_OF[kind] }))
           : [];
       }),
     );
@@ -39,7 +46,7 @@ export class DynamoSuppressionList implements SuppressionList {
     for (const kind of ['email', 'phone'] as const) {
       const value = ids[kind];
       if (!value) continue;
-      const hash = keyedHash(this.keyring, value);
+      const hash = keyedHash(await this.keyring(), value);
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
