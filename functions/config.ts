@@ -21,6 +21,32 @@ const configSchema = z.object({
   SES_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().default('eu-west-3'),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
+  /** Where the email templates live (copied next to the bundle in Lambda). */
+  TEMPLATES_DIR: z.string().default('templates/email'),
+  /** Public base URL of links in messages (a custom domain); by default the API's own URL. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** The sender's name and postal address, shown in every marketing email's footer. */
+  COMPANY_NAME: z.string().min(1).default('Relance'),
+  COMPANY_ADDRESS: z.string().min(1).default('Set COMPANY_ADDRESS to your postal address'),
+  /** When set, campaigns may only send from this address or from addresses of this domain. */
+  SENDER_IDENTITY: z.string().min(3).optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  PLAN_QUEUE_URL: z.string().min(1).optional(),
+  SEND_QUEUE_URL: z.string().min(1).optional(),
+  /**
+   * Emails per second per sender instance. The overall rate is this times the
+   * sender's maximum concurrency (2): the default, 0.5, keeps a new SES account
+   * (1 email a second in the sandbox) within its limit.
+   */
+  SEND_RATE_PER_SECOND: z.coerce.number().positive().default(0.5),
+  PLAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+  RECIPIENTS_PER_JOB: z.coerce.number().int().min(1).max(100).default(25),
+  /** A campaign pauses when more than this share of its sends failed, after ERROR_THRESHOLD_MIN failures. */
+  ERROR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.1),
+  ERROR_THRESHOLD_MIN: z.coerce.number().int().min(1).default(20),
+  REQUEUE_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
+  /** How long raw events stay in the events table (default 13 months). */
+  EVENTS_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(396),
   /** Largest JSON body accepted, in bytes. */
   MAX_JSON_BYTES: z.coerce
     .number()

@@ -3,6 +3,14 @@
  * named for its use; adapters implement them over DynamoDB, SES and friends,
  * and tests implement them over local emulators.
  */
+import type {
+  Campaign,
+  CampaignContent,
+  CampaignCounts,
+  CampaignStat,
+  CampaignStatus,
+  SendStatus,
+} from './domain/campaigns';
 import type { Channel, Contact } from './domain/contacts';
 import type { ApiKeyRecord } from './domain/keys';
 import type { Purchase } from './domain/purchases';
@@ -48,6 +56,13 @@ export interface ContactStore {
   /** Releases an identifier, only if `contactId` still owns it. */
   release(kind: IdentifierKind, value: string, contactId: string): Promise<void>;
   put(contact: Contact): Promise<void>;
+  /** Replaces a contact only if nobody changed it since `expectedUpdatedAt`; false when someone did. */
+  replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean>;
+  /**
+   * One page of all contacts, in a stable order, from an opaque cursor: how
+   * segments are evaluated without ever loading the whole base.
+   */
+  page(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; next?: string }>;
   /** Writes many contacts at once (bulk import); no condition, last writer wins. */
   putMany(contacts: Contact[]): Promise<void>;
   /** Deletes the contact and every item stored under it (purchases). */
@@ -71,4 +86,119 @@ export interface SuppressionList {
   /** The same for many contacts in one round trip; the result is in the order of the input. */
   suppressedChannelsMany(ids: { email?: string; phone?: string }[]): Promise<Channel[][]>;
   suppress(ids: { email?: string; phone?: string }, reason: string): Promise<void>;
+}
+
+export interface CampaignStore {
+  create(campaign: Campaign, content: CampaignContent): Promise<void>;
+  get(id: string): Promise<Campaign | undefined>;
+  getContent(id: string): Promise<CampaignContent | undefined>;
+  /** Newest first. */
+  list(limit: number, cursor?: string): Promise<{ items: Campaign[]; next?: string }>;
+  /**
+   * Moves a campaign to `to` only if its status is one of `from` (one
+   * conditional update); undefined when it was not.
+   */
+  transition(
+    id: string,
+    from: readonly CampaignStatus[],
+    to: CampaignStatus,
+    set?: Partial<Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt'>>,
+  ): Promise<Campaign | undefined>;
+  /**
+   * Saves the planner's progress and adds what it counted, only if the cursor
+   * is still the one it started from: a duplicate planning message counts nothing.
+   */
+  advancePlan(
+    id: string,
+    expectedCursor: string | undefined,
+    plan: { cursor?: string; done: boolean },
+    add: Partial<CampaignCounts>,
+  ): Promise<boolean>;
+  /** Adds to the counters and returns the campaign as it is after the update. */
+  addCounts(id: string, add: Partial<CampaignCounts>): Promise<Campaign | undefined>;
+  /**
+   * Claims the (campaign, contact) send record with a conditional write.
+   * True when this caller now owns it: no record yet, or one left in `retry`.
+   */
+  claimSend(
+    campaignId: string,
+    contactId: string,
+    status: 'claimed' | 'skipped',
+    reason?: string,
+  ): Promise<boolean>;
+  /** Records the outcome of a claimed send. */
+  settleSend(
+    campaignId: string,
+    contactId: string,
+    outcome: { status: 'sent' | 'failed' | 'retry'; messageId?: string; error?: string; locale?: string },
+  ): Promise<void>;
+  getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined>;
+  /** Adds to a delivery statistic (delivered, bounced, complained, unsubscribed…). */
+  addStat(id: string, stat: CampaignStat, n?: number): Promise<void>;
+}
+
+/** Raw events about sent messages, each recorded once (the events table). */
+export interface EventLog {
+  /** Records an event; false when the same event (message, type) was recorded before. */
+  recordOnce(event: MessageEvent): Promise<boolean>;
+}
+
+export interface MessageEvent {
+  messageId: string;
+  type: string;
+  at: string;
+  campaignId?: string;
+  contactId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface SendRecord {
+  campaignId: string;
+  contactId: string;
+  status: SendStatus;
+  messageId?: string;
+  error?: string;
+  reason?: string;
+  locale?: string;
+  claimedAt: string;
+  settledAt?: string;
+}
+
+/** A channel-neutral outbound email, as the sender hands it to a provider. */
+export interface OutboundEmail {
+  to: string;
+  from: string;
+  replyTo?: string[];
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+  /** Provider tags that come back on delivery, bounce and complaint events. */
+  tags: Record<string, string>;
+}
+
+/**
+ * Why a provider call failed, which decides what happens next: `throttled`
+ * and `transient` are retried later, `permanent` fails this recipient only,
+ * `fatal` (the account cannot send) pauses the campaign.
+ */
+export type SendFailureKind = 'throttled' | 'transient' | 'permanent' | 'fatal';
+
+export class SendFailure extends Error {
+  constructor(
+    readonly kind: SendFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SendFailure';
+  }
+}
+
+export interface EmailMessenger {
+  send(message: OutboundEmail): Promise<{ messageId: string }>;
+}
+
+/** A work queue (SQS in AWS, in-process locally). */
+export interface WorkQueue<T> {
+  enqueue(messages: T[], delaySeconds?: number): Promise<void>;
 }

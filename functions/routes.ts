@@ -16,7 +16,17 @@ export interface RouteDef {
   body?: 'json' | 'csv';
 }
 
-export const FUNCTIONS = ['health', 'keys', 'contacts', 'contacts-import', 'purchases', 'stores'] as const;
+export const FUNCTIONS = [
+  'health',
+  'keys',
+  'contacts',
+  'contacts-import',
+  'purchases',
+  'stores',
+  'templates',
+  'campaigns',
+  'pages',
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 const marketer = ['marketer'] as const;
@@ -34,7 +44,25 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/purchases', fn: 'purchases', auth: marketer, body: 'json' },
   { method: 'PUT', path: '/v1/stores/{id}', fn: 'stores', auth: marketer, body: 'json' },
   { method: 'GET', path: '/v1/stores', fn: 'stores', auth: marketer },
+  { method: 'GET', path: '/v1/templates', fn: 'templates', auth: marketer },
+  { method: 'POST', path: '/v1/templates/{name}/preview', fn: 'templates', auth: marketer, body: 'json' },
+  { method: 'POST', path: '/v1/segments/preview', fn: 'campaigns', auth: marketer, body: 'json' },
+  { method: 'POST', path: '/v1/campaigns', fn: 'campaigns', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/campaigns', fn: 'campaigns', auth: marketer },
+  { method: 'GET', path: '/v1/campaigns/{id}', fn: 'campaigns', auth: marketer },
+  { method: 'POST', path: '/v1/campaigns/{id}/send', fn: 'campaigns', auth: marketer },
+  { method: 'POST', path: '/v1/campaigns/{id}/pause', fn: 'campaigns', auth: marketer },
+  { method: 'POST', path: '/v1/campaigns/{id}/resume', fn: 'campaigns', auth: marketer },
+  { method: 'POST', path: '/v1/campaigns/{id}/cancel', fn: 'campaigns', auth: marketer },
+  // Public pages reached from messages; their tokens are HMAC-signed.
+  { method: 'GET', path: '/u/{token}', fn: 'pages', auth: 'public' },
+  { method: 'POST', path: '/u/{token}', fn: 'pages', auth: 'public' },
+  { method: 'GET', path: '/v/{token}', fn: 'pages', auth: 'public' },
 ];
+
+/** Functions fed by queues and events rather than HTTP. */
+export const WORKERS = ['planner', 'sender', 'ses-events'] as const;
+export type WorkerName = (typeof WORKERS)[number];
 
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;
 

@@ -8,7 +8,7 @@ import type {
   StoreDirectory,
   SuppressionList,
 } from '../ports';
-import { applyContactInput, type Contact, type ContactInput } from './contacts';
+import { applyContactInput, type Channel, type Contact, type ContactInput } from './contacts';
 import { AppError, conflict, notFound, validationError } from './errors';
 import { isEmailReference, type Purchase, type PurchaseInput, purchaseId } from './purchases';
 
@@ -270,4 +270,35 @@ export async function recordPurchase(
   // Counting is idempotent and marked on the purchase, so a retry after a crash between the writes counts once.
   if (!stored.applied) await deps.contacts.applyPurchase(contact.id, stored);
   return { purchase: stored, created };
+}
+
+/**
+ * Stops all messages to a contact on one channel (unsubscribe, hard bounce,
+ * complaint). The keyed-hash suppression is written first, so it survives even
+ * if the contact is erased later; the contact is then updated with an
+ * optimistic lock so a concurrent upsert cannot undo it. False when the
+ * contact does not exist.
+ */
+export async function suppressContactChannel(
+  deps: Pick<ContactDeps, 'contacts' | 'suppression' | 'clock'>,
+  contactId: string,
+  channel: Channel,
+  reason: string,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const contact = await deps.contacts.get(contactId);
+    if (!contact) return false;
+    const address = channel === 'email' ? { email: contact.email } : { phone: contact.phone };
+    if (attempt === 0) await deps.suppression.suppress(address, reason);
+    if (contact.suppressed.includes(channel) && contact.consent[channel]?.status === 'denied') return true;
+    const now = deps.clock.now().toISOString();
+    const next: Contact = {
+      ...contact,
+      suppressed: [...new Set([...contact.suppressed, channel])].sort() as Channel[],
+      consent: { ...contact.consent, [channel]: { status: 'denied', source: reason, at: now } },
+      updatedAt: now === contact.updatedAt ? new Date(Date.parse(now) + 1).toISOString() : now,
+    };
+    if (await deps.contacts.replace(next, contact.updatedAt)) return true;
+  }
+  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
 }

@@ -186,3 +186,15 @@ export function lazyHandler<E, R>(make: () => Promise<(e: E, c: Context) => Prom
   const built = memo(make);
   return async (event: E, context: Context): Promise<R> => (await built())(event, context);
 }
+
+/**
+ * The public base URL of this API as the caller reached it (or the configured
+ * custom domain): links in messages are built on it.
+ */
+export function publicBaseUrl(event: APIGatewayProxyEventV2, configured?: string): string {
+  if (configured) return configured.replace(/\/$/, '');
+  const proto = header(event, 'x-forwarded-proto') ?? 'https';
+  const host = event.requestContext.domainName ?? header(event, 'host') ?? 'localhost';
+  const stage = event.requestContext.stage;
+  return `${proto}://${host}${stage && stage !== '$default' ? `/${stage}` : ''}`;
+}

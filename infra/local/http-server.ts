@@ -134,6 +134,9 @@ export function createGateway(opts: GatewayOptions): Server {
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
       }
+      // API Gateway adds these; links in messages are built from them.
+      headers['x-forwarded-proto'] ??= 'http';
+      headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '127.0.0.1';
       const isText = raw.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
       const requestId = randomUUID();
       const now = new Date();

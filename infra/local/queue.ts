@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { WorkQueue } from '../../functions/ports';
 
 /** An SQS-triggered Lambda handler, as the event source mapping calls it. */
 // biome-ignore lint/suspicious/noConfusingVoidType: an SQS Lambda may return nothing when every record succeeded
@@ -34,6 +35,7 @@ export class LocalQueue {
   private readonly messages: Message[] = [];
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
   private idleWaiters: (() => void)[] = [];
   private consumer: SqsLambda | undefined;
   readonly deadLetters: { body: string; error: string }[] = [];
@@ -46,16 +48,25 @@ export class LocalQueue {
     this.pump();
   }
 
-  send(bodies: unknown[]): void {
+  /** Adds messages; with a delay they become visible later (SQS DelaySeconds). */
+  send(bodies: unknown[], delayMs = 0): void {
+    const visibleAt = delayMs > 0 ? Date.now() + delayMs : 0;
     for (const b of bodies) {
       this.messages.push({
         id: randomUUID(),
         body: typeof b === 'string' ? b : JSON.stringify(b),
         receiveCount: 0,
-        visibleAt: 0,
+        visibleAt,
       });
     }
     this.pump();
+  }
+
+  /** This queue as the functions' WorkQueue port; delays are scaled so local runs do not wait minutes. */
+  asWorkQueue<T>(delayScale = 1): WorkQueue<T> {
+    return {
+      enqueue: async (messages, delaySeconds = 0) => this.send(messages, delaySeconds * 1000 * delayScale),
+    };
   }
 
   get depth(): number {
@@ -106,8 +117,12 @@ export class LocalQueue {
   }
 
   private scheduleNext(): void {
-    if (this.timer || this.messages.length === 0 || !this.consumer) return;
-    const next = Math.min(...this.messages.map((m) => m.visibleAt));
+    if (this.messages.length === 0 || !this.consumer) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const m of this.messages) next = Math.min(next, m.visibleAt);
+    if (this.timer && this.timerAt <= next) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = next;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;

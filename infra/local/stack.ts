@@ -8,18 +8,26 @@ import { loadConfig } from '../../functions/config';
 import { type AppDeps, buildDeps } from '../../functions/deps';
 import { createApiKey } from '../../functions/domain/key-service';
 import { hashKey } from '../../functions/domain/keys';
+import { TokenBucket } from '../../functions/domain/rate-limiter';
 import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
+import { makeHandler as campaigns } from '../../functions/handlers/campaigns';
 import { makeHandler as contacts } from '../../functions/handlers/contacts';
 import { makeHandler as contactsImport } from '../../functions/handlers/contacts-import';
 import { makeHandler as health } from '../../functions/handlers/health';
 import { makeHandler as keys } from '../../functions/handlers/keys';
+import { makeHandler as pages } from '../../functions/handlers/pages';
+import { makeHandler as planner } from '../../functions/handlers/planner';
 import { makeHandler as purchases } from '../../functions/handlers/purchases';
+import { makeHandler as sender } from '../../functions/handlers/sender';
+import { makeHandler as sesEvents } from '../../functions/handlers/ses-events';
 import { makeHandler as stores } from '../../functions/handlers/stores';
+import { makeHandler as templates } from '../../functions/handlers/templates';
 import type { Clock } from '../../functions/ports';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
-import type { LocalQueue } from './queue';
+import { LocalQueue } from './queue';
+import { readJson, simulateSesEvent } from './simulate';
 import { ensureTables } from './tables';
 
 /** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
@@ -30,6 +38,9 @@ const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
   'contacts-import': contactsImport,
   purchases,
   stores,
+  templates,
+  campaigns,
+  pages,
 };
 
 export interface LocalStackOptions {
@@ -49,6 +60,12 @@ export interface LocalStackOptions {
   clock?: Clock;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   defaultCountry?: string;
+  /** Emails per second per sender worker (two workers run); SES local has no limit. */
+  sendRatePerSecond?: number;
+  /** Replace the SES adapter (benchmarks and failure tests use stubs). */
+  messenger?: AppDeps['messenger'];
+  /** Extra configuration, as environment variables would give it. */
+  env?: Record<string, string>;
 }
 
 export interface LocalStack {
@@ -116,6 +133,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       AWS_REGION: 'eu-west-3',
       DEFAULT_COUNTRY: opts.defaultCountry ?? 'FR',
       POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
+      COMPANY_NAME: 'Relance Demo',
+      COMPANY_ADDRESS: '12 rue des Halles, 75001 Paris, France',
+      REQUEUE_DELAY_SECONDS: '2',
+      ...opts.env,
     });
     const raw = new DynamoDBClient({
       endpoint: dynamoEndpoint,
@@ -125,10 +146,33 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await ensureTables(raw, { main: config.TABLE_NAME, events: config.EVENTS_TABLE_NAME });
     raw.destroy();
 
+    // The in-process stand-ins for the SQS queues and their event source mappings (two workers each).
+    const logger = new Logger({ serviceName: 'relance-local', logLevel: config.POWERTOOLS_LOG_LEVEL });
+    const onDeadLetter = (queue: string) => (body: string, error: string) =>
+      logger.error('Message moved to the dead-letter list', { queue, body, error });
+    queues.plan = new LocalQueue({
+      name: 'plan',
+      batchSize: 1,
+      concurrency: 1,
+      onDeadLetter: onDeadLetter('plan'),
+    });
+    queues.send = new LocalQueue({
+      name: 'send',
+      batchSize: 4,
+      concurrency: 2,
+      onDeadLetter: onDeadLetter('send'),
+    });
     const deps = await buildDeps(config, {
-      logger: new Logger({ serviceName: 'relance-local', logLevel: config.POWERTOOLS_LOG_LEVEL }),
+      logger,
+      planQueue: queues.plan.asWorkQueue(),
+      sendQueue: queues.send.asWorkQueue(),
+      limiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
+      ...(opts.messenger ? { messenger: opts.messenger } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
+    queues.plan.consume(planner(deps));
+    queues.send.consume(sender(deps));
+    const sesEventHandler = sesEvents(deps);
     const createdKey = await ensureMarketerKey(deps, opts.bootstrapKey);
 
     const handlers = Object.fromEntries(
@@ -143,6 +187,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           status: 200,
           body: { items: await localMessages(sesEndpoint) },
         }),
+        'POST /_local/ses-events': async (req) =>
+          simulateSesEvent(deps, sesEventHandler, await readJson(req)),
       },
     });
     servers.push(server);

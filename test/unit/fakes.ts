@@ -173,6 +173,24 @@ export class FakeContactStore implements ContactStore {
     this.items.set(contact.id, copy(contact));
   }
 
+  /** Optimistic replace, as the DynamoDB adapter's `updatedAt = :u` condition. */
+  async replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean> {
+    await tick();
+    if (this.items.get(contact.id)?.updatedAt !== expectedUpdatedAt) return false;
+    this.items.set(contact.id, copy(contact));
+    return true;
+  }
+
+  /** Pages in id order; the cursor is the last id returned. */
+  async page(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; next?: string }> {
+    await tick();
+    const ids = [...this.items.keys()].sort().filter((id) => cursor === undefined || id > cursor);
+    const slice = ids.slice(0, limit);
+    const contacts = slice.map((id) => copy(this.items.get(id) as Contact));
+    const last = slice[slice.length - 1];
+    return ids.length > limit && last ? { contacts, next: last } : { contacts };
+  }
+
   /** Unconditional writes in order: the last version of a contact wins, as in a BatchWriteItem. */
   async putMany(contacts: Contact[]): Promise<void> {
     await tick();

@@ -4,13 +4,14 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '../../domain/contacts';
 import type { Purchase } from '../../domain/purchases';
 import type { ContactStore, IdentifierKind } from '../../ports';
 import { backoff, batchGet, queryAll } from './batch';
-import { isConditionFailed, key, stripKeys } from './table';
+import { CONTACT_SHARDS, contactIndex, isConditionFailed, key, stripKeys } from './table';
 
 export class DynamoContactStore implements ContactStore {
   constructor(
@@ -72,6 +73,46 @@ export class DynamoContactStore implements ContactStore {
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
     }
+  }
+
+  async replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(contact),
+          ConditionExpression: 'updatedAt = :u',
+          ExpressionAttributeValues: { ':u': expectedUpdatedAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async page(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; next?: string }> {
+    let c = decodeCursor(cursor);
+    const contacts: Contact[] = [];
+    // Walks the shards in order; a page may span the end of one shard and the start of the next.
+    while (contacts.length < limit) {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': `CONTACTS#${c.shard}` },
+          Limit: limit - contacts.length,
+          ...(c.after ? { ExclusiveStartKey: c.after } : {}),
+        }),
+      );
+      contacts.push(...(res.Items ?? []).map((i) => stripKeys<Contact>(i)));
+      if (res.LastEvaluatedKey) c = { shard: c.shard, after: res.LastEvaluatedKey };
+      else if (c.shard + 1 < CONTACT_SHARDS) c = { shard: c.shard + 1 };
+      else return { contacts };
+    }
+    return { contacts, next: encodeCursor(c) };
   }
 
   async put(contact: Contact): Promise<void> {
@@ -152,5 +193,23 @@ export class DynamoContactStore implements ContactStore {
 }
 
 function toItem(contact: Contact): Record<string, unknown> {
-  return { ...key.contact(contact.id), type: 'contact', ...contact };
+  return { ...key.contact(contact.id), ...contactIndex(contact.id), type: 'contact', ...contact };
+}
+
+interface PageCursor {
+  shard: number;
+  after?: Record<string, unknown>;
+}
+
+const encodeCursor = (c: PageCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function decodeCursor(cursor: string | undefined): PageCursor {
+  if (!cursor) return { shard: 0 };
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as PageCursor;
+    if (Number.isInteger(c.shard) && c.shard >= 0 && c.shard < CONTACT_SHARDS) return c;
+  } catch {
+    // fall through
+  }
+  throw new Error('Invalid contacts cursor');
 }

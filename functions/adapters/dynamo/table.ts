@@ -8,10 +8,13 @@
  * |------------------|----------------------|--------------------|----------|--------|
  * | API key          | APIKEY#<sha256>      | APIKEY             | APIKEYS  | <id>   |
  * | store (shop)     | STORE#<id>           | STORE              | STORES   | <id>   |
- * | contact          | CONTACT#<id>         | CONTACT            |          |        |
+ * | contact          | CONTACT#<id>         | CONTACT            |CONTACTS#n| <id>   |
  * | purchase         | CONTACT#<id>         | PURCHASE#<id>      |          |        |
  * | email/phone claim| EMAIL#<addr>/PHONE#… | CLAIM              |          |        |
  * | suppression      | SUPPRESSION#<hmac>   | SUPPRESSION        |          |        |
+ * | campaign         | CAMPAIGN#<id>        | CAMPAIGN           |CAMPAIGNS |<at>#<id>|
+ * | compiled content | CAMPAIGN#<id>        | CONTENT            |          |        |
+ * | send record      | CAMPAIGN#<id>        | SEND#<contactId>   |          |        |
  *
  * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
  */
@@ -34,7 +37,26 @@ export const key = {
   purchase: (contactId: string, id: string) => ({ pk: `CONTACT#${contactId}`, sk: `PURCHASE#${id}` }),
   claim: (kind: 'email' | 'phone', value: string) => ({ pk: `${kind.toUpperCase()}#${value}`, sk: 'CLAIM' }),
   suppression: (hash: string) => ({ pk: `SUPPRESSION#${hash}`, sk: 'SUPPRESSION' }),
+  campaign: (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CAMPAIGN' }),
+  campaignContent: (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CONTENT' }),
+  send: (campaignId: string, contactId: string) => ({
+    pk: `CAMPAIGN#${campaignId}`,
+    sk: `SEND#${contactId}`,
+  }),
 };
+
+/**
+ * Contacts are listed through gsi1 in this many partitions (by a hash of the
+ * id), so that paging a large base for a segment, or importing into it, never
+ * leans on one index partition.
+ */
+export const CONTACT_SHARDS = 8;
+
+export function contactIndex(id: string): { gsi1pk: string; gsi1sk: string } {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) >>> 0;
+  return { gsi1pk: `CONTACTS#${h % CONTACT_SHARDS}`, gsi1sk: id };
+}
 
 export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 

@@ -17,7 +17,7 @@ import { DynamoContactStore } from '../../../functions/adapters/dynamo/contacts'
 import { DynamoPurchaseStore } from '../../../functions/adapters/dynamo/purchases';
 import { DynamoStoreDirectory } from '../../../functions/adapters/dynamo/stores';
 import { DynamoSuppressionList } from '../../../functions/adapters/dynamo/suppression';
-import { isConditionFailed, key, stripKeys } from '../../../functions/adapters/dynamo/table';
+import { contactIndex, isConditionFailed, key, stripKeys } from '../../../functions/adapters/dynamo/table';
 import type { Contact } from '../../../functions/domain/contacts';
 import { keyedHash } from '../../../functions/domain/hashing';
 import type { ApiKeyRecord } from '../../../functions/domain/keys';
@@ -275,19 +275,30 @@ describe('DynamoContactStore', () => {
     expect(found.get('c_1')).toEqual(contact);
   });
 
-  it('puts a contact under its key', async () => {
+  it('puts a contact under its key, listed in one of the contact shards of gsi1', async () => {
     ddb.on(PutCommand).resolves({});
     await store.put(contact);
     expect(inputOf(PutCommand)).toEqual({
       TableName: TABLE,
-      Item: { pk: 'CONTACT#c_1', sk: 'CONTACT', type: 'contact', ...contact },
+      Item: {
+        pk: 'CONTACT#c_1',
+        sk: 'CONTACT',
+        gsi1pk: expect.stringMatching(/^CONTACTS#[0-7]$/),
+        gsi1sk: 'c_1',
+        type: 'contact',
+        ...contact,
+      },
     });
   });
 
   it('writes many contacts 25 per request and retries unprocessed items', async () => {
     const many = Array.from({ length: 30 }, (_, i) => ({ ...contact, id: `c_${i}` }));
     const leftOver = [
-      { PutRequest: { Item: { pk: 'CONTACT#c_3', sk: 'CONTACT', type: 'contact', ...many[3] } } },
+      {
+        PutRequest: {
+          Item: { pk: 'CONTACT#c_3', sk: 'CONTACT', ...contactIndex('c_3'), type: 'contact', ...many[3] },
+        },
+      },
     ];
     ddb
       .on(BatchWriteCommand)

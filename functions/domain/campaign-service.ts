@@ -1,0 +1,149 @@
+import type { CampaignStore, Clock, ContactStore, Ids, WorkQueue } from '../ports';
+import {
+  type Campaign,
+  type CampaignAction,
+  type CampaignContent,
+  type CampaignInput,
+  emptyCounts,
+  IDEMPOTENT_IN,
+  type PlanJob,
+  TRANSITIONS,
+} from './campaigns';
+import { AppError, conflict, notFound, validationError } from './errors';
+import { eligibility, inSegment, type Segment } from './segments';
+import type { CompiledEmail } from './templates/types';
+
+export interface CampaignDeps {
+  campaigns: CampaignStore;
+  clock: Clock;
+  ids: Ids;
+  planQueue: WorkQueue<PlanJob>;
+}
+
+/** Loads and compiles a template's locales; kept behind a function so the domain never touches files or mjml. */
+export type TemplateCompiler = (
+  name: string,
+) => Promise<{ defaultLocale: string; byLocale: Record<string, CompiledEmail> }>;
+
+/** True when `address` is the identity itself or an address of the identity's domain. */
+export function senderAllowed(address: string, identity: string | undefined): boolean {
+  if (!identity) return true;
+  const id = identity.toLowerCase();
+  return id.includes('@') ? address === id : address.endsWith(`@${id}`) || address.endsWith(`.${id}`);
+}
+
+/**
+ * Creates a draft: the template is compiled (MJML validated in strict mode,
+ * Liquid parsed) for every locale it has, once, and stored with the campaign,
+ * so the sender only substitutes variables.
+ */
+export async function createCampaign(
+  deps: CampaignDeps & { compile: TemplateCompiler; senderIdentity?: string },
+  input: CampaignInput,
+): Promise<Campaign> {
+  if (!senderAllowed(input.from.address, deps.senderIdentity)) {
+    throw validationError([
+      {
+        path: 'from.address',
+        message: `The sending identity is ${deps.senderIdentity}: send from it or its domain`,
+      },
+    ]);
+  }
+  let compiled: Awaited<ReturnType<TemplateCompiler>>;
+  try {
+    compiled = await deps.compile(input.template);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) {
+      throw validationError([{ path: 'template', message: `Unknown template "${input.template}"` }]);
+    }
+    throw err;
+  }
+  const now = deps.clock.now().toISOString();
+  const campaign: Campaign = {
+    ...input,
+    id: deps.ids.next('cmp'),
+    status: 'draft',
+    locales: Object.keys(compiled.byLocale).sort(),
+    plan: { done: false },
+    counts: emptyCounts(),
+    stats: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  const content: CampaignContent = { campaignId: campaign.id, ...compiled };
+  await deps.campaigns.create(campaign, content);
+  return campaign;
+}
+
+/**
+ * Sends, pauses, resumes or cancels. Repeating an action that already took
+ * effect answers the campaign as it is (sending twice sends once); an action
+ * that cannot apply to the current status is a 409 that says why.
+ */
+export async function applyCampaignAction(
+  deps: CampaignDeps,
+  id: string,
+  action: CampaignAction,
+  ctx: { baseUrl: string },
+): Promise<Campaign> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await deps.campaigns.get(id);
+    if (!current) throw notFound('Campaign');
+    if (IDEMPOTENT_IN[action].includes(current.status)) return current;
+    const t = TRANSITIONS[action];
+    if (!(t.from as readonly string[]).includes(current.status)) {
+      throw conflict(`The campaign is ${current.status}: it cannot ${action}`, [
+        { path: 'status', message: `${current.status}; ${action} needs ${t.from.join(' or ')}` },
+      ]);
+    }
+    const set =
+      action === 'send' ? { baseUrl: ctx.baseUrl, sendRequestedAt: deps.clock.now().toISOString() } : {};
+    const updated = await deps.campaigns.transition(id, t.from, t.to, set);
+    if (!updated) continue; // someone else changed it in between: look again
+    if ((action === 'send' || action === 'resume') && !updated.plan.done) {
+      await deps.planQueue.enqueue([{ campaignId: id }]);
+    }
+    return updated;
+  }
+  throw new AppError(503, 'busy', 'The campaign is being changed by another request; try again');
+}
+
+/**
+ * Counts who a segment reaches on a channel now, paging through the base, and
+ * returns a few of them. Suppressed contacts and contacts without consent are
+ * not counted: they will not be sent to.
+ */
+export async function previewSegment(
+  deps: { contacts: ContactStore; clock: Clock },
+  segment: Segment,
+  channel: 'email' | 'sms',
+  sampleSize = 10,
+): Promise<{ count: number; suppressed: number; sample: Array<Record<string, unknown>> }> {
+  const now = deps.clock.now();
+  let cursor: string | undefined;
+  let count = 0;
+  let suppressed = 0;
+  const sample: Array<Record<string, unknown>> = [];
+  do {
+    const page = await deps.contacts.page(cursor, 1000);
+    for (const c of page.contacts) {
+      if (!inSegment(c, segment, now)) continue;
+      const e = eligibility(c, channel);
+      if (e === 'suppressed') suppressed++;
+      if (e !== 'eligible') continue;
+      count++;
+      if (sample.length < sampleSize) {
+        sample.push({
+          id: c.id,
+          email: c.email,
+          phone: c.phone,
+          firstName: c.firstName,
+          homeStoreId: c.homeStoreId,
+          lastPurchaseAt: c.lastPurchaseAt,
+        });
+      }
+    }
+    cursor = page.next;
+  } while (cursor);
+  return { count, suppressed, sample };
+}

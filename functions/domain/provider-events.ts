@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { CampaignStore, Clock, ContactStore, EventLog, SuppressionList } from '../ports';
+import type { CampaignStat } from './campaigns';
+import { suppressContactChannel } from './contact-service';
+
+/**
+ * The part of an SES event (EventBridge destination of the configuration set)
+ * that Relance uses. The message's tags carry the campaign and the contact.
+ */
+export const sesEventSchema = z.object({
+  id: z.string().optional(),
+  detail: z.object({
+    eventType: z.string(),
+    mail: z.object({
+      messageId: z.string(),
+      timestamp: z.string().optional(),
+      tags: z.record(z.string(), z.array(z.string())).default({}),
+    }),
+    bounce: z.object({ bounceType: z.string(), bounceSubType: z.string().optional() }).optional(),
+    complaint: z.object({ complaintFeedbackType: z.string().optional() }).optional(),
+  }),
+});
+export type SesEvent = z.infer<typeof sesEventSchema>;
+
+export interface ProviderEventDeps {
+  campaigns: CampaignStore;
+  contacts: ContactStore;
+  suppression: SuppressionList;
+  events: EventLog;
+  clock: Clock;
+}
+
+/** What an SES event means here: the statistic it adds to, and whether it suppresses the address. */
+export function classifySesEvent(e: SesEvent): { stat?: CampaignStat; suppress?: string; type: string } {
+  const d = e.detail;
+  switch (d.eventType) {
+    case 'Delivery':
+      return { type: 'delivery', stat: 'delivered' };
+    case 'Bounce':
+      return d.bounce?.bounceType === 'Permanent'
+        ? { type: 'bounce', stat: 'bounced', suppress: 'bounce' }
+        : { type: 'soft-bounce', stat: 'softBounced' };
+    case 'Complaint':
+      return { type: 'complaint', stat: 'complained', suppress: 'complaint' };
+    case 'Reject':
+    case 'Rendering Failure':
+    case 'RenderingFailure':
+      return { type: 'reject', stat: 'rejected' };
+    default:
+      return { type: d.eventType.toLowerCase() };
+  }
+}
+
+/**
+ * Records an SES event once and applies it: a hard bounce or a complaint
+ * suppresses the contact's email for every later campaign; every event adds to
+ * its campaign's statistics. Events delivered twice count once.
+ */
+export async function handleSesEvent(
+  deps: ProviderEventDeps,
+  event: SesEvent,
+): Promise<'recorded' | 'duplicate'> {
+  const d = event.detail;
+  const campaignId = d.mail.tags.campaignId?.[0];
+  const contactId = d.mail.tags.contactId?.[0];
+  const what = classifySesEvent(event);
+  const fresh = await deps.events.recordOnce({
+    messageId: d.mail.messageId,
+    type: what.type,
+    at: deps.clock.now().toISOString(),
+    ...(campaignId ? { campaignId } : {}),
+    ...(contactId ? { contactId } : {}),
+    ...(d.bounce
+      ? { detail: { bounce: d.bounce } }
+      : d.complaint
+        ? { detail: { complaint: d.complaint } }
+        : {}),
+  });
+  if (!fresh) return 'duplicate';
+  if (what.suppress && contactId) {
+    await suppressContactChannel(deps, contactId, 'email', `${what.suppress}:${campaignId ?? 'unknown'}`);
+  }
+  if (what.stat && campaignId) await deps.campaigns.addStat(campaignId, what.stat);
+  return 'recorded';
+}

@@ -1,0 +1,323 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  CampaignStore,
+  Clock,
+  ContactStore,
+  EmailMessenger,
+  OutboundEmail,
+  StoreDirectory,
+  WorkQueue,
+} from '../ports';
+import { SendFailure } from '../ports';
+import {
+  type Campaign,
+  type CampaignContent,
+  type CampaignCounts,
+  type PlanJob,
+  pending,
+  type SendJob,
+} from './campaigns';
+import type { Contact } from './contacts';
+import type { Keyring } from './hashing';
+import type { TokenBucket } from './rate-limiter';
+import { eligibility, inSegment } from './segments';
+import type { Store } from './stores';
+import { pickLocale } from './templates/locales';
+import {
+  type MessageVars,
+  type PreparedEmail,
+  prepareEmail,
+  renderEmail,
+  storeVars,
+} from './templates/render';
+import { signToken } from './tokens';
+
+export interface PlannerDeps {
+  campaigns: CampaignStore;
+  contacts: ContactStore;
+  clock: Clock;
+  planQueue: WorkQueue<PlanJob>;
+  sendQueue: WorkQueue<SendJob>;
+  pageSize: number;
+  recipientsPerJob: number;
+}
+
+/**
+ * Plans one page of a campaign's segment: puts the eligible recipients on the
+ * send queue in jobs, counts the suppressed ones as skipped, saves the cursor
+ * and asks for the next page. Paging keeps every invocation short and the
+ * memory flat whatever the size of the base; a duplicate planning message
+ * finds the cursor moved and counts nothing.
+ */
+export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'planned' | 'done' | 'stopped'> {
+  const campaign = await deps.campaigns.get(job.campaignId);
+  if (campaign?.status !== 'sending' || campaign.plan.done) return 'stopped';
+  const now = deps.clock.now();
+  const { contacts, next } = await deps.contacts.page(campaign.plan.cursor, deps.pageSize);
+  const recipients: string[] = [];
+  let skipped = 0;
+  for (const contact of contacts) {
+    if (!inSegment(contact, campaign.segment, now)) continue;
+    const e = eligibility(contact, campaign.channel);
+    if (e === 'eligible') recipients.push(contact.id);
+    else if (e === 'suppressed') skipped++;
+  }
+  const jobs: SendJob[] = [];
+  for (let i = 0; i < recipients.length; i += deps.recipientsPerJob) {
+    jobs.push({ campaignId: campaign.id, contactIds: recipients.slice(i, i + deps.recipientsPerJob) });
+  }
+  // Enqueue before saving the cursor: a crash in between re-plans the page, and the send claims absorb the repeat.
+  await deps.sendQueue.enqueue(jobs);
+  const advanced = await deps.campaigns.advancePlan(
+    campaign.id,
+    campaign.plan.cursor,
+    next ? { cursor: next, done: false } : { done: true },
+    { targeted: recipients.length + skipped, skipped },
+  );
+  if (!advanced) return 'stopped';
+  if (next) {
+    await deps.planQueue.enqueue([{ campaignId: campaign.id }]);
+    return 'planned';
+  }
+  await completeIfDone(deps.campaigns, await deps.campaigns.get(campaign.id), deps.clock);
+  return 'done';
+}
+
+export interface SenderDeps {
+  campaigns: CampaignStore;
+  contacts: ContactStore;
+  stores: StoreDirectory;
+  messenger: EmailMessenger;
+  sendQueue: WorkQueue<SendJob>;
+  clock: Clock;
+  keyring: () => Promise<Keyring>;
+  limiter: TokenBucket;
+  logger: Logger;
+  company: { name: string; address: string };
+  /** Waits between in-process retries of a throttled call. */
+  sleep: (ms: number) => Promise<void>;
+  /** How long a paused or throttled job waits on the queue before it is looked at again. */
+  requeueDelaySeconds: number;
+  /** Share of failed sends (after `errorThresholdMin` attempts) that pauses the campaign. */
+  errorThreshold: number;
+  errorThresholdMin: number;
+}
+
+export type PreparedContent = { byLocale: Record<string, PreparedEmail>; defaultLocale: string };
+
+/** Parses a campaign's compiled templates (Liquid), once per campaign. */
+export function prepareContent(content: CampaignContent): PreparedContent {
+  return {
+    byLocale: Object.fromEntries(Object.entries(content.byLocale).map(([l, c]) => [l, prepareEmail(c)])),
+    defaultLocale: content.defaultLocale,
+  };
+}
+
+/** Parsed templates per campaign, kept for the life of the Lambda instance: content never changes. */
+const prepared = new Map<string, PreparedContent>();
+
+async function preparedContent(deps: SenderDeps, campaignId: string) {
+  const cached = prepared.get(campaignId);
+  if (cached) return cached;
+  const content = await deps.campaigns.getContent(campaignId);
+  if (!content) throw new Error(`Campaign ${campaignId} has no content`);
+  const entry = prepareContent(content);
+  if (prepared.size > 50) prepared.clear();
+  prepared.set(campaignId, entry);
+  return entry;
+}
+
+/** The public links of one message: unsubscribe and view in browser, each with its own signed token. */
+export function messageLinks(ring: Keyring, baseUrl: string, campaignId: string, contactId: string) {
+  const data = { c: campaignId, k: contactId };
+  return {
+    unsubscribeUrl: `${baseUrl}/u/${signToken(ring, 'unsubscribe', data)}`,
+    viewInBrowserUrl: `${baseUrl}/v/${signToken(ring, 'view', data)}`,
+  };
+}
+
+/** Everything a template may use for this recipient. */
+export function messageVars(
+  campaign: Campaign,
+  contact: Contact,
+  store: Store | undefined,
+  locale: string,
+  links: { unsubscribeUrl: string; viewInBrowserUrl: string },
+  company: { name: string; address: string },
+): MessageVars {
+  return {
+    contact: {
+      id: contact.id,
+      ...(contact.firstName ? { firstName: contact.firstName } : {}),
+      ...(contact.lastName ? { lastName: contact.lastName } : {}),
+      ...(contact.email ? { email: contact.email } : {}),
+      ...(contact.locale ? { locale: contact.locale } : {}),
+    },
+    ...(store ? { store: storeVars(store, locale) } : {}),
+    ...links,
+    company,
+    campaign: { id: campaign.id, name: campaign.name },
+    ...(campaign.event ? { event: campaign.event } : {}),
+  };
+}
+
+/** Builds the email for one recipient: Liquid only, the MJML was compiled when the campaign was created. */
+export async function buildEmail(
+  deps: Pick<SenderDeps, 'company'>,
+  ring: Keyring,
+  campaign: Campaign,
+  content: PreparedContent,
+  contact: Contact & { email: string },
+  store: Store | undefined,
+): Promise<{ email: OutboundEmail; locale: string }> {
+  const locale = pickLocale(Object.keys(content.byLocale), contact.locale, content.defaultLocale);
+  const template = content.byLocale[locale] as PreparedEmail;
+  const links = messageLinks(ring, campaign.baseUrl ?? '', campaign.id, contact.id);
+  const rendered = await renderEmail(
+    template,
+    messageVars(campaign, contact, store, locale, links, deps.company),
+  );
+  return {
+    locale,
+    email: {
+      to: contact.email,
+      from: `${quoteName(campaign.from.name)} <${campaign.from.address}>`,
+      ...(campaign.replyTo ? { replyTo: [campaign.replyTo] } : {}),
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      headers: {
+        // RFC 8058: mailbox providers show an unsubscribe button that POSTs here.
+        'List-Unsubscribe': `<${links.unsubscribeUrl}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+      tags: { campaignId: campaign.id, contactId: contact.id },
+    },
+  };
+}
+
+/** A display name safe in a From header: quoted when it has specials. */
+function quoteName(name: string): string {
+  return /[",.<>@;:()[\]\\]/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : name;
+}
+
+export interface JobOutcome {
+  counted: Partial<CampaignCounts>;
+  requeued: number;
+}
+
+/**
+ * Sends one job's recipients, each at most once: a send record is claimed with
+ * a conditional write before the provider is called, so a retried or
+ * duplicated job skips whoever was already handled. Throttling is retried in
+ * process with backoff, then the rest of the job goes back on the queue with a
+ * delay; a permanent failure fails that recipient only; a fatal one (the
+ * account cannot send) pauses the campaign.
+ */
+export async function sendJob(deps: SenderDeps, job: SendJob): Promise<JobOutcome> {
+  const campaign = await deps.campaigns.get(job.campaignId);
+  if (!campaign || campaign.status === 'cancelled' || campaign.status === 'sent')
+    return { counted: {}, requeued: 0 };
+  if (campaign.status !== 'sending') {
+    await deps.sendQueue.enqueue([job], deps.requeueDelaySeconds);
+    return { counted: {}, requeued: job.contactIds.length };
+  }
+  const [content, ring, contacts] = await Promise.all([
+    preparedContent(deps, campaign.id),
+    deps.keyring(),
+    deps.contacts.getMany(job.contactIds),
+  ]);
+  const counted = { sent: 0, failed: 0, skipped: 0 };
+  let requeue: string[] = [];
+  let pauseReason: string | undefined;
+
+  for (const [i, contactId] of job.contactIds.entries()) {
+    const contact = contacts.get(contactId);
+    const e = contact ? eligibility(contact, campaign.channel) : 'erased';
+    if (e !== 'eligible' || !contact?.email) {
+      if (await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', e)) counted.skipped++;
+      continue;
+    }
+    if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed'))) continue;
+    const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
+    const { email, locale } = await buildEmail(
+      deps,
+      ring,
+      campaign,
+      content,
+      contact as Contact & { email: string },
+      store,
+    );
+    try {
+      const { messageId } = await sendWithRetries(deps, email);
+      await deps.campaigns.settleSend(campaign.id, contactId, { status: 'sent', messageId, locale });
+      counted.sent++;
+    } catch (err) {
+      if (!(err instanceof SendFailure)) throw err;
+      if (err.kind === 'permanent') {
+        await deps.campaigns.settleSend(campaign.id, contactId, {
+          status: 'failed',
+          error: err.message,
+          locale,
+        });
+        counted.failed++;
+        continue;
+      }
+      // Throttled, transient or fatal: this recipient and the rest of the job go back on the queue.
+      await deps.campaigns.settleSend(campaign.id, contactId, { status: 'retry', error: err.message });
+      requeue = job.contactIds.slice(i);
+      if (err.kind === 'fatal') pauseReason = `The email provider refused to send: ${err.message}`;
+      deps.logger.warn('Sending deferred', {
+        campaignId: campaign.id,
+        kind: err.kind,
+        remaining: requeue.length,
+      });
+      break;
+    }
+  }
+
+  if (requeue.length)
+    await deps.sendQueue.enqueue(
+      [{ campaignId: campaign.id, contactIds: requeue }],
+      deps.requeueDelaySeconds,
+    );
+  const after = await deps.campaigns.addCounts(campaign.id, counted);
+  if (after) {
+    const attempts = after.counts.sent + after.counts.failed;
+    if (
+      !pauseReason &&
+      after.counts.failed >= deps.errorThresholdMin &&
+      after.counts.failed / attempts > deps.errorThreshold
+    ) {
+      pauseReason = `${after.counts.failed} of ${attempts} sends failed (over ${Math.round(deps.errorThreshold * 100)}%)`;
+    }
+    if (pauseReason) {
+      const paused = await deps.campaigns.transition(campaign.id, ['sending'], 'paused', {
+        pausedReason: pauseReason,
+      });
+      if (paused) deps.logger.warn('Campaign paused', { campaignId: campaign.id, reason: pauseReason });
+    } else {
+      await completeIfDone(deps.campaigns, after, deps.clock);
+    }
+  }
+  return { counted, requeued: requeue.length };
+}
+
+async function sendWithRetries(deps: SenderDeps, email: OutboundEmail): Promise<{ messageId: string }> {
+  for (let attempt = 0; ; attempt++) {
+    await deps.limiter.take();
+    try {
+      return await deps.messenger.send(email);
+    } catch (err) {
+      const retryable = err instanceof SendFailure && (err.kind === 'throttled' || err.kind === 'transient');
+      if (!retryable || attempt >= 3) throw err;
+      await deps.sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+    }
+  }
+}
+
+/** Marks the campaign sent once planning is over and every recipient has an outcome. */
+export async function completeIfDone(campaigns: CampaignStore, campaign: Campaign | undefined, clock: Clock) {
+  if (campaign?.status !== 'sending' || !campaign.plan.done || pending(campaign.counts) > 0) return;
+  await campaigns.transition(campaign.id, ['sending'], 'sent', { completedAt: clock.now().toISOString() });
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { fileTemplateCompiler } from '../adapters/templates';
+import { type AppDeps, defaultDeps } from '../deps';
+import { applyCampaignAction, createCampaign, previewSegment } from '../domain/campaign-service';
+import { type CampaignAction, campaignInputSchema, pending } from '../domain/campaigns';
+import { notFound } from '../domain/errors';
+import { segmentSchema } from '../domain/segments';
+import { parseInput } from '../domain/validation';
+import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
+import { httpOptions } from '../http/options';
+
+const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+const segmentPreviewSchema = z.strictObject({
+  segment: segmentSchema,
+  channel: z.enum(['email', 'sms']).default('email'),
+});
+
+/** Campaigns: create a draft from a template and a segment, send it, steer it, read its counts. */
+export function makeHandler(deps: AppDeps) {
+  const compile = fileTemplateCompiler(deps.config.TEMPLATES_DIR);
+  const view = <T extends { counts: Parameters<typeof pending>[0] }>(c: T) => ({
+    ...c,
+    counts: { ...c.counts, pending: pending(c.counts) },
+  });
+  const action =
+    (name: CampaignAction, status: number) =>
+    async ({ params, event }: ApiRequest) => {
+      const campaign = await applyCampaignAction(deps, params.id ?? '', name, {
+        baseUrl: publicBaseUrl(event, deps.config.PUBLIC_BASE_URL),
+      });
+      return json(status, view(campaign));
+    };
+
+  return httpHandler(
+    'campaigns',
+    {
+      'POST /v1/campaigns': async ({ body }) => {
+        const campaign = await createCampaign(
+          {
+            ...deps,
+            compile,
+            ...(deps.config.SENDER_IDENTITY ? { senderIdentity: deps.config.SENDER_IDENTITY } : {}),
+          },
+          parseInput(campaignInputSchema, body),
+        );
+        return json(201, view(campaign));
+      },
+      'GET /v1/campaigns': async ({ query }) => {
+        const q = parseInput(listQuery, query, 'query');
+        const page = await deps.campaigns.list(q.limit, q.cursor);
+        return json(200, { items: page.items.map(view), ...(page.next ? { next: page.next } : {}) });
+      },
+      'GET /v1/campaigns/{id}': async ({ params }) => {
+        const campaign = await deps.campaigns.get(params.id ?? '');
+        if (!campaign) throw notFound('Campaign');
+        return json(200, view(campaign));
+      },
+      'POST /v1/campaigns/{id}/send': action('send', 202),
+      'POST /v1/campaigns/{id}/pause': action('pause', 200),
+      'POST /v1/campaigns/{id}/resume': action('resume', 202),
+      'POST /v1/campaigns/{id}/cancel': action('cancel', 200),
+      'POST /v1/segments/preview': async ({ body }) => {
+        const input = parseInput(segmentPreviewSchema, body);
+        return json(200, await previewSegment(deps, input.segment, input.channel));
+      },
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

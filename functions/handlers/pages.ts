@@ -1,0 +1,84 @@
+import { type AppDeps, defaultDeps } from '../deps';
+import { suppressContactChannel } from '../domain/contact-service';
+import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage } from '../domain/pages';
+import { buildEmail, prepareContent } from '../domain/sending';
+import { verifyToken } from '../domain/tokens';
+import { type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
+import { httpOptions } from '../http/options';
+
+type MessageRef = { c: string; k: string };
+
+const html = (status: number, body: string): ApiResponse => ({
+  status,
+  body,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; form-action 'self'",
+  },
+});
+
+/**
+ * Public pages reached from a message. A GET on the unsubscribe link only asks
+ * for confirmation (link scanners follow GETs); a POST — the RFC 8058 one-click
+ * request from the mailbox provider, or the page's button — unsubscribes at
+ * once. A tampered token is a 404.
+ */
+export function makeHandler(deps: AppDeps) {
+  const company = deps.config.COMPANY_NAME;
+  const read = async (token: string | undefined, purpose: 'unsubscribe' | 'view') =>
+    token ? verifyToken<MessageRef>(await deps.keyring(), purpose, token) : undefined;
+  const lang = (event: Parameters<typeof header>[0], contactLocale?: string) =>
+    pageLocale(contactLocale, header(event, 'accept-language'));
+
+  return httpHandler(
+    'pages',
+    {
+      'GET /u/{token}': async ({ params, event }) => {
+        const ref = await read(params.token, 'unsubscribe');
+        if (!ref) return html(404, linkNotFoundPage(lang(event)));
+        const contact = await deps.contacts.get(ref.k);
+        return html(
+          200,
+          unsubscribeConfirmPage(lang(event, contact?.locale), company, contact?.email, event.rawPath),
+        );
+      },
+      'POST /u/{token}': async ({ params, event }) => {
+        const ref = await read(params.token, 'unsubscribe');
+        if (!ref) return html(404, linkNotFoundPage(lang(event)));
+        const contact = await deps.contacts.get(ref.k);
+        // An erased contact is already suppressed by its keyed hash: the answer is the same.
+        if (contact) await suppressContactChannel(deps, contact.id, 'email', `unsubscribe:${ref.c}`);
+        deps.logger.info('Unsubscribed', { campaignId: ref.c, contactId: ref.k });
+        return html(200, unsubscribedPage(lang(event, contact?.locale), company));
+      },
+      'GET /v/{token}': async ({ params, event }) => {
+        const ref = await read(params.token, 'view');
+        const [campaign, content, contact] = ref
+          ? await Promise.all([
+              deps.campaigns.get(ref.c),
+              deps.campaigns.getContent(ref.c),
+              deps.contacts.get(ref.k),
+            ])
+          : [];
+        if (!campaign || !content || !contact?.email) return html(404, linkNotFoundPage(lang(event)));
+        const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
+        const { email } = await buildEmail(
+          { company: { name: company, address: deps.config.COMPANY_ADDRESS } },
+          await deps.keyring(),
+          campaign,
+          prepareContent(content),
+          { ...contact, email: contact.email },
+          store,
+        );
+        return html(200, email.html);
+      },
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

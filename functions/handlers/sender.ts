@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { type AppDeps, defaultDeps } from '../deps';
+import { type SenderDeps, sendJob } from '../domain/sending';
+import { lazyHandler } from '../http/api';
+import { sqsJobHandler } from '../http/jobs';
+
+const sendJobSchema = z.strictObject({
+  campaignId: z.string().min(1).max(100),
+  contactIds: z.array(z.string().min(1).max(100)).min(1).max(100),
+});
+
+/**
+ * SQS worker: renders and sends one job of recipients per message. A record
+ * that throws is reported as a batch item failure and comes back after the
+ * visibility timeout; one that keeps failing lands in the dead-letter queue.
+ */
+export function makeHandler(deps: AppDeps) {
+  const senderDeps: SenderDeps = {
+    ...deps,
+    company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
+    requeueDelaySeconds: deps.config.REQUEUE_DELAY_SECONDS,
+    errorThreshold: deps.config.ERROR_THRESHOLD,
+    errorThresholdMin: deps.config.ERROR_THRESHOLD_MIN,
+  };
+  return sqsJobHandler('send', sendJobSchema, deps.logger, (job) => sendJob(senderDeps, job));
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

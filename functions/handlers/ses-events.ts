@@ -1,0 +1,23 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { type AppDeps, defaultDeps } from '../deps';
+import { handleSesEvent, sesEventSchema } from '../domain/provider-events';
+import { lazyHandler } from '../http/api';
+
+/**
+ * EventBridge target for the SES configuration set's events: delivery, bounce,
+ * complaint, reject. An event that is not an SES event is logged and ignored;
+ * a failure throws, so EventBridge retries it (recording is idempotent).
+ */
+export function makeHandler(deps: AppDeps) {
+  return async (event: EventBridgeEvent<string, unknown>) => {
+    const parsed = sesEventSchema.safeParse(event);
+    if (!parsed.success) {
+      deps.logger.warn('Ignored an event that is not an SES event', { id: event.id });
+      return { status: 'ignored' as const };
+    }
+    const status = await handleSesEvent(deps, parsed.data);
+    return { status };
+  };
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

@@ -1,0 +1,34 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
+
+/**
+ * An SQS handler with partial batch failures (Powertools batch): each record's
+ * JSON body is validated with `schema`, then handed to `run`. A malformed
+ * message can never succeed, so it is logged and dropped instead of cycling
+ * into the dead-letter queue; a record whose `run` throws is retried by SQS.
+ */
+export function sqsJobHandler<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  logger: Logger,
+  run: (job: z.output<S>) => Promise<unknown>,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const record = async (r: SQSRecord) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      body = undefined;
+    }
+    const job = schema.safeParse(body);
+    if (!job.success) {
+      logger.error(`Malformed ${name} message dropped`, { messageId: r.messageId });
+      return;
+    }
+    await run(job.data);
+  };
+  return (event) => processPartialResponse(event, record, processor);
+}
