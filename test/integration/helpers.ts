@@ -66,3 +66,50 @@ export const sampleStore = (over: Record<string, unknown> = {}) => ({
   country: 'FR',
   ...over,
 });
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until a campaign reaches one of the given statuses and returns it. */
+export function waitForCampaign(s: TestStack, id: string, statuses = ['sent']) {
+  return waitFor(
+    async () => {
+      const res = await s.call('GET', `/v1/campaigns/${id}`);
+      return statuses.includes(res.body.status) ? res.body : undefined;
+    },
+    30_000,
+    `campaign ${id} to be ${statuses.join(' or ')}`,
+  );
+}
+
+/** Emails in the local SES mailbox sent to one address. */
+export async function mailTo(s: TestStack, address: string) {
+  const res = await s.call('GET', '/_local/messages', { key: null });
+  return (
+    res.body.items as {
+      to: string;
+      subject: string;
+      html: string;
+      text: string;
+      headers: Record<string, string>;
+    }[]
+  ).filter((m) => m.to === address);
+}
+
+export const consent = (status: 'granted' | 'denied' = 'granted') => ({
+  status,
+  source: 'test',
+  at: '2026-01-01T00:00:00Z',
+});
