@@ -16,6 +16,9 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          // One file at a time: the files share the emulators, and the 10,000-row import must not
+          // compete with another file for the machine's two cores.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

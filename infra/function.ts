@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,13 +7,22 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionName } from '../functions/routes';
+import type { FunctionName, WorkerName } from '../functions/routes';
 
 /** The repository root: where package.json, package-lock.json and functions/ live. */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** A file in functions/handlers/, without its `.ts` extension: every HTTP function plus the authorizer. */
-export type HandlerName = FunctionName | 'authorizer';
+/**
+ * Where Lambda unpacks a function's package (`LAMBDA_TASK_ROOT`): a directory listed in
+ * `assets` is found at run time under `${LAMBDA_TASK_ROOT}/<directory>`.
+ */
+export const LAMBDA_TASK_ROOT = '/var/task';
+
+/**
+ * A file in functions/handlers/, without its `.ts` extension: every HTTP function, every worker
+ * (queue and event consumers) and the authorizer.
+ */
+export type HandlerName = FunctionName | WorkerName | 'authorizer';
 
 /**
  * Lets CommonJS dependencies that call `require` (for Node built-ins, mostly) run inside an ESM
@@ -43,6 +54,36 @@ export interface RelanceFunctionProps
    * hoard the personal data that log lines may carry.
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Directories of the repository, relative to its root (`templates/email`), that the code reads
+   * at run time. Each is copied into the package at the same relative path, so the function finds
+   * it under `${LAMBDA_TASK_ROOT}/<directory>`. They are part of the bundle's output, hence of its
+   * asset hash: editing a file in them redeploys the function. Copying uses Node rather than `cp`,
+   * so it works wherever esbuild does, Windows included.
+   * @default nothing but the bundle
+   */
+  readonly assets?: readonly string[];
+}
+
+/**
+ * Checks that `dir` is a directory of the repository, given relative to its root, and returns it
+ * with forward slashes. A missing directory fails the synthesis instead of a cold start in AWS.
+ */
+function repoDirectory(dir: string): string {
+  const clean = normalize(dir).replace(/\\/g, '/').replace(/\/$/, '');
+  if (isAbsolute(dir) || clean === '.' || clean === '..' || clean.startsWith('../')) {
+    throw new Error(`RelanceFunction assets are directories of the repository, relative to its root: "${dir}"`);
+  }
+  if (!existsSync(fileURLToPath(new URL(`../${clean}/`, import.meta.url)))) {
+    throw new Error(`RelanceFunction asset "${dir}" does not exist in the repository`);
+  }
+  return clean;
+}
+
+/** The command that copies `dir` (repository-relative) from the bundling input into its output. */
+function copyCommand(inputDir: string, outputDir: string, dir: string): string {
+  const script = "const [from, to] = process.argv.slice(1); require('node:fs').cpSync(from, to, { recursive: true });";
+  return `node -e "${script}" "${inputDir}/${dir}" "${outputDir}/${dir}"`;
 }
 
 /**
@@ -65,6 +106,8 @@ export interface RelanceFunctionProps
  * - **512 MB and 10 s**: Lambda gives CPU in proportion to memory, and 512 MB keeps the cold start
  *   of a bundle with the SDK short; 10 s is far above any request we serve, and far below API
  *   Gateway's 30 s limit, so a stuck call fails fast. Override either per function.
+ * - **Files read at run time travel in the package** (`assets`), copied after esbuild has run,
+ *   rather than being fetched from S3 at cold start or inlined into the JavaScript.
  *
  * The role and the log group are created next to the function (as `<id>Role` and `<id>LogGroup`),
  * because they must exist before the function's constructor runs. `serviceRole` exposes the role
@@ -77,7 +120,11 @@ export class RelanceFunction extends NodejsFunction {
   public readonly functionLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: RelanceFunctionProps) {
-    const { handler, logRetention, bundling, environment, ...rest } = props;
+    const { handler, logRetention, bundling, environment, assets = [], ...rest } = props;
+    const directories = assets.map(repoDirectory);
+    if (directories.length > 0 && bundling?.commandHooks) {
+      throw new Error('RelanceFunction: give either assets or bundling.commandHooks, not both');
+    }
 
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -116,6 +163,16 @@ export class RelanceFunction extends NodejsFunction {
         sourcesContent: false,
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        ...(directories.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  directories.map((dir) => copyCommand(inputDir, outputDir, dir)),
+              },
+            }
+          : {}),
         ...bundling,
       },
     });

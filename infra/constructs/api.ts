@@ -9,7 +9,6 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -29,7 +28,48 @@ export interface ApiProps {
    * what a leaked key or a runaway script can cost.
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * What some functions get on top of the shared environment: more variables (the sending
+   * configuration, queue URLs) and directories of the repository read at run time (the email
+   * templates), copied into their package (see `RelanceFunctionProps.assets`).
+   */
+  readonly functionOptions?: Partial<Record<FunctionName, FunctionOptions>>;
 }
+
+/** Additions to one HTTP function. */
+export interface FunctionOptions {
+  readonly environment?: Record<string, string>;
+  readonly assets?: readonly string[];
+}
+
+/** What an HTTP function may do with the data. */
+interface DataAccess {
+  readonly table: 'none' | 'read' | 'readWrite';
+  /** GetSecretValue on the HMAC keyring: signed tokens and keyed hashes of suppressed addresses. */
+  readonly keyring: boolean;
+}
+
+const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true };
+
+/**
+ * The least each HTTP function's code needs, in one table (workers get theirs in `Sending`).
+ * `health` touches no data. `templates` only reads (a preview may show a stored contact and its
+ * shop). `campaigns` reads and writes campaigns but signs and hashes nothing: the sender signs the
+ * links, and the queue it feeds is granted by the stack. `pages` verifies signed tokens and
+ * suppresses whoever unsubscribes. The others read and write the main table and use the keyring
+ * for the keyed hashes of suppressed addresses.
+ */
+const DATA_ACCESS: Record<FunctionName, DataAccess> = {
+  health: { table: 'none', keyring: false },
+  keys: READ_WRITE_AND_KEYRING,
+  contacts: READ_WRITE_AND_KEYRING,
+  'contacts-import': READ_WRITE_AND_KEYRING,
+  purchases: READ_WRITE_AND_KEYRING,
+  stores: READ_WRITE_AND_KEYRING,
+  templates: { table: 'read', keyring: false },
+  campaigns: { table: 'readWrite', keyring: false },
+  pages: READ_WRITE_AND_KEYRING,
+};
 
 /**
  * The HTTP API, built from the route table in `functions/routes.ts`: one Lambda per handler file,
@@ -47,10 +87,11 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { table, keyring } = props.data;
-    const fn = (name: HandlerName) =>
+    const fn = (name: HandlerName, options: FunctionOptions = {}) =>
       new RelanceFunction(this, `${pascalCase(name)}Function`, {
         handler: name,
-        environment: props.environment,
+        environment: { ...props.environment, ...options.environment },
+        ...(options.assets ? { assets: options.assets } : {}),
       });
 
     // The authorizer turns `Authorization: Bearer <key>` into a role. It reads API key items and
@@ -69,22 +110,14 @@ export class Api extends Construct {
       resultsCacheTtl: Duration.minutes(1),
     });
 
-    // One function per handler file named in the route table. `health` touches no data; the others
-    // read and write the main table and read the keyring (suppression hashes, signed tokens).
-    const tableLogicalId = Stack.of(this).getLogicalId(table.node.defaultChild as CfnTable);
+    // One function per handler file named in the route table, with the data access DATA_ACCESS
+    // gives it and nothing more.
     const functions = new Map<FunctionName, RelanceFunction>();
     for (const name of new Set(ROUTES.map((r) => r.fn))) {
-      const f = fn(name);
-      if (name !== 'health') {
-        table.grants.readWriteData(f);
-        keyring.grantRead(f);
-        Validations.of(f.serviceRole).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-          reason:
-            "Queries on the main table's global secondary indexes (gsi1 lists API keys and stores) " +
-            "need permission on the table's index ARNs; the wildcard covers only this table's indexes.",
-        });
-      }
+      const f = fn(name, props.functionOptions?.[name]);
+      const access = DATA_ACCESS[name];
+      if (access.table !== 'none') props.data.grantMainTable(f, access.table);
+      if (access.keyring) keyring.grantRead(f);
       functions.set(name, f);
     }
     this.functions = functions;
@@ -92,7 +125,7 @@ export class Api extends Construct {
     // The API itself. Its default stage is created below, to give it access logs and throttling.
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: Stack.of(this).stackName,
-      description: 'Relance: contacts, stores, API keys and purchases',
+      description: 'Relance: contacts, stores, API keys, purchases, templates, campaigns and public pages',
       createDefaultStage: false,
     });
 

@@ -1,8 +1,9 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EVENTS_TABLE, MAIN_TABLE } from '../../functions/adapters/dynamo/table';
+import type { RelanceFunction } from '../function';
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
@@ -82,6 +83,22 @@ export class Data extends Construct {
         'The keyring rotates by adding a key under a new id to its JSON and making it "current" ' +
         '(functions/domain/hashing.ts): old keys must stay readable so that existing tokens and hashes ' +
         'still verify, which a Secrets Manager rotation replacing the value would break.',
+    });
+  }
+
+  /**
+   * Lets a function read, or read and write, the main table's items, its indexes included, and
+   * acknowledges the one wildcard this takes (the table's index ARNs) on the function's role.
+   */
+  grantMainTable(fn: RelanceFunction, access: 'read' | 'readWrite'): void {
+    if (access === 'read') this.table.grants.readData(fn);
+    else this.table.grants.readWriteData(fn);
+    const tableLogicalId = Stack.of(this).getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable);
+    Validations.of(fn.serviceRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason:
+        "Queries on the main table's global secondary indexes (gsi1 lists API keys, stores, contacts and campaigns) " +
+        "need permission on the table's index ARNs; the wildcard covers only this table's indexes.",
     });
   }
 }

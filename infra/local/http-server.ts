@@ -86,7 +86,9 @@ function lambdaContext(requestId: string): Context {
     logGroupName: 'local',
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 30_000,
+    // Generous on purpose: dynalite is far slower than DynamoDB, and the local stack should not fail
+    // a request (a 10,000-row import, say) that the deployed API, with its 29 s limit, completes easily.
+    getRemainingTimeInMillis: () => 120_000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
