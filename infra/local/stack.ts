@@ -62,8 +62,8 @@ export interface LocalStackOptions {
   defaultCountry?: string;
   /** Emails per second per sender worker (two workers run); SES local has no limit. */
   sendRatePerSecond?: number;
-  /** Replace the SES adapter (benchmarks and failure tests use stubs). */
-  messenger?: AppDeps['messenger'];
+  /** Replace adapters (benchmarks and failure tests stub the SES messenger, the sleep…). */
+  overrides?: Partial<AppDeps>;
   /** Extra configuration, as environment variables would give it. */
   env?: Record<string, string>;
 }
@@ -167,7 +167,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       planQueue: queues.plan.asWorkQueue(),
       sendQueue: queues.send.asWorkQueue(),
       limiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
-      ...(opts.messenger ? { messenger: opts.messenger } : {}),
+      ...opts.overrides,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     queues.plan.consume(planner(deps));

@@ -1,0 +1,277 @@
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { WorkerName } from '../../functions/routes';
+import { RelanceFunction, type RelanceFunctionProps } from '../function';
+import type { Data } from './data';
+
+export interface SendingProps {
+  /** Where the workers read and write. */
+  readonly data: Data;
+  /** Environment shared by every function (table names, keyring, defaults). */
+  readonly environment: Record<string, string>;
+  /**
+   * The SES identity the sender may send as: a verified domain (`shop.example`) or address
+   * (`news@shop.example`). It is not created here: the retailer usually has it verified already,
+   * with its DNS records, and a stack must not own (and delete) it.
+   */
+  readonly senderIdentity: string;
+  /** Shown in every email's footer (COMPANY_NAME, COMPANY_ADDRESS). */
+  readonly company: { readonly name: string; readonly address: string };
+  /** The send queue event source's maximum concurrency: how many senders run at once (2 to 1000). */
+  readonly sendConcurrency: number;
+  /** Emails per second of one sender (SEND_RATE_PER_SECOND); the whole rate is this times `sendConcurrency`. */
+  readonly sendRatePerSecond: number;
+}
+
+/** Longest run of a planner or a sender: one page of a segment, or one batch of jobs. */
+const WORKER_TIMEOUT = Duration.seconds(60);
+/** Send jobs a sender receives per invocation. */
+const SEND_BATCH_SIZE = 4;
+/**
+ * Share of the sender's timeout that pacing one batch may take. The rest absorbs the DynamoDB
+ * calls, the in-process retries of throttled calls (with backoff) and a cold start: a sender that
+ * times out halfway through a batch leaves the recipients it had claimed neither sent nor failed.
+ */
+const SEND_TIME_BUDGET = 0.5;
+/** Receives of a message before it is parked in its dead-letter queue. */
+const MAX_RECEIVE_COUNT = 5;
+/**
+ * A queue's visibility timeout, in multiples of its consumer's timeout: AWS's advice for Lambda
+ * event sources, so that the retries of a throttled invocation never make a message visible (and
+ * processed twice) while a first invocation still holds it.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** The SES events the configuration set publishes; opens and clicks go through our own links. */
+const PUBLISHED_EVENTS = [
+  ses.EmailSendingEvent.SEND,
+  ses.EmailSendingEvent.DELIVERY,
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.RENDERING_FAILURE,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+];
+
+/** A work queue and the dead-letter queue that catches its poison messages. */
+export interface WorkQueue {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/**
+ * How a campaign goes out through SES v2, and how we hear back.
+ *
+ * `POST /v1/campaigns/{id}/send` puts one message on the **plan queue**; the **planner** turns each
+ * plan message into one page of the segment's recipients, split into jobs on the **send queue**,
+ * plus the plan message of the next page. The **sender** renders each job's messages (Liquid
+ * only: the MJML was compiled when the campaign was created, so mjml is not in its bundle) and
+ * calls SES `SendEmail` through the **configuration set**, whose events (delivery, bounce,
+ * complaint...) reach the **ses-events** function through EventBridge.
+ *
+ * The sending rate is bounded by construction, not by hope: at most `sendConcurrency` senders run
+ * at once (the event source's MaximumConcurrency) and each paces itself at `sendRatePerSecond`
+ * (a token bucket), so SES never sees more than their product. The defaults, 2 × 0.5 = 1 email a
+ * second, fit a new SES account; raise them as SES raises the account's quota.
+ */
+export class Sending extends Construct {
+  public readonly configurationSet: ses.ConfigurationSet;
+  /** One message per page of a campaign's segment still to plan. */
+  public readonly plan: WorkQueue;
+  /** One message per job: a campaign and up to RECIPIENTS_PER_JOB contacts. */
+  public readonly send: WorkQueue;
+  /** Where SES events that could not be recorded end up, whether EventBridge or the function failed. */
+  public readonly sesEventsDeadLetterQueue: sqs.Queue;
+  /** The workers, by handler file. */
+  public readonly functions: ReadonlyMap<WorkerName, RelanceFunction>;
+  /** Contacts per send job, sized so that a batch of jobs fits in the sender's timeout. */
+  public readonly recipientsPerJob: number;
+  private readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: SendingProps) {
+    super(scope, id);
+    const { data, sendConcurrency, sendRatePerSecond } = props;
+    this.environment = props.environment;
+    if (!Number.isInteger(sendConcurrency) || sendConcurrency < 2 || sendConcurrency > 1000) {
+      throw new Error(`sendConcurrency must be an integer from 2 to 1000, got ${sendConcurrency}`);
+    }
+    if (!(sendRatePerSecond > 0)) {
+      throw new Error(`sendRatePerSecond must be a positive number, got ${sendRatePerSecond}`);
+    }
+    // A batch of jobs must be sendable, at the paced rate, well within the sender's timeout.
+    this.recipientsPerJob = Math.min(
+      100,
+      Math.floor((WORKER_TIMEOUT.toSeconds() * sendRatePerSecond * SEND_TIME_BUDGET) / SEND_BATCH_SIZE),
+    );
+    if (this.recipientsPerJob < 1) {
+      throw new Error(
+        `sendRatePerSecond ${sendRatePerSecond} is too low: a batch of ${SEND_BATCH_SIZE} one-recipient jobs ` +
+          `would not fit in the sender's ${WORKER_TIMEOUT.toSeconds()} s timeout`,
+      );
+    }
+
+    // The SES configuration set every campaign email is sent through: TLS to the receiving server
+    // is required (a message is not sent in clear text), and bounce and complaint rates are
+    // tracked, as SES needs them to keep the account in good standing.
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    const configurationSetName = this.configurationSet.configurationSetName;
+
+    // Its events go to the account's default event bus, the only one SES publishes to; they carry
+    // the message's tags (campaign, contact) and the configuration set's name.
+    this.configurationSet.addEventDestination('EventBridge', {
+      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: PUBLISHED_EVENTS,
+    });
+
+    // SES events we failed to record, kept two weeks for an operator to replay: a lost bounce or
+    // complaint would let us mail an address that must never be mailed again.
+    this.sesEventsDeadLetterQueue = this.queue('SesEventsDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.sesEventsDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the SES events rule target and of the ses-events ' +
+        "function's asynchronous invocations; a dead-letter queue of a dead-letter queue would only move " +
+        'the problem.',
+    });
+
+    // The function that records SES events: the events table (raw events, TTL), the campaign's
+    // statistics and, for hard bounces and complaints, the keyed-hash suppression (hence the keyring).
+    // EventBridge invokes it asynchronously: Lambda retries a failed invocation twice, then parks
+    // the event in the dead-letter queue.
+    const sesEvents = this.worker('ses-events', {
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      deadLetterQueue: this.sesEventsDeadLetterQueue,
+    });
+    data.grantMainTable(sesEvents, 'readWrite');
+    data.eventsTable.grants.actions(sesEvents, 'dynamodb:PutItem');
+    data.keyring.grantRead(sesEvents);
+
+    // The rule feeding it: SES events of this configuration set only, not those of other
+    // applications of the account. EventBridge retries a failed delivery for a day, then parks it.
+    new events.Rule(this, 'SesEventsRule', {
+      description: 'SES events of the Relance configuration set, to the ses-events function',
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [configurationSetName] } } },
+      },
+      targets: [
+        new targets.LambdaFunction(sesEvents, {
+          deadLetterQueue: this.sesEventsDeadLetterQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    // The plan queue and its dead-letter queue.
+    this.plan = this.workQueue('Plan');
+    // The send queue and its dead-letter queue.
+    this.send = this.workQueue('Send');
+
+    // The planner: one plan message (one page of the segment) per invocation. It reads contacts and
+    // campaigns, saves the campaign's cursor, and enqueues send jobs and the next page.
+    const planner = this.worker('planner', {
+      timeout: WORKER_TIMEOUT,
+      environment: {
+        PLAN_QUEUE_URL: this.plan.queue.queueUrl,
+        SEND_QUEUE_URL: this.send.queue.queueUrl,
+        RECIPIENTS_PER_JOB: String(this.recipientsPerJob),
+      },
+    });
+    data.grantMainTable(planner, 'readWrite');
+    this.plan.queue.grantSendMessages(planner);
+    this.send.queue.grantSendMessages(planner);
+    planner.addEventSource(new SqsEventSource(this.plan.queue, { batchSize: 1, reportBatchItemFailures: true }));
+
+    // The sender: batches of jobs, with at most `sendConcurrency` instances at once, each paced at
+    // `sendRatePerSecond`. A failed job is reported alone (partial batch response) and retried; a job
+    // that cannot be sent yet (throttling, paused campaign) goes back on the queue with a delay.
+    // It signs each message's links (keyring) and may send as the identity, through the
+    // configuration set, and nothing else.
+    const sender = this.worker('sender', {
+      timeout: WORKER_TIMEOUT,
+      environment: {
+        SEND_QUEUE_URL: this.send.queue.queueUrl,
+        SES_CONFIGURATION_SET: configurationSetName,
+        SEND_RATE_PER_SECOND: String(sendRatePerSecond),
+        COMPANY_NAME: props.company.name,
+        COMPANY_ADDRESS: props.company.address,
+      },
+    });
+    data.grantMainTable(sender, 'readWrite');
+    data.keyring.grantRead(sender);
+    this.send.queue.grantSendMessages(sender);
+    sender.addEventSource(
+      new SqsEventSource(this.send.queue, {
+        batchSize: SEND_BATCH_SIZE,
+        reportBatchItemFailures: true,
+        maxConcurrency: sendConcurrency,
+      }),
+    );
+    const stack = Stack.of(this);
+    const sesArn = (resource: 'identity' | 'configuration-set', resourceName: string) =>
+      stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    // SES v2 SendEmail is authorised against both the sending identity and the configuration set.
+    Grant.addToPrincipal({
+      grantee: sender,
+      actions: ['ses:SendEmail'],
+      resourceArns: [sesArn('identity', props.senderIdentity), sesArn('configuration-set', configurationSetName)],
+    });
+
+    this.functions = new Map<WorkerName, RelanceFunction>([
+      ['planner', planner],
+      ['sender', sender],
+      ['ses-events', sesEvents],
+    ]);
+  }
+
+  /** A worker function (`ses-events` → `SesEventsFunction`), with the shared environment plus its own. */
+  private worker(
+    name: WorkerName,
+    options: Pick<
+      RelanceFunctionProps,
+      'environment' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'deadLetterQueue'
+    >,
+  ): RelanceFunction {
+    const id = name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
+    return new RelanceFunction(this, `${id}Function`, {
+      handler: name,
+      ...options,
+      environment: { ...this.environment, ...options.environment },
+    });
+  }
+
+  /** An encrypted queue that refuses requests without TLS. */
+  private queue(id: string, props: sqs.QueueProps = {}): sqs.Queue {
+    return new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      ...props,
+    });
+  }
+
+  /**
+   * A work queue consumed by a worker with the standard timeout, and its dead-letter queue: a
+   * message received five times without success is parked there for two weeks.
+   */
+  private workQueue(name: string): WorkQueue {
+    const deadLetterQueue = this.queue(`${name}DeadLetterQueue`, { retentionPeriod: Duration.days(14) });
+    const queue = this.queue(`${name}Queue`, {
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    return { queue, deadLetterQueue };
+  }
+}
