@@ -103,7 +103,59 @@ try {
   console.log(
     `${lapsed} customers have not bought for six months: the audience of a win-back ("relance") campaign.`,
   );
-  console.log(`\nDemo finished in ${secs()}.`);
+
+  // The win-back: the email that replaces the postal reminder, to every customer inactive for six months.
+  const segment = { inactiveForDays: 182 };
+  const preview = await api('POST', '/v1/segments/preview', { segment });
+  console.log('\nWin-back campaign');
+  console.log(
+    `• segment "no purchase for 182 days" reaches ${preview.count} customers with email consent (${preview.suppressed} suppressed)`,
+  );
+  const campaign = await api('POST', '/v1/campaigns', {
+    name: 'Relance — on ne vous a pas vu depuis 6 mois',
+    channel: 'email',
+    template: 'winback',
+    segment,
+    from: { name: 'Relance', address: 'bonjour@relance.example' },
+    objective: { kpi: 'redemption_rate', target: 0.05 },
+  });
+  console.log(`• campaign ${campaign.id} created from template "winback" (${campaign.locales.join(', ')})`);
+  await api('POST', `/v1/campaigns/${campaign.id}/send`);
+  let status = await api('GET', `/v1/campaigns/${campaign.id}`);
+  while (status.status === 'sending') {
+    if (process.stdout.isTTY)
+      process.stdout.write(`\r• sending… ${status.counts.sent}/${status.counts.targeted || '?'}`);
+    await new Promise((r) => setTimeout(r, 250));
+    status = await api('GET', `/v1/campaigns/${campaign.id}`);
+  }
+  if (process.stdout.isTTY) process.stdout.write('\r');
+  const c = status.counts;
+  console.log(
+    `• ${status.status}: ${c.targeted} targeted, ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped (suppressed) [${secs()}]`,
+  );
+
+  const messages = (await api('GET', '/_local/messages')).items as {
+    to: string;
+    subject: string;
+    headers: Record<string, string>;
+    text: string;
+  }[];
+  const mail = messages[0];
+  if (mail) {
+    console.log(`\nOne of the ${messages.length} emails sent, as text:`);
+    console.log(`  To: ${mail.to}`);
+    console.log(`  Subject: ${mail.subject}`);
+    console.log(`  List-Unsubscribe: ${mail.headers['List-Unsubscribe']?.slice(0, 70)}…`);
+    const body = mail.text
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(2, 14)
+      .map((l) => `  | ${l.length > 100 ? `${l.slice(0, 97)}…` : l}`);
+    console.log(body.join('\n'));
+  }
+  console.log(
+    `\nDemo finished in ${secs()}. With npm start, every message is at /_local/messages and in the SES mailbox.`,
+  );
 } finally {
   await stack.stop();
 }

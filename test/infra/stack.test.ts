@@ -1,49 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { App, type CfnElement, Validations } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type App, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_TABLE, MAIN_TABLE } from '../../functions/adapters/dynamo/table';
-import { FUNCTIONS, type FunctionName, ROUTES, routeKey } from '../../functions/routes';
+import { FUNCTIONS, type FunctionName, ROUTES, routeKey, WORKERS, type WorkerName } from '../../functions/routes';
 import type { RelanceFunction } from '../../infra/function';
-import { RelanceStack } from '../../infra/stack';
+import { PLACEHOLDER_SENDER_IDENTITY, type RelanceStack } from '../../infra/stack';
+import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf } from './helpers';
 
-/** The feature flags and context the CLI passes to the app, so the tests synthesise what `cdk deploy` would. */
-const cdkContext = (
-  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-    context: Record<string, unknown>;
-  }
-).context;
-
-/** Skips esbuild: for tests that look at the template, not at the bundles. */
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
-function makeStack(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { ...cdkContext, ...context } });
-  return { app, stack: new RelanceStack(app, 'Relance') };
-}
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: unknown;
-}
-
+let app: App;
 let stack: RelanceStack;
 let template: Template;
-
-const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
-
-/** Every statement of every policy attached to the function's role. */
-function statementsOf(fn: RelanceFunction): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: Match.arrayWith([{ Ref: logicalId(fn.serviceRole) }]) },
-  });
-  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
+let logicalId: ReturnType<typeof inspect>['logicalId'];
+let statementsOf: ReturnType<typeof inspect>['statementsOf'];
+let lambdaOf: ReturnType<typeof inspect>['lambdaOf'];
 
 function authorizerId(): string {
   const ids = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
@@ -51,18 +25,16 @@ function authorizerId(): string {
   return ids[0] as string;
 }
 
-const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
-
-function fnNamed(name: FunctionName): RelanceFunction {
-  const fn = stack.api.functions.get(name);
+function fnNamed(name: FunctionName | WorkerName): RelanceFunction {
+  const fn = stack.api.functions.get(name as FunctionName) ?? stack.sending.functions.get(name as WorkerName);
   if (!fn) throw new Error(`No function ${name}`);
   return fn;
 }
 
 beforeAll(() => {
   // The one synthesis that bundles every handler with esbuild, proving that they all bundle.
-  ({ stack } = makeStack());
-  template = Template.fromStack(stack);
+  ({ app, stack } = makeStack());
+  ({ template, logicalId, statementsOf, lambdaOf } = inspect(stack));
 }, 120_000);
 
 describe('data', () => {

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { RelanceFunction } from '../../infra/function';
+import { RelanceStack } from '../../infra/stack';
+
+/** The feature flags and context the CLI passes to the app, so the tests synthesise what `cdk deploy` would. */
+export const cdkContext = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+/** Skips esbuild: for tests that look at the template, not at the bundles. */
+export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+export function makeStack(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { ...cdkContext, ...context } });
+  return { app, stack: new RelanceStack(app, 'Relance') };
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+export const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+
+/** Every resource a statement names, one per entry. */
+export const resourcesOf = (statement: Statement) => [statement.Resource].flat();
+
+/** Looks into a synthesised stack: logical ids, and what each function's role may do. */
+export function inspect(stack: RelanceStack) {
+  const template = Template.fromStack(stack);
+  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+
+  /** Every statement of every policy attached to the function's role. */
+  const statementsOf = (fn: RelanceFunction): Statement[] => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: Match.arrayWith([{ Ref: logicalId(fn.serviceRole) }]) },
+    });
+    return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  };
+
+  /** The Lambda resource of a function. */
+  const lambdaOf = (fn: RelanceFunction) => {
+    const resource = template.toJSON().Resources[logicalId(fn)];
+    if (resource?.Type !== 'AWS::Lambda::Function') throw new Error(`No Lambda for ${fn.node.path}`);
+    return resource as { Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } } };
+  };
+
+  return { template, logicalId, statementsOf, lambdaOf };
+}
