@@ -20,6 +20,7 @@ const stack = await startLocalStack({
   sesPort: 0,
   dataDir: ':memory:',
   bootstrapKey: 'demo-marketer-key-0001',
+  sendRatePerSecond: 500,
 });
 const api = async (method: string, path: string, body?: unknown, type = 'application/json') => {
   const res = await fetch(stack.url + path, {
