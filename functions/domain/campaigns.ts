@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailSchema } from './contacts';
 import { segmentSchema } from './segments';
 import type { CompiledEmail } from './templates/types';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CampaignStore, Clock, ContactStore, EventLog, SuppressionList } from '../ports';
 import type { CampaignStat } from './campaigns';
 import { suppressContactChannel } from './contact-service';

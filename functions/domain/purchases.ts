@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailSchema, PURCHASE_CHANNELS, storeIdSchema } from './contacts';
 
 /** A transaction in one response channel: what segments and reports are computed from. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Channel, type Contact, storeIdSchema } from './contacts';
 
 const DAY = 86_400_000;

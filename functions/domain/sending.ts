@@ -27,7 +27,10 @@ import {
   type MessageVars,
   type PreparedEmail,
   prepareEmail,
-  renderEmail,
+  renderSpecialised,
+  type SpecialisedEmail,
+  type StoreVars,
+  specialiseEmail,
   storeVars,
 } from './templates/render';
 import { signToken } from './tokens';
@@ -136,6 +139,41 @@ export function messageLinks(ring: Keyring, baseUrl: string, campaignId: string,
   };
 }
 
+/**
+ * Templates with their shop-, language- and campaign-wide pieces rendered, and shop blocks, per
+ * (campaign, locale, shop): computed for the first recipient of each, reused for the others.
+ */
+const specialised = new Map<string, SpecialisedEmail>();
+const shopBlocks = new Map<string, StoreVars>();
+
+function specialisedFor(
+  campaign: Campaign,
+  locale: string,
+  store: Store | undefined,
+  template: PreparedEmail,
+  vars: MessageVars,
+): SpecialisedEmail {
+  const key = `${campaign.id}\u0000${locale}\u0000${store?.id ?? ''}\u0000${store?.updatedAt ?? ''}`;
+  let spec = specialised.get(key);
+  if (!spec) {
+    if (specialised.size > 1000) specialised.clear();
+    spec = specialiseEmail(template, vars);
+    specialised.set(key, spec);
+  }
+  return spec;
+}
+
+function shopBlock(store: Store, locale: string): StoreVars {
+  const key = `${store.id}\u0000${store.updatedAt}\u0000${locale}`;
+  let block = shopBlocks.get(key);
+  if (!block) {
+    if (shopBlocks.size > 1000) shopBlocks.clear();
+    block = storeVars(store, locale);
+    shopBlocks.set(key, block);
+  }
+  return block;
+}
+
 /** Everything a template may use for this recipient. */
 export function messageVars(
   campaign: Campaign,
@@ -153,7 +191,7 @@ export function messageVars(
       ...(contact.email ? { email: contact.email } : {}),
       ...(contact.locale ? { locale: contact.locale } : {}),
     },
-    ...(store ? { store: storeVars(store, locale) } : {}),
+    ...(store ? { store: shopBlock(store, locale) } : {}),
     ...links,
     company,
     campaign: { id: campaign.id, name: campaign.name },
@@ -173,10 +211,8 @@ export async function buildEmail(
   const locale = pickLocale(Object.keys(content.byLocale), contact.locale, content.defaultLocale);
   const template = content.byLocale[locale] as PreparedEmail;
   const links = messageLinks(ring, campaign.baseUrl ?? '', campaign.id, contact.id);
-  const rendered = await renderEmail(
-    template,
-    messageVars(campaign, contact, store, locale, links, deps.company),
-  );
+  const vars = messageVars(campaign, contact, store, locale, links, deps.company);
+  const rendered = renderSpecialised(specialisedFor(campaign, locale, store, template, vars), vars);
   return {
     locale,
     email: {

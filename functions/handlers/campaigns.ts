@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
 import { applyCampaignAction, createCampaign, previewSegment } from '../domain/campaign-service';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
 import { eraseContact, upsertContact } from '../domain/contact-service';
 import { contactInputSchema, contactView, emailSchema, phoneSchema } from '../domain/contacts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
 import { planNextPage } from '../domain/sending';
 import { lazyHandler } from '../http/api';

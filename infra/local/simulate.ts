@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../../functions/deps';
 import { zodIssues } from '../../functions/domain/errors';
 

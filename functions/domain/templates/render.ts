@@ -104,19 +104,93 @@ const tidyText = (s: string) =>
     .trim();
 
 /**
- * Renders one recipient's message. Only Liquid substitution runs here (synchronously, on parsed
- * templates): this is the sender's hot loop. The rendered subject and preheader are also exposed
- * to the HTML and text parts as `{{ subject }}` and `{{ preheader }}` (mj-title, mj-preview).
+ * The variables that are the same for every recipient of a campaign who shares a shop and a
+ * language. A top-level piece of a template that reads nothing else renders the same for all of
+ * them, so it is rendered once (see `specialiseEmail`).
  */
-export async function renderEmail(prepared: PreparedEmail, vars: MessageVars): Promise<RenderedEmail> {
-  const subject = oneLine(String(textEngine.renderSync(prepared.subject, vars)));
-  const preheader = oneLine(String(textEngine.renderSync(prepared.preheader, vars)));
+const SHARED_ROOTS = new Set(['store', 'company', 'campaign', 'event']);
+
+/** A prepared email with its recipient-independent pieces already rendered. */
+export interface SpecialisedEmail {
+  readonly subject: Template[];
+  readonly preheader: Template[];
+  readonly html: Template[];
+  readonly text: Template[];
+}
+
+/** A template piece that writes text rendered in advance. */
+function rendered(token: Template['token'], str: string): Template {
+  return {
+    token,
+    render: (_ctx: unknown, emitter: { write(s: string): void }) => emitter.write(str),
+  } as Template;
+}
+
+function specialisePart(engine: Liquid, templates: Template[], shared: Record<string, unknown>): Template[] {
+  const out: Template[] = [];
+  let pending = '';
+  let pendingToken: Template['token'] | undefined;
+  const flush = () => {
+    if (pendingToken && pending) out.push(rendered(pendingToken, pending));
+    pending = '';
+    pendingToken = undefined;
+  };
+  for (const tpl of templates) {
+    const analysis = engine.analyzeSync([tpl]);
+    const isShared =
+      Object.keys(analysis.locals).length === 0 &&
+      Object.keys(analysis.globals).every((g) => SHARED_ROOTS.has(g));
+    if (isShared) {
+      pending += String(engine.renderSync([tpl], shared));
+      pendingToken ??= tpl.token;
+    } else {
+      flush();
+      out.push(tpl);
+    }
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Renders, once per campaign, shop and language, every top-level piece of the templates that only
+ * reads shared variables (shop, company, campaign, event), and keeps the rest — the greeting, the
+ * links, the coupon — for `renderSpecialised`. Pieces that assign variables stay live, so the
+ * output is exactly what rendering the whole template would give; the sender's per-recipient work
+ * shrinks to the few pieces that differ.
+ */
+export function specialiseEmail(
+  prepared: PreparedEmail,
+  vars: Pick<MessageVars, 'store' | 'company' | 'campaign' | 'event'>,
+): SpecialisedEmail {
+  const shared = { store: vars.store, company: vars.company, campaign: vars.campaign, event: vars.event };
+  return {
+    subject: specialisePart(textEngine, prepared.subject, shared),
+    preheader: specialisePart(textEngine, prepared.preheader, shared),
+    html: specialisePart(htmlEngine, prepared.html, shared),
+    text: specialisePart(textEngine, prepared.text, shared),
+  };
+}
+
+/**
+ * Renders one recipient's message from a specialised email: this is the sender's hot loop. The
+ * rendered subject and preheader are also exposed to the HTML and text parts as `{{ subject }}`
+ * and `{{ preheader }}` (mj-title, mj-preview).
+ */
+export function renderSpecialised(spec: SpecialisedEmail, vars: MessageVars): RenderedEmail {
+  const subject = oneLine(String(textEngine.renderSync(spec.subject, vars)));
+  const preheader = oneLine(String(textEngine.renderSync(spec.preheader, vars)));
   const scope = { ...vars, subject, preheader };
   return {
     subject,
-    html: String(htmlEngine.renderSync(prepared.html, scope)),
-    text: tidyText(String(textEngine.renderSync(prepared.text, scope))),
+    html: String(htmlEngine.renderSync(spec.html, scope)),
+    text: tidyText(String(textEngine.renderSync(spec.text, scope))),
   };
+}
+
+/** Renders one recipient's message (previews, the view-in-browser page); the sender caches the specialised form. */
+export async function renderEmail(prepared: PreparedEmail, vars: MessageVars): Promise<RenderedEmail> {
+  return renderSpecialised(specialiseEmail(prepared, vars), vars);
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+
+/** One figure of `npm run bench`, always set against a baseline measured in the same run. */
+export interface BenchResult {
+  name: string;
+  unit: string;
+  value: number;
+  baseline: string;
+  baselineValue: number;
+  /** value ÷ baselineValue, unless the benchmark says otherwise in `ratioMeaning`. */
+  ratio: number;
+  ratioMeaning: string;
+  target?: string;
+  met?: boolean;
+}
+
+/** Mean time per call of `fn` in milliseconds, after a warm-up, over at least `minMs`. */
+export async function timePerCall(
+  fn: () => Promise<unknown> | unknown,
+  opts: { warmup?: number; minMs?: number } = {},
+) {
+  for (let i = 0; i < (opts.warmup ?? 20); i++) await fn();
+  const minMs = opts.minMs ?? 2000;
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < minMs) {
+    await fn();
+    n++;
+  }
+  return (performance.now() - start) / n;
+}
+
+export function printTable(results: BenchResult[]) {
+  const rows = results.map((r) => [
+    r.name,
+    `${fmt(r.value)} ${r.unit}`,
+    `${r.baseline}: ${fmt(r.baselineValue)}`,
+    `${fmt(r.ratio)} (${r.ratioMeaning})`,
+    r.target ? `${r.target} ${r.met ? '✓' : '✗'}` : '',
+  ]);
+  const head = ['benchmark', 'value', 'baseline', 'ratio', 'target'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+export function writeResults(path: string, results: BenchResult[]) {
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+const fmt = (n: number) =>
+  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
