@@ -125,7 +125,10 @@ export class RelanceStack extends Stack {
     // Then how marketers and tills reach it: the HTTP API, its authorizer and one function per
     // handler, each allowed to touch only what it serves. The functions that compile templates
     // carry templates/email in their package; those that show the company's footer are told it.
-    const footer = { COMPANY_NAME: company.name, COMPANY_ADDRESS: company.address } satisfies FunctionEnvironment;
+    const footer = {
+      COMPANY_NAME: company.name,
+      COMPANY_ADDRESS: company.address,
+    } satisfies FunctionEnvironment;
     const links: FunctionEnvironment = publicBaseUrl ? { PUBLIC_BASE_URL: publicBaseUrl } : {};
     const templatesDir = { TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${TEMPLATES}` } satisfies FunctionEnvironment;
     this.api = new Api(this, 'Api', {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
@@ -46,7 +46,7 @@ const MAX_RECEIVE_COUNT = 5;
  * event sources, so that the retries of a throttled invocation never make a message visible (and
  * processed twice) while a first invocation still holds it.
  */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** The SES events the configuration set publishes; opens and clicks go through our own links. */
 const PUBLISHED_EVENTS = [
   ses.EmailSendingEvent.SEND,
@@ -128,7 +128,9 @@ export class Sending extends Construct {
     // Its events go to the account's default event bus, the only one SES publishes to; they carry
     // the message's tags (campaign, contact) and the configuration set's name.
     this.configurationSet.addEventDestination('EventBridge', {
-      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
       events: PUBLISHED_EVENTS,
     });
 
@@ -136,13 +138,6 @@ export class Sending extends Construct {
     // complaint would let us mail an address that must never be mailed again.
     this.sesEventsDeadLetterQueue = this.queue('SesEventsDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.sesEventsDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the SES events rule target and of the ses-events ' +
-        "function's asynchronous invocations; a dead-letter queue of a dead-letter queue would only move " +
-        'the problem.',
     });
 
     // The function that records SES events: the events table (raw events, TTL), the campaign's
@@ -193,15 +188,20 @@ export class Sending extends Construct {
     data.grantMainTable(planner, 'readWrite');
     this.plan.queue.grantSendMessages(planner);
     this.send.queue.grantSendMessages(planner);
-    planner.addEventSource(new SqsEventSource(this.plan.queue, { batchSize: 1, reportBatchItemFailures: true }));
+    planner.addEventSource(
+      new SqsEventSource(this.plan.queue, { batchSize: 1, reportBatchItemFailures: true }),
+    );
 
     // The sender: batches of jobs, with at most `sendConcurrency` instances at once, each paced at
     // `sendRatePerSecond`. A failed job is reported alone (partial batch response) and retried; a job
     // that cannot be sent yet (throttling, paused campaign) goes back on the queue with a delay.
     // It signs each message's links (keyring) and may send as the identity, through the
     // configuration set, and nothing else.
+    // It takes the AWS SDK from the Node.js 22 runtime: on this hot path a small package (a fast
+    // cold start for every new concurrent instance) matters more than pinning the SDK's version.
     const sender = this.worker('sender', {
       timeout: WORKER_TIMEOUT,
+      runtimeSdk: true,
       environment: {
         SEND_QUEUE_URL: this.send.queue.queueUrl,
         SES_CONFIGURATION_SET: configurationSetName,
@@ -227,7 +227,10 @@ export class Sending extends Construct {
     Grant.addToPrincipal({
       grantee: sender,
       actions: ['ses:SendEmail'],
-      resourceArns: [sesArn('identity', props.senderIdentity), sesArn('configuration-set', configurationSetName)],
+      resourceArns: [
+        sesArn('identity', props.senderIdentity),
+        sesArn('configuration-set', configurationSetName),
+      ],
     });
 
     this.functions = new Map<WorkerName, RelanceFunction>([
@@ -242,7 +245,7 @@ export class Sending extends Construct {
     name: WorkerName,
     options: Pick<
       RelanceFunctionProps,
-      'environment' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'deadLetterQueue'
+      'environment' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'deadLetterQueue' | 'runtimeSdk'
     >,
   ): RelanceFunction {
     const id = name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());

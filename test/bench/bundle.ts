@@ -3,8 +3,10 @@ import type { BenchResult } from './lib';
 
 /** The sender's minified bundle, built with RelanceFunction's options, against the campaigns function's (with mjml). */
 export async function benchBundles(): Promise<BenchResult[]> {
-  const size = async (entry: string) => {
+  const size = async (entry: string, runtimeSdk: boolean) => {
     const out = await build({
+      // As RelanceFunction: the sender takes the AWS SDK from the Lambda runtime (`runtimeSdk`).
+      external: runtimeSdk ? ['@aws-sdk/*', '@smithy/*'] : [],
       entryPoints: [entry],
       bundle: true,
       minify: true,
@@ -20,8 +22,8 @@ export async function benchBundles(): Promise<BenchResult[]> {
     });
     return (out.outputFiles[0]?.contents.length ?? 0) / 1024;
   };
-  const sender = await size('functions/handlers/sender.ts');
-  const campaigns = await size('functions/handlers/campaigns.ts');
+  const sender = await size('functions/handlers/sender.ts', true);
+  const campaigns = await size('functions/handlers/campaigns.ts', false);
   return [
     {
       name: 'sender Lambda bundle (minified)',

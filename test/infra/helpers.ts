@@ -49,7 +49,9 @@ export function inspect(stack: RelanceStack) {
   const lambdaOf = (fn: RelanceFunction) => {
     const resource = template.toJSON().Resources[logicalId(fn)];
     if (resource?.Type !== 'AWS::Lambda::Function') throw new Error(`No Lambda for ${fn.node.path}`);
-    return resource as { Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } } };
+    return resource as {
+      Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+    };
   };
 
   return { template, logicalId, statementsOf, lambdaOf };

@@ -1,0 +1,187 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerName } from '../../functions/routes';
+import type { RelanceFunction } from '../../infra/function';
+import type { RelanceStack } from '../../infra/stack';
+import { inspect, makeStack, NO_BUNDLING } from './helpers';
+
+let stack: RelanceStack;
+let template: Template;
+let logicalId: ReturnType<typeof inspect>['logicalId'];
+let lambdaOf: ReturnType<typeof inspect>['lambdaOf'];
+
+function worker(name: WorkerName): RelanceFunction {
+  const fn = stack.sending.functions.get(name);
+  if (!fn) throw new Error(`No worker ${name}`);
+  return fn;
+}
+
+const arnOf = (construct: Parameters<typeof logicalId>[0]) => ({
+  'Fn::GetAtt': [logicalId(construct), 'Arn'],
+});
+
+beforeAll(() => {
+  // The template is all these tests look at: no bundling.
+  ({ stack } = makeStack(NO_BUNDLING));
+  ({ template, logicalId, lambdaOf } = inspect(stack));
+});
+
+describe('SES configuration set', () => {
+  it('requires TLS, tracks reputation, sends', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      SendingOptions: { SendingEnabled: true },
+    });
+  });
+
+  it('publishes sends, deliveries, bounces, complaints, rejects, rendering failures and delays to the default bus', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 1);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: logicalId(stack.sending.configurationSet) },
+      EventDestination: {
+        Enabled: true,
+        EventBridgeDestination: {
+          EventBusArn: {
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])],
+          },
+        },
+        MatchingEventTypes: Match.arrayEquals(
+          ['send', 'delivery', 'bounce', 'complaint', 'reject', 'renderingFailure', 'deliveryDelay'].map(
+            (e) => Match.exact(e),
+          ),
+        ),
+      },
+    });
+  });
+});
+
+describe('SES events rule', () => {
+  it("matches this configuration set's SES events and targets ses-events, with retries and a dead-letter queue", () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.absent(),
+      EventPattern: {
+        source: ['aws.ses'],
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [{ Ref: logicalId(stack.sending.configurationSet) }] } },
+        },
+      },
+      Targets: [
+        {
+          Arn: arnOf(worker('ses-events')),
+          Id: Match.anyValue(),
+          DeadLetterConfig: { Arn: arnOf(stack.sending.sesEventsDeadLetterQueue) },
+          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+        },
+      ],
+    });
+  });
+
+  it('EventBridge may invoke ses-events', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(worker('ses-events')),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(stack.node.findChild('Sending').node.findChild('SesEventsRule')),
+    });
+  });
+
+  it('a failing ses-events invocation is retried, then parked in the same dead-letter queue', () => {
+    expect(lambdaOf(worker('ses-events')).Properties.DeadLetterConfig).toEqual({
+      TargetArn: arnOf(stack.sending.sesEventsDeadLetterQueue),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(worker('ses-events')) },
+      MaximumRetryAttempts: 2,
+    });
+  });
+});
+
+describe('queues', () => {
+  const workQueues = () =>
+    [
+      ['plan', stack.sending.plan, worker('planner')],
+      ['send', stack.sending.send, worker('sender')],
+    ] as const;
+
+  it('two work queues, three dead-letter queues, and no other queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 5);
+  });
+
+  it.each(['plan', 'send'] as const)(
+    'the %s queue parks a message after 5 receives in its own dead-letter queue',
+    (name) => {
+      const { queue, deadLetterQueue } = stack.sending[name];
+      expect(template.toJSON().Resources[logicalId(queue)].Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: arnOf(deadLetterQueue),
+        maxReceiveCount: 5,
+      });
+      expect(template.toJSON().Resources[logicalId(deadLetterQueue)].Properties.MessageRetentionPeriod).toBe(
+        14 * 24 * 3600,
+      );
+    },
+  );
+
+  it('every queue is encrypted (SQS-managed) and refuses requests without TLS', () => {
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    for (const id of queues) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('the visibility timeout of each work queue is at least 6 times its consumer timeout', () => {
+    for (const [name, { queue }, consumer] of workQueues()) {
+      const visibility = template.toJSON().Resources[logicalId(queue)].Properties.VisibilityTimeout as number;
+      const timeout = lambdaOf(consumer).Properties.Timeout as number;
+      expect(timeout, name).toBeGreaterThan(0);
+      expect(visibility, name).toBeGreaterThanOrEqual(6 * timeout);
+    }
+  });
+
+  const mapping = (queue: Queue) => {
+    const found = Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { EventSourceArn: arnOf(queue) },
+      }),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]?.Properties;
+  };
+
+  it('the planner takes one plan message at a time and reports failures per message', () => {
+    expect(mapping(stack.sending.plan.queue)).toMatchObject({
+      FunctionName: { Ref: logicalId(worker('planner')) },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('the sender takes 4 jobs at a time, reports failures per job, and runs at most twice at once', () => {
+    expect(mapping(stack.sending.send.queue)).toEqual({
+      FunctionName: { Ref: logicalId(worker('sender')) },
+      EventSourceArn: arnOf(stack.sending.send.queue),
+      BatchSize: 4,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it('no function consumes a dead-letter queue: they wait for an operator', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+  });
+});
