@@ -44,6 +44,8 @@ const configSchema = z.object({
   /** A campaign pauses when more than this share of its sends failed, after ERROR_THRESHOLD_MIN failures. */
   ERROR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.1),
   ERROR_THRESHOLD_MIN: z.coerce.number().int().min(1).default(20),
+  /** A send claimed this long ago without an outcome is counted as failed (never sent twice). */
+  SEND_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).default(300),
   REQUEUE_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
   /** How long raw events stay in the events table (default 13 months). */
   EVENTS_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(396),

@@ -133,6 +133,13 @@ export interface CampaignStore {
     outcome: { status: 'sent' | 'failed' | 'retry'; messageId?: string; error?: string; locale?: string },
   ): Promise<void>;
   getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined>;
+  /**
+   * Fails a claim whose sender stopped (a timeout, a crash) before recording
+   * the outcome: only if it is still `claimed` and was claimed before
+   * `claimedBefore`. Sending again could send twice, so the outcome is
+   * recorded as unknown and counted as failed. True when this call did it.
+   */
+  expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean>;
   /** Adds to a delivery statistic (delivered, bounced, complained, unsubscribed…). */
   addStat(id: string, stat: CampaignStat, n?: number): Promise<void>;
 }
@@ -152,10 +159,11 @@ export interface MessageEvent {
   detail?: Record<string, unknown>;
 }
 
-export interface SendRecord {
+export interface SendRecord extends Partial<Record<RecipientMark, string>> {
   campaignId: string;
   contactId: string;
   status: SendStatus;
+  clickedLinks?: Set<number> | number[];
   messageId?: string;
   error?: string;
   reason?: string;
@@ -201,4 +209,49 @@ export interface EmailMessenger {
 /** A work queue (SQS in AWS, in-process locally). */
 export interface WorkQueue<T> {
   enqueue(messages: T[], delaySeconds?: number): Promise<void>;
+}
+
+/** Per-recipient moments recorded on the send record, first occurrence only. */
+export type RecipientMark =
+  | 'deliveredAt'
+  | 'bouncedAt'
+  | 'complainedAt'
+  | 'unsubscribedAt'
+  | 'openedAt'
+  | 'machineOpenedAt'
+  | 'clickedAt'
+  | 'machineClickedAt';
+
+/** A raw open, click or page event, kept in the events table until its TTL. */
+export interface EngagementEvent {
+  campaignId: string;
+  contactId: string;
+  kind: 'open' | 'click';
+  at: string;
+  /** Why it was counted as a machine's, if it was. */
+  machine?: string;
+  link?: number;
+  url?: string;
+  /** The HTTP request that carried it: a retried request is written once. */
+  requestId: string;
+  userAgent?: string;
+}
+
+/**
+ * Engagement bookkeeping: raw events, first-time marks on the send record
+ * (unique counts, the per-recipient export) and per-campaign counters spread
+ * over several items, so a hot campaign never leans on one partition.
+ */
+export interface EngagementStore {
+  recordEvent(event: EngagementEvent): Promise<void>;
+  /** Sets the mark if it was not set; true the first time. */
+  markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean>;
+  /** Records a click on a link; true the first time this recipient clicked this link. */
+  markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean>;
+  /** Adds to counters (on one random shard); `names` are set once, e.g. a link's URL. */
+  count(campaignId: string, add: Record<string, number>, names?: Record<string, string>): Promise<void>;
+  /** Every counter of a campaign, summed over its shards. */
+  counters(campaignId: string): Promise<{ numbers: Record<string, number>; names: Record<string, string> }>;
+  /** Every send record of a campaign, page by page. */
+  sendRecords(campaignId: string): AsyncIterable<SendRecord[]>;
 }

@@ -101,6 +101,8 @@ export interface SenderDeps {
   sleep: (ms: number) => Promise<void>;
   /** How long a paused or throttled job waits on the queue before it is looked at again. */
   requeueDelaySeconds: number;
+  /** How long a claim may stay without an outcome before it is counted as failed (unknown). */
+  claimLeaseSeconds: number;
   /** Share of failed sends (after `errorThresholdMin` attempts) that pauses the campaign. */
   errorThreshold: number;
   errorThresholdMin: number;
@@ -250,7 +252,11 @@ export interface JobOutcome {
  * delay; a permanent failure fails that recipient only; a fatal one (the
  * account cannot send) pauses the campaign.
  */
-export async function sendJob(deps: SenderDeps, job: SendJob): Promise<JobOutcome> {
+export async function sendJob(
+  deps: SenderDeps,
+  job: SendJob,
+  remainingMs: () => number = () => Number.POSITIVE_INFINITY,
+): Promise<JobOutcome> {
   const campaign = await deps.campaigns.get(job.campaignId);
   if (!campaign || campaign.status === 'cancelled' || campaign.status === 'sent')
     return { counted: {}, requeued: 0 };
@@ -268,13 +274,23 @@ export async function sendJob(deps: SenderDeps, job: SendJob): Promise<JobOutcom
   let pauseReason: string | undefined;
 
   for (const [i, contactId] of job.contactIds.entries()) {
+    // Stop well before the function's timeout: what is left goes back on the queue, unclaimed.
+    if (remainingMs() < 10_000) {
+      requeue = job.contactIds.slice(i);
+      break;
+    }
     const contact = contacts.get(contactId);
     const e = contact ? eligibility(contact, campaign.channel) : 'erased';
     if (e !== 'eligible' || !contact?.email) {
       if (await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', e)) counted.skipped++;
       continue;
     }
-    if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed'))) continue;
+    if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed'))) {
+      // Already handled, or claimed by a sender that died before recording the outcome.
+      const before = new Date(deps.clock.now().getTime() - deps.claimLeaseSeconds * 1000).toISOString();
+      if (await deps.campaigns.expireClaim(campaign.id, contactId, before)) counted.failed++;
+      continue;
+    }
     const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
     const { email, locale } = await buildEmail(
       deps,

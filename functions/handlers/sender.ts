@@ -19,10 +19,13 @@ export function makeHandler(deps: AppDeps) {
     ...deps,
     company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
     requeueDelaySeconds: deps.config.REQUEUE_DELAY_SECONDS,
+    claimLeaseSeconds: deps.config.SEND_CLAIM_LEASE_SECONDS,
     errorThreshold: deps.config.ERROR_THRESHOLD,
     errorThresholdMin: deps.config.ERROR_THRESHOLD_MIN,
   };
-  return sqsJobHandler('send', sendJobSchema, deps.logger, (job) => sendJob(senderDeps, job));
+  return sqsJobHandler('send', sendJobSchema, deps.logger, (job, remainingMs) =>
+    sendJob(senderDeps, job, remainingMs),
+  );
 }
 
 export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

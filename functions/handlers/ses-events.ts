@@ -6,7 +6,8 @@ import { lazyHandler } from '../http/api';
 /**
  * EventBridge target for the SES configuration set's events: delivery, bounce,
  * complaint, reject. An event that is not an SES event is logged and ignored;
- * a failure throws, so EventBridge retries it (recording is idempotent).
+ * a failure throws, so the invocation is retried (EventBridge invokes the function
+ * asynchronously: Lambda retries, then the dead-letter queue) — recording is idempotent.
  */
 export function makeHandler(deps: AppDeps) {
   return async (event: EventBridgeEvent<string, unknown>) => {

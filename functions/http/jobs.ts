@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 
 /**
@@ -13,9 +13,10 @@ export function sqsJobHandler<S extends z.ZodType>(
   name: string,
   schema: S,
   logger: Logger,
-  run: (job: z.output<S>) => Promise<unknown>,
-): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  run: (job: z.output<S>, remainingMs: () => number) => Promise<unknown>,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
+  let remainingMs = () => Number.POSITIVE_INFINITY;
   const record = async (r: SQSRecord) => {
     let body: unknown;
     try {
@@ -28,7 +29,10 @@ export function sqsJobHandler<S extends z.ZodType>(
       logger.error(`Malformed ${name} message dropped`, { messageId: r.messageId });
       return;
     }
-    await run(job.data);
+    await run(job.data, remainingMs);
   };
-  return (event) => processPartialResponse(event, record, processor);
+  return (event, context) => {
+    remainingMs = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+    return processPartialResponse(event, record, processor);
+  };
 }

@@ -1,5 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../functions/adapters/clock';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import {
   type EmailMessenger,
@@ -126,6 +127,59 @@ describe('sending under provider failures', () => {
     expect(ses.calls).toBe(30);
     expect([...ses.accepted.values()].every((n) => n === 1)).toBe(true);
     expect((await st.call('GET', `/v1/campaigns/${c.body.id}`)).body.counts.sent).toBe(30);
+  });
+
+  it('counts a send whose sender died before recording it as failed, without sending it again', async () => {
+    const ses = new StubSes(() => undefined);
+    const clock = fixedClock(new Date('2026-11-23T10:00:00Z'));
+    s = await startTestStack({
+      sendRatePerSecond: 10_000,
+      clock,
+      env: { REQUEUE_DELAY_SECONDS: '0' },
+      overrides: { messenger: ses, sleep: async () => undefined },
+    });
+    const st = s;
+    await importContacts(st, 5, 'stranded');
+    const c = await st.call('POST', '/v1/campaigns', {
+      json: {
+        name: 'stranded',
+        channel: 'email',
+        template: 'winback',
+        segment: { tags: { any: ['stranded'] } },
+        from: { name: 'Relance', address: 'hello@relance.test' },
+      },
+    });
+    await st.deps.campaigns.transition(c.body.id, ['draft'], 'sending', { baseUrl: st.url });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push((await st.call('GET', `/v1/contacts?email=stranded${i}%40example.com`)).body.id);
+    // A sender claimed the first recipient, then timed out before recording what SES said.
+    expect(await st.deps.campaigns.claimSend(c.body.id, ids[0] as string, 'claimed')).toBe(true);
+    const job = { campaignId: c.body.id, contactIds: ids };
+    const record = (id: string) => ({
+      messageId: id,
+      receiptHandle: id,
+      body: JSON.stringify(job),
+      attributes: {} as SQSEvent['Records'][0]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:local:0:send',
+      awsRegion: 'local',
+    });
+    const handler = sender(st.deps);
+    // Within the lease the claim is left alone (the first sender may still be working).
+    await handler({ Records: [record('a')] });
+    expect((await st.deps.campaigns.getSend(c.body.id, ids[0] as string))?.status).toBe('claimed');
+    clock.advance(10 * 60_000);
+    await handler({ Records: [record('b')] });
+    const stranded = await st.deps.campaigns.getSend(c.body.id, ids[0] as string);
+    expect(stranded?.status).toBe('failed');
+    expect(stranded?.error).toMatch(/unknown/i);
+    expect(ses.accepted.has('stranded0@example.com')).toBe(false);
+    expect(ses.accepted.size).toBe(4);
+    const counts = (await st.call('GET', `/v1/campaigns/${c.body.id}`)).body.counts;
+    expect(counts).toMatchObject({ sent: 4, failed: 1 });
   });
 
   it('pauses the campaign with its reason past the error threshold', async () => {

@@ -262,6 +262,36 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
+  async expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.send(campaignId, contactId),
+          UpdateExpression: 'SET #status = :failed, #error = :error, #settledAt = :now',
+          ConditionExpression: '#status = :claimed AND #claimedAt < :before',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#error': 'error',
+            '#settledAt': 'settledAt',
+            '#claimedAt': 'claimedAt',
+          },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':claimed': 'claimed',
+            ':error': 'Outcome unknown: the sender stopped before recording it, so it was not sent again',
+            ':now': this.now().toISOString(),
+            ':before': claimedBefore,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
   async getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined> {
     const res = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: key.send(campaignId, contactId), ConsistentRead: true }),

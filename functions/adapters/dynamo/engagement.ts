@@ -1,0 +1,152 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EngagementEvent, EngagementStore, RecipientMark, SendRecord } from '../../ports';
+import { batchGet } from './batch';
+import { isConditionFailed, key, stripKeys } from './table';
+
+/** Counter items per campaign: writes spread over them, reads sum them. */
+export const COUNTER_SHARDS = 8;
+
+const counterKey = (campaignId: string, shard: number) => ({
+  pk: `CAMPAIGN#${campaignId}`,
+  sk: `COUNTER#${shard}`,
+});
+
+export class DynamoEngagementStore implements EngagementStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly eventsTable: string,
+    private readonly ttlDays: number,
+  ) {}
+
+  async recordEvent(e: EngagementEvent): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.eventsTable,
+          Item: {
+            pk: `CAMPAIGN#${e.campaignId}#CONTACT#${e.contactId}`,
+            sk: `${e.kind.toUpperCase()}#${e.at}#${e.requestId}`,
+            ...e,
+            expiresAt: Math.floor(Date.parse(e.at) / 1000) + this.ttlDays * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  async markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.send(campaignId, contactId),
+          UpdateExpression: 'SET #m = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#m)',
+          ExpressionAttributeNames: { '#m': mark },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.send(campaignId, contactId),
+          UpdateExpression: 'ADD #l :set',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(#l, :i)',
+          ExpressionAttributeNames: { '#l': 'clickedLinks' },
+          ExpressionAttributeValues: { ':set': new Set([link]), ':i': link },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async count(
+    campaignId: string,
+    add: Record<string, number>,
+    names: Record<string, string> = {},
+  ): Promise<void> {
+    const attrNames: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const adds: string[] = [];
+    const sets: string[] = [];
+    Object.entries(add).forEach(([name, n], i) => {
+      if (!n) return;
+      attrNames[`#a${i}`] = name;
+      values[`:a${i}`] = n;
+      adds.push(`#a${i} :a${i}`);
+    });
+    Object.entries(names).forEach(([name, v], i) => {
+      attrNames[`#s${i}`] = name;
+      values[`:s${i}`] = v;
+      sets.push(`#s${i} = if_not_exists(#s${i}, :s${i})`);
+    });
+    if (adds.length === 0 && sets.length === 0) return;
+    const shard = Math.floor(Math.random() * COUNTER_SHARDS);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: counterKey(campaignId, shard),
+        UpdateExpression: [
+          sets.length ? `SET ${sets.join(', ')}` : '',
+          adds.length ? `ADD ${adds.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+        ExpressionAttributeNames: attrNames,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async counters(
+    campaignId: string,
+  ): Promise<{ numbers: Record<string, number>; names: Record<string, string> }> {
+    const items = await batchGet(
+      this.doc,
+      this.table,
+      Array.from({ length: COUNTER_SHARDS }, (_, i) => counterKey(campaignId, i)),
+    );
+    const numbers: Record<string, number> = {};
+    const names: Record<string, string> = {};
+    for (const item of items) {
+      for (const [k, v] of Object.entries(stripKeys<Record<string, unknown>>(item))) {
+        if (typeof v === 'number') numbers[k] = (numbers[k] ?? 0) + v;
+        else if (typeof v === 'string') names[k] = v;
+      }
+    }
+    return { numbers, names };
+  }
+
+  async *sendRecords(campaignId: string): AsyncIterable<SendRecord[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
+          ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':send': 'SEND#' },
+          ExclusiveStartKey: start,
+          Limit: 500,
+        }),
+      );
+      yield (res.Items ?? []).map((i) => stripKeys<SendRecord>(i));
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+}
