@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three tiers, one runner: `unit` (pure code, mocked SDK clients), `integration`
+ * Four tiers, one runner: `unit` (pure code, mocked SDK clients), `integration`
  * (dynalite and aws-ses-v2-local started once on random ports by the global
- * setup) and `infra` (CDK synthesis, assertions and cdk-nag).
+ * setup), `e2e` (pages in headless Chromium) and `infra` (CDK synthesis,
+ * assertions and cdk-nag).
  */
 export default defineConfig({
   test: {
@@ -22,6 +23,11 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
+      },
+      {
+        extends: true,
+        // Headless Chromium (Debian's, driven by playwright-core): pages as a person sees them.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
         extends: true,

@@ -47,6 +47,8 @@ const configSchema = z.object({
   /** A send claimed this long ago without an outcome is counted as failed (never sent twice). */
   SEND_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).default(300),
   REQUEUE_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
+  /** Opens and clicks this many seconds after sending are a security gateway's, not a person's. */
+  TRACK_TOO_SOON_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
   /** How long raw events stay in the events table (default 13 months). */
   EVENTS_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(396),
   /** Largest JSON body accepted, in bytes. */

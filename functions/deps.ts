@@ -8,6 +8,7 @@ import { randomIds, systemClock } from './adapters/clock';
 import { DynamoApiKeyStore } from './adapters/dynamo/api-keys';
 import { DynamoCampaignStore } from './adapters/dynamo/campaigns';
 import { DynamoContactStore } from './adapters/dynamo/contacts';
+import { DynamoEngagementStore } from './adapters/dynamo/engagement';
 import { DynamoEventLog } from './adapters/dynamo/events';
 import { DynamoPurchaseStore } from './adapters/dynamo/purchases';
 import { DynamoStoreDirectory } from './adapters/dynamo/stores';
@@ -25,6 +26,7 @@ import type {
   CampaignStore,
   Clock,
   EmailMessenger,
+  EngagementStore,
   EventLog,
   Ids,
   PurchaseStore,
@@ -52,6 +54,7 @@ export interface AppDeps {
   suppression: SuppressionList;
   campaigns: CampaignStore;
   events: EventLog;
+  engagement: EngagementStore;
   messenger: EmailMessenger;
   planQueue: WorkQueue<PlanJob>;
   sendQueue: WorkQueue<SendJob>;
@@ -114,6 +117,9 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     events:
       overrides.events ??
       new DynamoEventLog(doc, config.EVENTS_TABLE_NAME, config.EVENTS_TTL_DAYS, () => clock.now()),
+    engagement:
+      overrides.engagement ??
+      new DynamoEngagementStore(doc, table, config.EVENTS_TABLE_NAME, config.EVENTS_TTL_DAYS),
     messenger:
       overrides.messenger ??
       new SesMessenger(

@@ -7,7 +7,6 @@ import type {
   Campaign,
   CampaignContent,
   CampaignCounts,
-  CampaignStat,
   CampaignStatus,
   SendStatus,
 } from './domain/campaigns';
@@ -140,8 +139,6 @@ export interface CampaignStore {
    * recorded as unknown and counted as failed. True when this call did it.
    */
   expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean>;
-  /** Adds to a delivery statistic (delivered, bounced, complained, unsubscribed…). */
-  addStat(id: string, stat: CampaignStat, n?: number): Promise<void>;
 }
 
 /** Raw events about sent messages, each recorded once (the events table). */
@@ -252,6 +249,10 @@ export interface EngagementStore {
   count(campaignId: string, add: Record<string, number>, names?: Record<string, string>): Promise<void>;
   /** Every counter of a campaign, summed over its shards. */
   counters(campaignId: string): Promise<{ numbers: Record<string, number>; names: Record<string, string> }>;
-  /** Every send record of a campaign, page by page. */
-  sendRecords(campaignId: string): AsyncIterable<SendRecord[]>;
+  /** One page of a campaign's send records, in contact-id order, from an opaque cursor. */
+  sendRecords(
+    campaignId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ records: SendRecord[]; next?: string }>;
 }

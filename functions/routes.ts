@@ -6,7 +6,7 @@ import type { Role } from './domain/keys';
  * checks the caller's role against it: one source of truth for who may call what.
  */
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** The Lambda (file in functions/handlers/) that serves the route. */
   fn: FunctionName;
@@ -26,6 +26,8 @@ export const FUNCTIONS = [
   'templates',
   'campaigns',
   'pages',
+  'tracking',
+  'reports',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
@@ -58,6 +60,14 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/u/{token}', fn: 'pages', auth: 'public' },
   { method: 'POST', path: '/u/{token}', fn: 'pages', auth: 'public' },
   { method: 'GET', path: '/v/{token}', fn: 'pages', auth: 'public' },
+  // Open pixel and tracked links: HEAD requests are answered too, and counted as machines.
+  { method: 'GET', path: '/t/o/{token}', fn: 'tracking', auth: 'public' },
+  { method: 'HEAD', path: '/t/o/{token}', fn: 'tracking', auth: 'public' },
+  { method: 'GET', path: '/t/c/{token}', fn: 'tracking', auth: 'public' },
+  { method: 'HEAD', path: '/t/c/{token}', fn: 'tracking', auth: 'public' },
+  { method: 'GET', path: '/v1/campaigns/{id}/report', fn: 'reports', auth: marketer },
+  { method: 'GET', path: '/v1/campaigns/{id}/report.csv', fn: 'reports', auth: marketer },
+  { method: 'GET', path: '/v1/campaigns/{id}/report.html', fn: 'reports', auth: marketer },
 ];
 
 /** Functions fed by queues and events rather than HTTP. */

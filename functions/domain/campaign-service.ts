@@ -66,7 +66,6 @@ export async function createCampaign(
     locales: Object.keys(compiled.byLocale).sort(),
     plan: { done: false },
     counts: emptyCounts(),
-    stats: {},
     createdAt: now,
     updatedAt: now,
   };

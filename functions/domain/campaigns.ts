@@ -67,7 +67,6 @@ export interface Campaign extends CampaignInput {
   baseUrl?: string;
   plan: { cursor?: string; done: boolean };
   counts: CampaignCounts;
-  stats: Partial<Record<CampaignStat, number>>;
   createdAt: string;
   updatedAt: string;
   sendRequestedAt?: string;

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import type { CampaignStore, Clock, ContactStore, EventLog, SuppressionList } from '../ports';
+import type {
+  Clock,
+  ContactStore,
+  EngagementStore,
+  EventLog,
+  RecipientMark,
+  SuppressionList,
+} from '../ports';
 import type { CampaignStat } from './campaigns';
 import { suppressContactChannel } from './contact-service';
 
@@ -23,7 +30,7 @@ export const sesEventSchema = z.object({
 export type SesEvent = z.infer<typeof sesEventSchema>;
 
 export interface ProviderEventDeps {
-  campaigns: CampaignStore;
+  engagement: EngagementStore;
   contacts: ContactStore;
   suppression: SuppressionList;
   events: EventLog;
@@ -31,17 +38,22 @@ export interface ProviderEventDeps {
 }
 
 /** What an SES event means here: the statistic it adds to, and whether it suppresses the address. */
-export function classifySesEvent(e: SesEvent): { stat?: CampaignStat; suppress?: string; type: string } {
+export function classifySesEvent(e: SesEvent): {
+  stat?: CampaignStat;
+  mark?: RecipientMark;
+  suppress?: string;
+  type: string;
+} {
   const d = e.detail;
   switch (d.eventType) {
     case 'Delivery':
-      return { type: 'delivery', stat: 'delivered' };
+      return { type: 'delivery', stat: 'delivered', mark: 'deliveredAt' };
     case 'Bounce':
       return d.bounce?.bounceType === 'Permanent'
-        ? { type: 'bounce', stat: 'bounced', suppress: 'bounce' }
+        ? { type: 'bounce', stat: 'bounced', mark: 'bouncedAt', suppress: 'bounce' }
         : { type: 'soft-bounce', stat: 'softBounced' };
     case 'Complaint':
-      return { type: 'complaint', stat: 'complained', suppress: 'complaint' };
+      return { type: 'complaint', stat: 'complained', mark: 'complainedAt', suppress: 'complaint' };
     case 'Reject':
     case 'Rendering Failure':
     case 'RenderingFailure':
@@ -80,6 +92,8 @@ export async function handleSesEvent(
   if (what.suppress && contactId) {
     await suppressContactChannel(deps, contactId, 'email', `${what.suppress}:${campaignId ?? 'unknown'}`);
   }
-  if (what.stat && campaignId) await deps.campaigns.addStat(campaignId, what.stat);
+  if (campaignId && contactId && what.mark)
+    await deps.engagement.markFirst(campaignId, contactId, what.mark, deps.clock.now().toISOString());
+  if (what.stat && campaignId) await deps.engagement.count(campaignId, { [what.stat]: 1 });
   return 'recorded';
 }

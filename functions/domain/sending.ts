@@ -34,6 +34,7 @@ import {
   storeVars,
 } from './templates/render';
 import { signToken } from './tokens';
+import { trackLinks } from './tracking';
 
 export interface PlannerDeps {
   campaigns: CampaignStore;
@@ -203,7 +204,7 @@ export function messageVars(
 
 /** Builds the email for one recipient: Liquid only, the MJML was compiled when the campaign was created. */
 export async function buildEmail(
-  deps: Pick<SenderDeps, 'company'>,
+  deps: Pick<SenderDeps, 'company' | 'clock'>,
   ring: Keyring,
   campaign: Campaign,
   content: PreparedContent,
@@ -222,7 +223,13 @@ export async function buildEmail(
       from: `${quoteName(campaign.from.name)} <${campaign.from.address}>`,
       ...(campaign.replyTo ? { replyTo: [campaign.replyTo] } : {}),
       subject: rendered.subject,
-      html: rendered.html,
+      html: trackLinks(rendered.html, {
+        ring,
+        baseUrl: campaign.baseUrl ?? '',
+        campaignId: campaign.id,
+        contactId: contact.id,
+        sentAt: deps.clock.now().getTime(),
+      }),
       text: rendered.text,
       headers: {
         // RFC 8058: mailbox providers show an unsubscribe button that POSTs here.

@@ -39,10 +39,14 @@ export function verifyToken<T extends Record<string, string | number>>(
   const key = Object.hasOwn(ring.keys, keyId) ? ring.keys[keyId] : undefined;
   if (!key) return undefined;
   const given = Buffer.from(sig, 'base64url');
+  const body = Buffer.from(payload, 'base64url');
+  // Only the canonical encoding is accepted: base64 has spare bits, and a token whose last
+  // character was changed would otherwise decode to the same bytes and still verify.
+  if (given.toString('base64url') !== sig || body.toString('base64url') !== payload) return undefined;
   const expected = sign(key, purpose, payload);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
-    const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const data = JSON.parse(body.toString('utf8'));
     return data && typeof data === 'object' && !Array.isArray(data) ? (data as T) : undefined;
   } catch {
     return undefined;

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
 import { applyCampaignAction, createCampaign, previewSegment } from '../domain/campaign-service';
-import { type CampaignAction, campaignInputSchema, pending } from '../domain/campaigns';
+import { CAMPAIGN_STATS, type CampaignAction, campaignInputSchema, pending } from '../domain/campaigns';
 import { notFound } from '../domain/errors';
 import { segmentSchema } from '../domain/segments';
 import { parseInput } from '../domain/validation';
@@ -56,7 +56,11 @@ export function makeHandler(deps: AppDeps) {
       'GET /v1/campaigns/{id}': async ({ params }) => {
         const campaign = await deps.campaigns.get(params.id ?? '');
         if (!campaign) throw notFound('Campaign');
-        return json(200, view(campaign));
+        const { numbers } = await deps.engagement.counters(campaign.id);
+        const stats = Object.fromEntries(
+          CAMPAIGN_STATS.flatMap((s) => (numbers[s] ? [[s, numbers[s]]] : [])),
+        );
+        return json(200, { ...view(campaign), stats });
       },
       'POST /v1/campaigns/{id}/send': action('send', 202),
       'POST /v1/campaigns/{id}/pause': action('pause', 200),

@@ -52,6 +52,9 @@ export function makeHandler(deps: AppDeps) {
         const contact = await deps.contacts.get(ref.k);
         // An erased contact is already suppressed by its keyed hash: the answer is the same.
         if (contact) await suppressContactChannel(deps, contact.id, 'email', `unsubscribe:${ref.c}`);
+        if (await deps.engagement.markFirst(ref.c, ref.k, 'unsubscribedAt', deps.clock.now().toISOString())) {
+          await deps.engagement.count(ref.c, { unsubscribed: 1 });
+        }
         deps.logger.info('Unsubscribed', { campaignId: ref.c, contactId: ref.k });
         return html(200, unsubscribedPage(lang(event, contact?.locale), company));
       },
@@ -67,7 +70,7 @@ export function makeHandler(deps: AppDeps) {
         if (!campaign || !content || !contact?.email) return html(404, linkNotFoundPage(lang(event)));
         const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
         const { email } = await buildEmail(
-          { company: { name: company, address: deps.config.COMPANY_ADDRESS } },
+          { company: { name: company, address: deps.config.COMPANY_ADDRESS }, clock: deps.clock },
           await deps.keyring(),
           campaign,
           prepareContent(content),

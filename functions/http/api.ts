@@ -28,6 +28,8 @@ export interface ApiResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The body is binary, given as base64. */
+  base64?: boolean;
 }
 
 export type RouteImpl = (req: ApiRequest) => Promise<ApiResponse>;
@@ -141,6 +143,8 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
 
 function toResult(res: ApiResponse): APIGatewayProxyResultV2 {
   if (res.body === undefined) return { statusCode: res.status, headers: res.headers };
+  if (res.base64)
+    return { statusCode: res.status, headers: res.headers, body: String(res.body), isBase64Encoded: true };
   if (typeof res.body === 'string') {
     return {
       statusCode: res.status,

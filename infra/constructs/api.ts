@@ -47,6 +47,8 @@ interface DataAccess {
   readonly table: 'none' | 'read' | 'readWrite';
   /** GetSecretValue on the HMAC keyring: signed tokens and keyed hashes of suppressed addresses. */
   readonly keyring: boolean;
+  /** PutItem on the events table: raw opens and clicks. */
+  readonly eventsTable?: boolean;
 }
 
 const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true };
@@ -69,6 +71,10 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   templates: { table: 'read', keyring: false },
   campaigns: { table: 'readWrite', keyring: false },
   pages: READ_WRITE_AND_KEYRING,
+  // Verifies open and click tokens, writes the raw event, the recipient's marks and the counters.
+  tracking: { table: 'readWrite', keyring: true, eventsTable: true },
+  // Reads campaigns, their send records and counters.
+  reports: { table: 'read', keyring: false },
 };
 
 /**
@@ -118,6 +124,7 @@ export class Api extends Construct {
       const access = DATA_ACCESS[name];
       if (access.table !== 'none') props.data.grantMainTable(f, access.table);
       if (access.keyring) keyring.grantRead(f);
+      if (access.eventsTable) props.data.eventsTable.grants.actions(f, 'dynamodb:PutItem');
       functions.set(name, f);
     }
     this.functions = functions;

@@ -18,10 +18,12 @@ import { makeHandler as keys } from '../../functions/handlers/keys';
 import { makeHandler as pages } from '../../functions/handlers/pages';
 import { makeHandler as planner } from '../../functions/handlers/planner';
 import { makeHandler as purchases } from '../../functions/handlers/purchases';
+import { makeHandler as reports } from '../../functions/handlers/reports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import { makeHandler as sesEvents } from '../../functions/handlers/ses-events';
 import { makeHandler as stores } from '../../functions/handlers/stores';
 import { makeHandler as templates } from '../../functions/handlers/templates';
+import { makeHandler as tracking } from '../../functions/handlers/tracking';
 import type { Clock } from '../../functions/ports';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
@@ -41,6 +43,8 @@ const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
   templates,
   campaigns,
   pages,
+  tracking,
+  reports,
 };
 
 export interface LocalStackOptions {

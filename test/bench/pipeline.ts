@@ -9,7 +9,7 @@ import { startLocalStack } from '../../infra/local/stack';
 import type { BenchResult } from './lib';
 
 /** dynalite in its own process, so the pipeline's memory is measured without the database's. */
-async function dynaliteProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
+export async function dynaliteProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
   const cli = createRequire(import.meta.url).resolve('dynalite/cli.js');
   const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1', '--createTableMs', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],

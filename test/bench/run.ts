@@ -2,24 +2,33 @@
  * `npm run bench`: every benchmark, each against a baseline measured in the
  * same run (a ratio holds on a noisy machine, an absolute time does not).
  * Prints a table and writes test/bench/results.json.
- * BENCH_RECIPIENTS sets the pipeline size (default 100,000).
+ * BENCH_RECIPIENTS sets the pipeline size (default 100,000); BENCH_ONLY=bundle,render,tracking,pipeline
+ * runs some of them.
  */
 import { benchBundles } from './bundle';
 import { type BenchResult, printTable, writeResults } from './lib';
 import { benchPipeline } from './pipeline';
 import { benchSenderRender } from './sender-render';
+import { benchTracking } from './tracking';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const recipients = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const log = (s: string) => console.log(s);
 
+const benches: [string, string, () => Promise<BenchResult[]>][] = [
+  ['bundle', 'sender bundle size', benchBundles],
+  ['render', 'per-recipient sender path vs MJML per recipient', benchSenderRender],
+  ['tracking', 'open and click handlers vs one PutItem', benchTracking],
+  ['pipeline', `whole local pipeline, ${recipients} recipients`, () => benchPipeline(recipients, log)],
+];
+
 const results: BenchResult[] = [];
-log('• sender bundle size');
-results.push(...(await benchBundles()));
-log('• per-recipient sender path vs MJML per recipient');
-results.push(...(await benchSenderRender()));
-log(`• whole local pipeline, ${recipients} recipients`);
-results.push(...(await benchPipeline(recipients, log)));
+for (const [id, title, run] of benches) {
+  if (only && !only.includes(id)) continue;
+  log(`• ${title}`);
+  results.push(...(await run()));
+}
 
 console.log('');
 printTable(results);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { systemClock } from '../../functions/adapters/clock';
 import { SesMessenger } from '../../functions/adapters/ses';
 import type { Campaign } from '../../functions/domain/campaigns';
 import type { Contact } from '../../functions/domain/contacts';
@@ -77,7 +78,14 @@ export async function benchSenderRender(): Promise<BenchResult[]> {
   };
 
   const senderMs = await timePerCall(async () => {
-    const { email } = await buildEmail({ company }, ring, campaign, content, contact(), store);
+    const { email } = await buildEmail(
+      { company, clock: systemClock },
+      ring,
+      campaign,
+      content,
+      contact(),
+      store,
+    );
     await messenger.send(email);
   });
   if (!lastCommand) throw new Error('The SES stub was never called');

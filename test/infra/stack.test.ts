@@ -203,6 +203,8 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
   templates: { table: 'read', keyring: false },
   campaigns: { table: 'readWrite', keyring: false, sendsTo: ['plan'] },
   pages: READ_WRITE_AND_KEYRING,
+  tracking: { table: 'readWrite', keyring: true, eventsTable: true },
+  reports: { table: 'read', keyring: false },
   planner: { table: 'readWrite', keyring: false, sendsTo: ['plan', 'send'], consumes: 'plan' },
   sender: { table: 'readWrite', keyring: true, sendsTo: ['send'], consumes: 'send', sendsEmail: true },
   'ses-events': { table: 'readWrite', keyring: true, eventsTable: true, sendsTo: ['sesEventsDeadLetter'] },

@@ -5,13 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  Campaign,
-  CampaignContent,
-  CampaignCounts,
-  CampaignStat,
-  CampaignStatus,
-} from '../../domain/campaigns';
+import type { Campaign, CampaignContent, CampaignCounts, CampaignStatus } from '../../domain/campaigns';
 import type { CampaignStore, SendRecord } from '../../ports';
 import { isConditionFailed, key, stripKeys } from './table';
 
@@ -242,24 +236,6 @@ export class DynamoCampaignStore implements CampaignStore {
         ExpressionAttributeValues: values,
       }),
     );
-  }
-
-  async addStat(id: string, stat: CampaignStat, n = 1): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.campaign(id),
-          // `stats` is created empty with the campaign, so the nested ADD always has a map to land in.
-          UpdateExpression: 'ADD #stats.#s :n',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#stats': 'stats', '#s': stat },
-          ExpressionAttributeValues: { ':n': n },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
   }
 
   async expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean> {

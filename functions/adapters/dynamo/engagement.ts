@@ -133,8 +133,15 @@ export class DynamoEngagementStore implements EngagementStore {
     return { numbers, names };
   }
 
-  async *sendRecords(campaignId: string): AsyncIterable<SendRecord[]> {
-    let start: Record<string, unknown> | undefined;
+  async sendRecords(
+    campaignId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ records: SendRecord[]; next?: string }> {
+    const records: SendRecord[] = [];
+    let start: Record<string, unknown> | undefined = cursor
+      ? { pk: `CAMPAIGN#${campaignId}`, sk: `SEND#${Buffer.from(cursor, 'base64url').toString('utf8')}` }
+      : undefined;
     do {
       const res = await this.doc.send(
         new QueryCommand({
@@ -142,11 +149,13 @@ export class DynamoEngagementStore implements EngagementStore {
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
           ExpressionAttributeValues: { ':pk': `CAMPAIGN#${campaignId}`, ':send': 'SEND#' },
           ExclusiveStartKey: start,
-          Limit: 500,
+          Limit: Math.min(1000, limit - records.length),
         }),
       );
-      yield (res.Items ?? []).map((i) => stripKeys<SendRecord>(i));
+      records.push(...(res.Items ?? []).map((i) => stripKeys<SendRecord>(i)));
       start = res.LastEvaluatedKey;
-    } while (start);
+    } while (start && records.length < limit);
+    const last = records[records.length - 1];
+    return start && last ? { records, next: Buffer.from(last.contactId).toString('base64url') } : { records };
   }
 }

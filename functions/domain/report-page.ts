@@ -1,0 +1,671 @@
+/**
+ * The human-readable campaign report (`GET /v1/campaigns/{id}/report.html`):
+ * one self-contained HTML document — inline CSS, the funnel as inline SVG, no
+ * script, no external asset, no web font — that reads on a phone, works
+ * offline and prints. Pure: the same report always gives the same page.
+ */
+import type { CampaignReport, EngagementFigures } from './reports';
+
+export type ReportLocale = 'fr' | 'en';
+
+/** Escapes text for HTML content and double- or single-quoted attributes. */
+export const esc = (value: string | number): string =>
+  String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+const TEXT = {
+  en: {
+    tag: 'en-GB',
+    eyebrow: 'Campaign report',
+    status: {
+      draft: 'Draft',
+      sending: 'Sending',
+      paused: 'Paused',
+      sent: 'Sent',
+      cancelled: 'Cancelled',
+    } as Record<string, string>,
+    pausedBecause: 'Paused:',
+    template: 'Template',
+    created: 'Created',
+    sendRequested: 'Sending started',
+    completed: 'Completed',
+    objective: 'Objective',
+    noObjective: 'No objective was set for this campaign.',
+    target: 'Target',
+    actual: 'Actual',
+    met: 'Met',
+    notMet: 'Not met',
+    notMeasurable: 'Not yet measurable',
+    notMeasurableDetail: 'This figure is not available yet.',
+    kpi: {
+      delivery_rate: 'Delivery rate',
+      open_rate: 'Open rate',
+      click_rate: 'Click rate',
+      redemption_rate: 'Coupon redemption rate',
+      redemptions: 'Coupons redeemed',
+      revenue: 'Revenue',
+    } as Record<string, string>,
+    funnel: 'Funnel',
+    funnelTitle: 'Campaign funnel',
+    steps: {
+      targeted: 'Targeted',
+      sent: 'Sent',
+      delivered: 'Delivered',
+      opened: 'Opened (people)',
+      clicked: 'Clicked (people)',
+    },
+    of: {
+      targeted: 'of targeted',
+      sent: 'of sent',
+      delivered: 'of delivered',
+      opened: 'of openers',
+    },
+    notSent: 'Not sent:',
+    notReported: 'not reported yet',
+    notReportedDetail: 'Rates use sent messages until then',
+    baseDelivered: 'Rates are shares of delivered messages, and count people only.',
+    baseSent:
+      'No delivery has been reported yet (or this stack does not report them): rates are shares of ' +
+      'sent messages, and count people only.',
+    peopleMachines: 'People and machines',
+    machinesNote:
+      'Machine opens and clicks come from Apple Mail Privacy Protection, mail security gateways and link ' +
+      'scanners. They are flagged and shown here, never dropped; the rates above count people only.',
+    opens: 'Opens',
+    clicks: 'Clicks',
+    people: 'People',
+    machines: 'Machines',
+    unique: 'Unique',
+    total: 'Total',
+    allOpens: 'All opens',
+    allClicks: 'All clicks',
+    rates: 'Rates',
+    rate: 'Rate',
+    value: 'Value',
+    base: 'Share of',
+    rateNames: {
+      delivery: 'Delivery',
+      bounce: 'Hard bounce',
+      complaint: 'Complaint',
+      open: 'Open (people)',
+      click: 'Click (people)',
+      clickToOpen: 'Click-to-open',
+      unsubscribe: 'Unsubscribe',
+    },
+    baseNames: { sent: 'sent', delivered: 'delivered', opened: 'people who opened' },
+    health: 'Delivery and list health',
+    figures: {
+      bounced: ['Hard bounces', 'address rejected for good: suppressed'],
+      softBounced: ['Soft bounces', 'temporary: full mailbox, server down'],
+      complained: ['Complaints', 'marked as spam: suppressed'],
+      unsubscribed: ['Unsubscribes', 'from this campaign'],
+      rejected: ['Rejected', 'refused by the provider before sending'],
+      failed: ['Failed', 'send errors'],
+      skipped: ['Skipped', 'suppressed or no longer eligible'],
+      pending: ['Pending', 'not processed yet'],
+    } as Record<string, [string, string]>,
+    links: 'Clicks per link',
+    noLinks: 'No link has been clicked yet.',
+    link: 'Link',
+    uniquePeople: 'People',
+    totalPeople: 'Clicks',
+    linksNote:
+      'People: how many people clicked the link; clicks: how many times they did; machines: clicks by ' +
+      'security scanners, not counted in the rates.',
+    machineClicks: 'Machines',
+    campaignId: 'Campaign',
+    timesUtc: 'Times are UTC',
+  },
+  fr: {
+    tag: 'fr-FR',
+    eyebrow: 'Rapport de campagne',
+    status: {
+      draft: 'Brouillon',
+      sending: 'Envoi en cours',
+      paused: 'En pause',
+      sent: 'Envoyée',
+      cancelled: 'Annulée',
+    } as Record<string, string>,
+    pausedBecause: 'En pause :',
+    template: 'Modèle',
+    created: 'Créée le',
+    sendRequested: 'Envoi lancé le',
+    completed: 'Terminée le',
+    objective: 'Objectif',
+    noObjective: 'Aucun objectif n’a été fixé pour cette campagne.',
+    target: 'Cible',
+    actual: 'Réalisé',
+    met: 'Atteint',
+    notMet: 'Non atteint',
+    notMeasurable: 'Pas encore mesurable',
+    notMeasurableDetail: 'Ce chiffre n’est pas encore disponible.',
+    kpi: {
+      delivery_rate: 'Taux de délivrabilité',
+      open_rate: 'Taux d’ouverture',
+      click_rate: 'Taux de clic',
+      redemption_rate: 'Taux d’utilisation des coupons',
+      redemptions: 'Coupons utilisés',
+      revenue: 'Chiffre d’affaires',
+    } as Record<string, string>,
+    funnel: 'Entonnoir',
+    funnelTitle: 'Entonnoir de la campagne',
+    steps: {
+      targeted: 'Ciblés',
+      sent: 'Envoyés',
+      delivered: 'Délivrés',
+      opened: 'Ouverts (personnes)',
+      clicked: 'Cliqués (personnes)',
+    },
+    of: {
+      targeted: 'des ciblés',
+      sent: 'des envoyés',
+      delivered: 'des délivrés',
+      opened: 'des ouvreurs',
+    },
+    notSent: 'Non envoyés :',
+    notReported: 'pas encore connu',
+    notReportedDetail: 'Les taux portent sur les envois',
+    baseDelivered: 'Les taux portent sur les messages délivrés et ne comptent que les personnes.',
+    baseSent:
+      'Aucune délivrance n’a encore été signalée (ou cet environnement ne les signale pas) : les taux ' +
+      'portent sur les messages envoyés et ne comptent que les personnes.',
+    peopleMachines: 'Personnes et machines',
+    machinesNote:
+      'Les ouvertures et clics de machines viennent de la protection de la confidentialité d’Apple Mail, ' +
+      'des passerelles de sécurité et des analyseurs de liens. Ils sont signalés et affichés ici, jamais ' +
+      'supprimés ; les taux ci-dessus ne comptent que les personnes.',
+    opens: 'Ouvertures',
+    clicks: 'Clics',
+    people: 'Personnes',
+    machines: 'Machines',
+    unique: 'Uniques',
+    total: 'Total',
+    allOpens: 'Toutes les ouvertures',
+    allClicks: 'Tous les clics',
+    rates: 'Taux',
+    rate: 'Taux',
+    value: 'Valeur',
+    base: 'Rapporté aux',
+    rateNames: {
+      delivery: 'Délivrabilité',
+      bounce: 'Rebond définitif',
+      complaint: 'Plainte',
+      open: 'Ouverture (personnes)',
+      click: 'Clic (personnes)',
+      clickToOpen: 'Clic par ouverture',
+      unsubscribe: 'Désabonnement',
+    },
+    baseNames: { sent: 'envoyés', delivered: 'délivrés', opened: 'personnes ayant ouvert' },
+    health: 'Délivrance et qualité du fichier',
+    figures: {
+      bounced: ['Rebonds définitifs', 'adresse refusée : exclue des envois'],
+      softBounced: ['Rebonds temporaires', 'boîte pleine, serveur indisponible'],
+      complained: ['Plaintes', 'signalé comme spam : exclu des envois'],
+      unsubscribed: ['Désabonnements', 'depuis cette campagne'],
+      rejected: ['Rejetés', 'refusés par le fournisseur avant envoi'],
+      failed: ['En échec', 'erreurs d’envoi'],
+      skipped: ['Ignorés', 'exclus ou plus éligibles'],
+      pending: ['En attente', 'pas encore traités'],
+    } as Record<string, [string, string]>,
+    links: 'Clics par lien',
+    noLinks: 'Aucun lien n’a encore été cliqué.',
+    link: 'Lien',
+    uniquePeople: 'Personnes',
+    totalPeople: 'Clics',
+    linksNote:
+      'Personnes : combien de personnes ont cliqué le lien ; clics : combien de fois ; machines : clics ' +
+      'des analyseurs de sécurité, non comptés dans les taux.',
+    machineClicks: 'Machines',
+    campaignId: 'Campagne',
+    timesUtc: 'Heures UTC',
+  },
+} as const;
+
+type Text = (typeof TEXT)[ReportLocale];
+
+interface Format {
+  int: (n: number) => string;
+  pct: (r: number | null) => string;
+  num: (n: number) => string;
+  date: (iso: string | undefined) => string;
+}
+
+function formatters(t: Text): Format {
+  const int = new Intl.NumberFormat(t.tag, { maximumFractionDigits: 0 });
+  const num = new Intl.NumberFormat(t.tag, { maximumFractionDigits: 2 });
+  const pct = new Intl.NumberFormat(t.tag, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+  const date = new Intl.DateTimeFormat(t.tag, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  });
+  return {
+    int: (n) => int.format(n),
+    num: (n) => num.format(n),
+    // Tiny but non-zero shares must not read as 0 %.
+    pct: (r) => (r === null ? '—' : r > 0 && r < 0.0005 ? `< ${pct.format(0.001)}` : pct.format(r)),
+    date: (iso) => {
+      if (!iso) return '—';
+      const d = new Date(iso);
+      return Number.isNaN(d.getTime()) ? iso : date.format(d);
+    },
+  };
+}
+
+const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+
+/** How the objective's target and actual read: rates as percentages, counts as numbers. */
+function kpiValue(kpi: string, value: number | null, f: Format): string {
+  if (value === null) return '—';
+  if (kpi.endsWith('_rate')) return f.pct(value);
+  if (kpi === 'redemptions') return f.int(value);
+  return f.num(value);
+}
+
+function header(r: CampaignReport, t: Text, f: Format): string {
+  const c = r.campaign;
+  const status = t.status[c.status] ?? c.status;
+  const when = (iso: string) => `<time datetime="${esc(iso)}">${esc(f.date(iso))}</time>`;
+  const meta: [string, string][] = [
+    [t.template, esc(c.template)],
+    [t.created, when(c.createdAt)],
+  ];
+  if (c.sendRequestedAt) meta.push([t.sendRequested, when(c.sendRequestedAt)]);
+  if (c.completedAt) meta.push([t.completed, when(c.completedAt)]);
+  return `<header class="top">
+<p class="eyebrow">${esc(t.eyebrow)}</p>
+<div class="title-row"><h1>${esc(c.name)}</h1><span class="status status-${esc(c.status)}">${esc(status)}</span></div>
+<dl class="meta">${meta.map(([k, html]) => `<div><dt>${esc(k)}</dt><dd>${html}</dd></div>`).join('')}</dl>
+${c.pausedReason ? `<p class="paused" role="note"><strong>${esc(t.pausedBecause)}</strong> ${esc(c.pausedReason)}</p>` : ''}
+</header>`;
+}
+
+function objective(r: CampaignReport, t: Text, f: Format): string {
+  const o = r.objective;
+  if (!o) return `<section class="card objective objective-none"><p>${esc(t.noObjective)}</p></section>`;
+  const state = o.met === null ? 'pending' : o.met ? 'met' : 'missed';
+  const verdict = o.met === null ? t.notMeasurable : o.met ? t.met : t.notMet;
+  const kpi = t.kpi[o.kpi] ?? o.kpi;
+  // A gauge on a scale a little past the larger of target and actual, with the target marked.
+  const scale = Math.max(o.target, o.actual ?? 0) * 1.25 || 1;
+  const at = (v: number) => `${((100 * v) / scale).toFixed(1)}%`;
+  const gauge =
+    o.actual === null
+      ? ''
+      : `<div class="gauge" aria-hidden="true"><span class="gauge-fill" style="width:${at(o.actual)}"></span><span class="gauge-target" style="left:${at(o.target)}"></span></div>`;
+  return `<section class="card objective objective-${state}" aria-labelledby="objective-h">
+<div class="objective-head"><h2 id="objective-h">${esc(t.objective)} · ${esc(kpi)}</h2><span class="verdict" data-objective="${state}">${esc(verdict)}</span></div>
+<div class="objective-figures">
+<div><span class="label">${esc(t.actual)}</span><span class="big">${esc(kpiValue(o.kpi, o.actual, f))}</span></div>
+<div><span class="label">${esc(t.target)}</span><span class="big target">${esc(kpiValue(o.kpi, o.target, f))}</span></div>
+</div>
+${gauge}${o.actual === null ? `<p class="muted small">${esc(t.notMeasurableDetail)}</p>` : ''}
+</section>`;
+}
+
+interface Step {
+  key: keyof Text['steps'];
+  count: number;
+  /** The count is not known yet: deliveries before SES reports them. */
+  unreported?: boolean;
+  shares: string;
+}
+
+function funnelSteps(r: CampaignReport, t: Text, f: Format): Step[] {
+  const unreported = r.rateBase === 'sent';
+  const share = (n: number, d: number, of: string) => {
+    const v = ratio(n, d);
+    return v === null ? '' : `${f.pct(v)} ${of}`;
+  };
+  const both = (a: string, b: string) => [a, b].filter(Boolean).join(' · ');
+  const notSent = (
+    [
+      ['failed', r.failed],
+      ['skipped', r.skipped],
+    ] as const
+  )
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${f.int(n)} ${(t.figures[k]?.[0] ?? k).toLowerCase()}`)
+    .join(' · ');
+  const prior = unreported ? r.sent : r.delivered;
+  return [
+    { key: 'targeted', count: r.targeted, shares: notSent ? `${t.notSent} ${notSent}` : '' },
+    {
+      key: 'sent',
+      count: r.sent,
+      shares: both(
+        share(r.sent, r.targeted, t.of.targeted),
+        r.pending > 0 ? `${f.int(r.pending)} ${t.figures.pending?.[0].toLowerCase() ?? 'pending'}` : '',
+      ),
+    },
+    unreported
+      ? { key: 'delivered', count: r.sent, unreported: true, shares: t.notReportedDetail }
+      : { key: 'delivered', count: r.delivered, shares: share(r.delivered, r.sent, t.of.sent) },
+    {
+      key: 'opened',
+      count: r.opened.uniqueHuman,
+      shares: unreported
+        ? share(r.opened.uniqueHuman, r.sent, t.of.sent)
+        : both(
+            share(r.opened.uniqueHuman, prior, t.of.delivered),
+            share(r.opened.uniqueHuman, r.sent, t.of.sent),
+          ),
+    },
+    {
+      key: 'clicked',
+      count: r.clicked.uniqueHuman,
+      shares: both(
+        share(r.clicked.uniqueHuman, r.opened.uniqueHuman, t.of.opened),
+        share(r.clicked.uniqueHuman, r.sent, t.of.sent),
+      ),
+    },
+  ];
+}
+
+/**
+ * The funnel as inline SVG. Bars are sized in percentages of the SVG's width
+ * (no viewBox), so they follow the page's width while the labels keep their
+ * size and stay readable on a phone.
+ */
+function funnel(r: CampaignReport, t: Text, f: Format): string {
+  const steps = funnelSteps(r, t, f);
+  const max = Math.max(1, ...steps.map((s) => s.count));
+  const row = 70;
+  const height = row * steps.length - 8;
+  const summary = `${t.funnelTitle}: ${steps
+    .map((s) => `${t.steps[s.key]} ${s.unreported ? t.notReported : f.int(s.count)}`)
+    .join(' → ')}`;
+  const bars = steps
+    .map((s, i) => {
+      const y = i * row;
+      // A visible sliver for any non-zero count; widths stay in the order of the counts.
+      const w = s.count > 0 ? Math.max((100 * s.count) / max, 0.8) : 0;
+      const count = s.unreported ? t.notReported : f.int(s.count);
+      return `<g class="step step-${s.key}">
+<text class="step-name" x="0" y="${y + 14}">${esc(t.steps[s.key])}</text>
+<text class="step-count${s.unreported ? ' is-unreported' : ''}" x="100%" y="${y + 14}" text-anchor="end">${esc(count)}</text>
+<rect class="track" x="0" y="${y + 22}" width="100%" height="20" rx="4"/>
+<rect class="bar bar-${s.key}${s.unreported ? ' unreported' : ''}" data-step="${s.key}" data-count="${s.count}" x="0" y="${y + 22}" width="${w.toFixed(2)}%" height="20" rx="4"/>
+${s.shares ? `<text class="step-share" x="0" y="${y + 58}">${esc(s.shares)}</text>` : ''}
+</g>`;
+    })
+    .join('\n');
+  return `<section class="card" aria-labelledby="funnel-h">
+<h2 id="funnel-h">${esc(t.funnel)}</h2>
+<svg class="funnel" width="100%" height="${height}" role="img" aria-label="${esc(summary)}" xmlns="http://www.w3.org/2000/svg">
+<title>${esc(summary)}</title>
+${bars}
+</svg>
+<p class="muted small note">${esc(r.rateBase === 'sent' ? t.baseSent : t.baseDelivered)}</p>
+</section>`;
+}
+
+function engagementCard(
+  title: string,
+  allLabel: string,
+  e: EngagementFigures,
+  t: Text,
+  f: Format,
+  kind: string,
+): string {
+  const all = e.totalHuman + e.totalMachine;
+  const human = ratio(e.totalHuman, all);
+  const caption = `${allLabel} · ${f.int(all)}`;
+  const bar =
+    human === null
+      ? ''
+      : `<p class="split-caption small muted">${esc(caption)}</p>
+<div class="split" aria-hidden="true"><span class="split-human" style="width:${(100 * human).toFixed(1)}%"></span><span class="split-machine" style="width:${(100 * (1 - human)).toFixed(1)}%"></span></div>
+<p class="split-legend small"><span><i class="dot dot-human"></i>${esc(t.people)} ${esc(f.pct(human))}</span><span><i class="dot dot-machine"></i>${esc(t.machines)} ${esc(f.pct(1 - human))}</span></p>`;
+  return `<div class="pm" data-kind="${esc(kind)}">
+<h3>${esc(title)}</h3>
+<table class="pm-table">
+<thead><tr><th scope="col"></th><th scope="col" class="num">${esc(t.people)}</th><th scope="col" class="num">${esc(t.machines)}</th></tr></thead>
+<tbody>
+<tr><th scope="row">${esc(t.unique)}</th><td class="num human">${esc(f.int(e.uniqueHuman))}</td><td class="num machine">${esc(f.int(e.uniqueMachine))}</td></tr>
+<tr><th scope="row">${esc(t.total)}</th><td class="num human">${esc(f.int(e.totalHuman))}</td><td class="num machine">${esc(f.int(e.totalMachine))}</td></tr>
+</tbody>
+</table>
+${bar}
+</div>`;
+}
+
+function peopleAndMachines(r: CampaignReport, t: Text, f: Format): string {
+  return `<section class="card" aria-labelledby="pm-h">
+<h2 id="pm-h">${esc(t.peopleMachines)}</h2>
+<div class="pm-grid">
+${engagementCard(t.opens, t.allOpens, r.opened, t, f, 'opens')}
+${engagementCard(t.clicks, t.allClicks, r.clicked, t, f, 'clicks')}
+</div>
+<p class="muted small note">${esc(t.machinesNote)}</p>
+</section>`;
+}
+
+function rates(r: CampaignReport, t: Text, f: Format): string {
+  const b = t.baseNames;
+  const rows: [keyof CampaignReport['rates'], string][] = [
+    ['delivery', b.sent],
+    ['bounce', b.sent],
+    ['complaint', b[r.rateBase]],
+    ['open', b[r.rateBase]],
+    ['click', b[r.rateBase]],
+    ['clickToOpen', b.opened],
+    ['unsubscribe', b[r.rateBase]],
+  ];
+  return `<section class="card" aria-labelledby="rates-h">
+<h2 id="rates-h">${esc(t.rates)}</h2>
+<table class="rates">
+<thead><tr><th scope="col">${esc(t.rate)}</th><th scope="col" class="num">${esc(t.value)}</th><th scope="col">${esc(t.base)}</th></tr></thead>
+<tbody>
+${rows
+  .map(([k, base]) => {
+    // Before any delivery is reported, a delivery rate of 0 % would be wrong: it is unknown.
+    const unknown = k === 'delivery' && r.rateBase === 'sent';
+    const value = unknown ? '—' : f.pct(r.rates[k]);
+    return `<tr data-rate="${k}"><th scope="row">${esc(t.rateNames[k])}</th><td class="num">${esc(value)}</td><td class="muted">${esc(unknown ? `${base}, ${t.notReported}` : base)}</td></tr>`;
+  })
+  .join('\n')}
+</tbody>
+</table>
+</section>`;
+}
+
+function health(r: CampaignReport, t: Text, f: Format): string {
+  const keys = [
+    'bounced',
+    'softBounced',
+    'complained',
+    'unsubscribed',
+    'rejected',
+    'failed',
+    'skipped',
+    'pending',
+  ] as const;
+  const tiles = keys
+    .map((k) => {
+      const [label, hint] = t.figures[k] ?? [k, ''];
+      return `<div class="tile${r[k] > 0 ? '' : ' zero'}" data-figure="${k}"><span class="tile-value">${esc(f.int(r[k]))}</span><span class="tile-label">${esc(label)}</span><span class="tile-hint">${esc(hint)}</span></div>`;
+    })
+    .join('\n');
+  return `<section class="card" aria-labelledby="health-h">
+<h2 id="health-h">${esc(t.health)}</h2>
+<div class="tiles">
+${tiles}
+</div>
+</section>`;
+}
+
+function links(r: CampaignReport, t: Text, f: Format): string {
+  if (r.links.length === 0) {
+    return `<section class="card" aria-labelledby="links-h"><h2 id="links-h">${esc(t.links)}</h2><p class="muted">${esc(t.noLinks)}</p></section>`;
+  }
+  const rows = r.links
+    .map(
+      (l) => `<tr>
+<td class="idx">${esc(l.index + 1)}</td>
+<td class="url-cell"><span class="url" title="${esc(l.url)}">${esc(l.url)}</span></td>
+<td class="num" data-label="${esc(t.uniquePeople)}">${esc(f.int(l.uniqueHuman))}</td>
+<td class="num" data-label="${esc(t.totalPeople)}">${esc(f.int(l.totalHuman))}</td>
+<td class="num machine" data-label="${esc(t.machineClicks)}">${esc(f.int(l.totalMachine))}</td>
+</tr>`,
+    )
+    .join('\n');
+  return `<section class="card" aria-labelledby="links-h">
+<h2 id="links-h">${esc(t.links)}</h2>
+<table class="links">
+<colgroup><col class="c-idx"><col><col class="c-num"><col class="c-num"><col class="c-num"></colgroup>
+<thead><tr><th scope="col" class="idx">#</th><th scope="col">${esc(t.link)}</th><th scope="col" class="num">${esc(t.uniquePeople)}</th><th scope="col" class="num">${esc(t.totalPeople)}</th><th scope="col" class="num">${esc(t.machineClicks)}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+<p class="muted small note">${esc(t.linksNote)}</p>
+</section>`;
+}
+
+const CSS = `
+:root{--ink:#1d2630;--muted:#5d6b78;--line:#e3e7eb;--bg:#f5f5f2;--card:#fff;--accent:#24706c;--accent-soft:#d5e8e6;
+--slate:#8aa0b4;--slate-dark:#52697f;--machine:#b9c2cb;--met:#226b45;--met-bg:#e7f3ec;--miss:#a2412c;--miss-bg:#fbece7;
+--wait:#5d6b78;--wait-bg:#eef1f4;color-scheme:light}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+font-variant-numeric:tabular-nums}
+main{max-width:60rem;margin:0 auto;padding:2rem 1.25rem 3rem}
+h1{font-size:1.7rem;line-height:1.25;margin:0;overflow-wrap:anywhere;font-weight:650}
+h2{font-size:1.05rem;margin:0 0 1rem;font-weight:650}
+h3{font-size:.95rem;margin:0 0 .5rem;font-weight:600}
+.eyebrow{margin:0 0 .35rem;color:var(--muted);font-size:.8rem;letter-spacing:.08em;text-transform:uppercase;font-weight:600}
+.title-row{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem .9rem}
+.status{display:inline-block;padding:.15rem .65rem;border-radius:999px;font-size:.8rem;font-weight:600;background:var(--wait-bg);color:var(--wait);white-space:nowrap}
+.status-sending{background:#e2edf7;color:#245a8a}.status-paused{background:#fbf1dc;color:#86590f}
+.status-sent{background:var(--met-bg);color:var(--met)}.status-cancelled{background:#eceae6;color:#6b655c}
+.meta{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:1rem 0 0}
+.meta div{min-width:0}.meta dt{color:var(--muted);font-size:.78rem}.meta dd{margin:0;font-weight:500;overflow-wrap:anywhere}
+.paused{margin:1rem 0 0;padding:.7rem .9rem;border-radius:8px;background:#fbf1dc;color:#6e4a0c;border-left:4px solid #d99a2b;overflow-wrap:anywhere}
+.top{margin-bottom:1.5rem}
+.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.25rem 1.4rem;margin:0 0 1.25rem;
+box-shadow:0 1px 2px rgba(20,30,40,.04)}
+.muted{color:var(--muted)}.small{font-size:.85rem}
+.note{margin:1rem 0 0}
+.objective{border-left:6px solid var(--wait)}
+.objective-met{border-left-color:var(--met);background:linear-gradient(90deg,var(--met-bg),#fff 70%)}
+.objective-missed{border-left-color:var(--miss);background:linear-gradient(90deg,var(--miss-bg),#fff 70%)}
+.objective-pending{background:linear-gradient(90deg,var(--wait-bg),#fff 70%)}
+.objective-none{border-left-color:var(--line)}.objective-none p{margin:0;color:var(--muted)}
+.objective-head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem 1rem;margin-bottom:.6rem}
+.objective-head h2{margin:0}
+.verdict{font-weight:700;font-size:.85rem;padding:.2rem .75rem;border-radius:999px;background:var(--wait);color:#fff;white-space:nowrap}
+.objective-met .verdict{background:var(--met)}.objective-missed .verdict{background:var(--miss)}
+.objective-figures{display:flex;flex-wrap:wrap;gap:.5rem 2.5rem}
+.objective-figures .label{display:block;color:var(--muted);font-size:.8rem}
+.big{display:block;font-size:2rem;font-weight:700;line-height:1.15}.big.target{color:var(--muted);font-weight:600}
+.objective-met .big:not(.target){color:var(--met)}.objective-missed .big:not(.target){color:var(--miss)}
+.gauge{position:relative;height:10px;border-radius:5px;background:rgba(0,0,0,.07);margin:1rem 0 .25rem}
+.gauge-fill{position:absolute;left:0;top:0;bottom:0;border-radius:5px;background:var(--wait)}
+.objective-met .gauge-fill{background:var(--met)}.objective-missed .gauge-fill{background:var(--miss)}
+.gauge-target{position:absolute;top:-4px;bottom:-4px;width:2px;margin-left:-1px;background:var(--ink)}
+.funnel{display:block;overflow:visible;font-family:inherit}
+.funnel text{font-family:inherit;fill:var(--ink)}
+.step-name{font-size:14px;font-weight:600}
+.step-count{font-size:14px;font-weight:700}
+.step-count.is-unreported{font-weight:500;font-style:italic;fill:var(--muted)}
+.funnel .step-share{font-size:12.5px;fill:var(--muted)}
+.track{fill:#eef1f3}
+.bar-targeted{fill:var(--slate)}.bar-sent{fill:var(--slate-dark)}.bar-delivered{fill:#3b536a}
+.bar-opened{fill:var(--accent)}.bar-clicked{fill:#17504d}
+.bar.unreported{fill:#fff;stroke:var(--slate-dark);stroke-width:1.5;stroke-dasharray:5 4}
+.pm-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:1rem 2rem}
+.pm{min-width:0}
+table{width:100%;border-collapse:collapse}
+th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{font-size:.78rem;color:var(--muted);font-weight:600;border-bottom-width:2px}
+tbody th{font-weight:500}
+tbody tr:last-child th,tbody tr:last-child td{border-bottom:0}
+.num{text-align:right;white-space:nowrap}
+td.human{font-weight:700;color:var(--accent)}td.machine{color:var(--muted)}
+.split-caption{margin:.9rem 0 .3rem}
+.split{display:flex;height:8px;border-radius:4px;overflow:hidden;margin:0 0 .4rem;background:#eef1f3}
+.split-human{background:var(--accent)}.split-machine{background:var(--machine)}
+.split-legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0}
+.dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;margin-right:.35rem;vertical-align:baseline}
+.dot-human{background:var(--accent)}.dot-machine{background:var(--machine)}
+.rates td.num{font-weight:600}
+.tiles{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:.75rem}
+.tile{border:1px solid var(--line);border-radius:10px;padding:.7rem .85rem;display:flex;flex-direction:column;min-width:0}
+.tile-value{font-size:1.4rem;font-weight:700;line-height:1.2}
+.tile-label{font-weight:600;font-size:.88rem;overflow-wrap:anywhere}
+.tile-hint{color:var(--muted);font-size:.78rem;line-height:1.35}
+.tile.zero .tile-value{color:var(--muted);font-weight:500}
+.links{table-layout:fixed}
+.links .c-idx{width:2.5rem}.links .c-num{width:6.5rem}
+.idx{color:var(--muted)}
+.url-cell{min-width:0}
+.url{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem}
+footer{color:var(--muted);font-size:.78rem;text-align:center;overflow-wrap:anywhere}
+@media (max-width:40rem){
+main{padding:1.25rem .75rem 2rem}
+h1{font-size:1.4rem}
+.card{padding:1rem;border-radius:10px}
+.big{font-size:1.6rem}
+.funnel .step-share{font-size:12px}
+.tile{padding:.6rem .7rem}.tile-label{font-size:.82rem}
+.links colgroup{display:none}
+.links,.links tbody{display:block}
+.links thead{display:none}
+.tiles{grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem}
+.meta{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem 1rem}.meta dd{font-size:.92rem}
+.links tr{display:grid;grid-template-columns:1.75rem repeat(3,minmax(0,1fr));column-gap:.5rem;padding:.6rem 0;border-bottom:1px solid var(--line)}
+.links tr:last-child{border-bottom:0}
+.links td{border:0;padding:0}
+.links .url-cell{grid-column:2/-1;margin-bottom:.35rem}
+.links td.num{grid-row:2;text-align:left}
+.links td.idx{grid-row:1/3}
+.links td.num:nth-child(3){grid-column:2}.links td.num:nth-child(4){grid-column:3}.links td.num:nth-child(5){grid-column:4}
+.links td.num::before{content:attr(data-label);display:block;color:var(--muted);font-size:.72rem;font-weight:500}
+}
+@media print{
+@page{margin:1.5cm}
+body{background:#fff;font-size:11pt}
+main{max-width:none;padding:0}
+.card{box-shadow:none;break-inside:avoid;page-break-inside:avoid;border-color:#ccd3d9}
+.objective,.track,.bar,.split span,.dot,.gauge span,.status,.verdict,.paused{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.url{white-space:normal;overflow:visible;word-break:break-all}
+}
+`;
+
+/** The report as a complete HTML document, in English unless `locale` is 'fr'. */
+export function reportPage(report: CampaignReport, opts?: { locale?: ReportLocale }): string {
+  const locale: ReportLocale = opts?.locale === 'fr' ? 'fr' : 'en';
+  const t = TEXT[locale];
+  const f = formatters(t);
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${esc(`${t.eyebrow} · ${report.campaign.name}`)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+${header(report, t, f)}
+${objective(report, t, f)}
+${funnel(report, t, f)}
+${peopleAndMachines(report, t, f)}
+${rates(report, t, f)}
+${health(report, t, f)}
+${links(report, t, f)}
+<footer>${esc(t.campaignId)} ${esc(report.campaign.id)} · ${esc(t.timesUtc)}</footer>
+</main>
+</body>
+</html>
+`;
+}

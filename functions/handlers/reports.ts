@@ -1,0 +1,103 @@
+import { stringify } from 'csv-stringify/sync';
+import * as z from 'zod';
+import { type AppDeps, defaultDeps } from '../deps';
+import { notFound } from '../domain/errors';
+import { reportPage } from '../domain/report-page';
+import { buildReport } from '../domain/reports';
+import { parseInput } from '../domain/validation';
+import { type ApiRequest, header, httpHandler, json, lazyHandler } from '../http/api';
+import { httpOptions } from '../http/options';
+
+/** Rows per CSV response: Lambda answers at most 6 MB, so big campaigns export in pages. */
+const CSV_PAGE = 10_000;
+
+const csvQuery = z.strictObject({ cursor: z.string().max(500).optional() });
+const htmlQuery = z.strictObject({ lang: z.enum(['fr', 'en']).optional() });
+
+const COLUMNS = [
+  'contact_id',
+  'email',
+  'status',
+  'sent_at',
+  'delivered_at',
+  'bounced_at',
+  'complained_at',
+  'opened_at',
+  'machine_opened_at',
+  'clicked_at',
+  'machine_clicked_at',
+  'links_clicked',
+  'unsubscribed_at',
+  'error',
+] as const;
+
+/** A campaign's report: JSON for tools, CSV (one row per recipient) for spreadsheets, HTML for people. */
+export function makeHandler(deps: AppDeps) {
+  const load = async (id: string) => {
+    const campaign = await deps.campaigns.get(id);
+    if (!campaign) throw notFound('Campaign');
+    return buildReport(campaign, await deps.engagement.counters(campaign.id));
+  };
+  return httpHandler(
+    'reports',
+    {
+      'GET /v1/campaigns/{id}/report': async ({ params }) => json(200, await load(params.id ?? '')),
+      'GET /v1/campaigns/{id}/report.html': async ({ params, query, event }: ApiRequest) => {
+        const q = parseInput(htmlQuery, query, 'query');
+        const lang =
+          q.lang ?? ((header(event, 'accept-language') ?? '').toLowerCase().startsWith('fr') ? 'fr' : 'en');
+        return {
+          status: 200,
+          body: reportPage(await load(params.id ?? ''), { locale: lang }),
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+          },
+        };
+      },
+      'GET /v1/campaigns/{id}/report.csv': async ({ params, query }) => {
+        const q = parseInput(csvQuery, query, 'query');
+        const campaign = await deps.campaigns.get(params.id ?? '');
+        if (!campaign) throw notFound('Campaign');
+        const page = await deps.engagement.sendRecords(campaign.id, q.cursor, CSV_PAGE);
+        const contacts = await deps.contacts.getMany(page.records.map((r) => r.contactId));
+        const rows = page.records.map((r) => [
+          r.contactId,
+          contacts.get(r.contactId)?.email ?? '',
+          r.status,
+          r.status === 'sent' ? (r.settledAt ?? '') : '',
+          r.deliveredAt ?? '',
+          r.bouncedAt ?? '',
+          r.complainedAt ?? '',
+          r.openedAt ?? '',
+          r.machineOpenedAt ?? '',
+          r.clickedAt ?? '',
+          r.machineClickedAt ?? '',
+          r.clickedLinks ? [...r.clickedLinks].sort((a, b) => a - b).join(' ') : '',
+          r.unsubscribedAt ?? '',
+          r.error ?? '',
+        ]);
+        const first = q.cursor === undefined;
+        const next: Record<string, string> = page.next
+          ? {
+              'x-next-cursor': page.next,
+              link: `</v1/campaigns/${campaign.id}/report.csv?cursor=${page.next}>; rel="next"`,
+            }
+          : {};
+        return {
+          status: 200,
+          body: stringify(rows, { header: first, columns: [...COLUMNS] }),
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="${campaign.id}-report.csv"`,
+            ...next,
+          },
+        };
+      },
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

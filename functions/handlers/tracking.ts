@@ -1,0 +1,56 @@
+import { type AppDeps, defaultDeps } from '../deps';
+import { type TrackedRequest, type TrackingDeps, trackClick, trackOpen } from '../domain/engagement';
+import { linkNotFoundPage, pageLocale } from '../domain/pages';
+import { type ApiRequest, type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
+import { httpOptions } from '../http/options';
+
+/** A transparent 1×1 GIF. */
+const PIXEL = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+const NO_STORE = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
+
+function tracked(req: ApiRequest): TrackedRequest {
+  const http = req.event.requestContext.http;
+  return {
+    token: req.params.token ?? '',
+    method: http.method,
+    userAgent: http.userAgent ?? header(req.event, 'user-agent') ?? '',
+    sourceIp: http.sourceIp ?? '',
+    requestId: req.event.requestContext.requestId,
+  };
+}
+
+const notFound = (req: ApiRequest): ApiResponse => ({
+  status: 404,
+  body: linkNotFoundPage(pageLocale(undefined, header(req.event, 'accept-language'))),
+  headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE },
+});
+
+/**
+ * The open pixel and tracked links. A click is redirected (302) only to the
+ * URL its token was signed for, so nobody can use the endpoint to redirect
+ * elsewhere; a tampered or unknown token is a 404. Recording never blocks the
+ * answer: a failure is logged and the browser still gets where it was going.
+ */
+export function makeHandler(deps: AppDeps) {
+  const tracking: TrackingDeps = { ...deps, tooSoonSeconds: deps.config.TRACK_TOO_SOON_SECONDS };
+  const click = async (req: ApiRequest): Promise<ApiResponse> => {
+    const url = await trackClick(tracking, tracked(req));
+    return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
+  };
+  const open = async (req: ApiRequest): Promise<ApiResponse> =>
+    (await trackOpen(tracking, tracked(req)))
+      ? { status: 200, body: PIXEL, base64: true, headers: { 'content-type': 'image/gif', ...NO_STORE } }
+      : notFound(req);
+  return httpHandler(
+    'tracking',
+    {
+      'GET /t/c/{token}': click,
+      'HEAD /t/c/{token}': click,
+      'GET /t/o/{token}': open,
+      'HEAD /t/o/{token}': open,
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

@@ -1,0 +1,106 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { signToken } from '../../functions/domain/tokens';
+import { makeHandler } from '../../functions/handlers/tracking';
+import { startLocalStack } from '../../infra/local/stack';
+import { type BenchResult, timePerCall } from './lib';
+import { dynaliteProcess } from './pipeline';
+
+const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+function event(method: string, path: string, token: string, n: number): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path.replace('{token}', token),
+    rawQueryString: '',
+    headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15' },
+    pathParameters: { token },
+    requestContext: {
+      accountId: 'bench',
+      apiId: 'bench',
+      domainName: 'bench.local',
+      domainPrefix: 'bench',
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.9',
+        userAgent: 'Mozilla/5.0 Safari/605.1.15',
+      },
+      requestId: `req-${n}`,
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * The open and click handlers, called as Lambda would, against one raw PutItem
+ * on the same dynalite (in its own process) in the same run.
+ */
+export async function benchTracking(): Promise<BenchResult[]> {
+  const db = await dynaliteProcess();
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: ':memory:',
+    dynamoEndpoint: db.endpoint,
+    sesEndpoint: 'http://127.0.0.1:9',
+    env: { TRACK_TOO_SOON_SECONDS: '0' },
+  });
+  try {
+    const { deps } = stack;
+    const ring = await deps.keyring();
+    const contacts = Array.from({ length: 200 }, (_, i) => `c_bench_${i}`);
+    for (const k of contacts) await deps.campaigns.claimSend('cmp_bench', k, 'claimed');
+    const t = Math.floor(Date.now() / 1000) - 3600;
+    const opens = contacts.map((k) => signToken(ring, 'open', { c: 'cmp_bench', k, t }));
+    const clicks = contacts.map((k, i) =>
+      signToken(ring, 'click', { c: 'cmp_bench', k, i: i % 6, u: `https://shop.example/p/${i % 6}`, t }),
+    );
+    const handler = makeHandler(deps);
+    let n = 0;
+    const openMs = await timePerCall(async () => {
+      const res = await handler(
+        event('GET', '/t/o/{token}', opens[n % opens.length] as string, n++),
+        context,
+      );
+      if (typeof res === 'string' || res.statusCode !== 200) throw new Error('open failed');
+    });
+    const clickMs = await timePerCall(async () => {
+      const res = await handler(
+        event('GET', '/t/c/{token}', clicks[n % clicks.length] as string, n++),
+        context,
+      );
+      if (typeof res === 'string' || res.statusCode !== 302) throw new Error('click failed');
+    });
+    const putMs = await timePerCall(() =>
+      deps.doc.send(
+        new PutCommand({
+          TableName: deps.config.TABLE_NAME,
+          Item: { pk: `BENCH#${n++}`, sk: 'X', at: Date.now() },
+        }),
+      ),
+    );
+    return [
+      ['open', openMs],
+      ['click', clickMs],
+    ].map(([kind, ms]) => ({
+      name: `${kind} handler (record + counters + ${kind === 'open' ? 'pixel' : 'redirect'})`,
+      unit: 'ms',
+      value: ms as number,
+      baseline: 'one raw PutItem on the same dynalite',
+      baselineValue: putMs,
+      ratio: (ms as number) / putMs,
+      ratioMeaning: 'times one PutItem',
+      target: '≤ 2×',
+      met: (ms as number) / putMs <= 2,
+    }));
+  } finally {
+    await stack.stop();
+    db.child.kill();
+  }
+}
