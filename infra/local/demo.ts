@@ -5,7 +5,7 @@
  * single customer database now knows.
  */
 import pMap from 'p-map';
-import { sampleCustomers } from './samples/generate';
+import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
 import { startLocalStack } from './stack';
 
@@ -21,6 +21,9 @@ const stack = await startLocalStack({
   dataDir: ':memory:',
   bootstrapKey: 'demo-marketer-key-0001',
   sendRatePerSecond: 500,
+  // The simulated opens below come seconds after sending, which would otherwise flag them all as a
+  // security gateway's; in real life people open later.
+  env: { TRACK_TOO_SOON_SECONDS: '0' },
 });
 const api = async (method: string, path: string, body?: unknown, type = 'application/json') => {
   const res = await fetch(stack.url + path, {
@@ -140,6 +143,7 @@ try {
     subject: string;
     headers: Record<string, string>;
     text: string;
+    html: string;
   }[];
   const mail = messages[0];
   if (mail) {
@@ -154,6 +158,59 @@ try {
       .map((l) => `  | ${l.length > 100 ? `${l.slice(0, 97)}…` : l}`);
     console.log(body.join('\n'));
   }
+
+  // What recipients do next, simulated: SES reports deliveries, some people open and click (through
+  // the real tracking endpoints), a mail gateway scans some links, and one person unsubscribes.
+  const rand = prng(2026);
+  const human = {
+    'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15',
+  };
+  const scanner = { 'user-agent': 'Mozilla/5.0 (compatible; Barracuda Sentinel)' };
+  let simulated = 0;
+  await pMap(
+    messages,
+    async (m) => {
+      await fetch(`${stack.url}/_local/ses-events`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'delivery', campaignId: campaign.id, email: m.to }),
+      });
+      const pixel = /src="([^"]+\/t\/o\/[^"]+)"/.exec(m.html)?.[1];
+      const links = [...m.html.matchAll(/href="([^"]+\/t\/c\/[^"]+)"/g)].map((x) => x[1] as string);
+      const r = rand();
+      if (pixel && r < 0.38) await fetch(pixel, { headers: human });
+      if (links.length && r < 0.09)
+        await fetch(links[Math.floor(rand() * links.length)] as string, {
+          headers: human,
+          redirect: 'manual',
+        });
+      if (links[0] && rand() < 0.05) await fetch(links[0], { headers: scanner, redirect: 'manual' });
+      simulated++;
+      if (process.stdout.isTTY && simulated % 50 === 0)
+        process.stdout.write(`\r• simulating opens and clicks… ${simulated}/${messages.length}`);
+    },
+    { concurrency: 8 },
+  );
+  if (process.stdout.isTTY) process.stdout.write('\r');
+  const leaver = messages[1]?.headers['List-Unsubscribe']?.slice(1, -1);
+  if (leaver) await fetch(leaver, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+  const report = await api('GET', `/v1/campaigns/${campaign.id}/report`);
+  const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+  console.log(`\nReport (simulated engagement) [${secs()}]`);
+  console.log(
+    `  delivered ${report.delivered} · bounced ${report.bounced} · unsubscribed ${report.unsubscribed}`,
+  );
+  console.log(
+    `  opened: ${report.opened.uniqueHuman} people (${pct(report.rates.open)}), ${report.opened.uniqueMachine} machines`,
+  );
+  console.log(
+    `  clicked: ${report.clicked.uniqueHuman} people (${pct(report.rates.click)}), ${report.clicked.uniqueMachine} machines`,
+  );
+  console.log(
+    `  objective redemption_rate ≥ 5 %: ${report.objective.met === null ? 'measured once coupons exist' : report.objective.met}`,
+  );
+  console.log(
+    `  (GET ${'/v1/campaigns/'}${campaign.id}/report.html draws it; report.csv has one row per recipient)`,
+  );
   console.log(
     `\nDemo finished in ${secs()}. With npm start, every message is at /_local/messages and in the SES mailbox.`,
   );
