@@ -241,6 +241,8 @@ export interface EngagementEvent {
  */
 export interface EngagementStore {
   recordEvent(event: EngagementEvent): Promise<void>;
+  /** Marks a raw event as counted; true the first time, so a redelivered event counts once. */
+  claimEvent(event: EngagementEvent): Promise<boolean>;
   /** Sets the mark if it was not set; true the first time. */
   markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean>;
   /** Records a click on a link; true the first time this recipient clicked this link. */

@@ -71,7 +71,7 @@ export const ROUTES: readonly RouteDef[] = [
 ];
 
 /** Functions fed by queues and events rather than HTTP. */
-export const WORKERS = ['planner', 'sender', 'ses-events'] as const;
+export const WORKERS = ['planner', 'sender', 'ses-events', 'engagement-aggregator'] as const;
 export type WorkerName = (typeof WORKERS)[number];
 
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;

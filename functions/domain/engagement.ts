@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Clock, EngagementStore } from '../ports';
+import type { Clock, EngagementEvent, EngagementStore } from '../ports';
 import type { Keyring } from './hashing';
 import { verifyToken } from './tokens';
 import { type ClickRef, machineReason, type OpenRef } from './tracking';
 
 export interface TrackingDeps {
-  engagement: EngagementStore;
+  engagement: Pick<EngagementStore, 'recordEvent'>;
   clock: Clock;
   keyring: () => Promise<Keyring>;
   logger: Logger;
@@ -21,7 +21,7 @@ export interface TrackedRequest {
   requestId: string;
 }
 
-/** Counter names, one place: reports read what tracking writes. */
+/** Counter names, one place: reports read what the aggregator writes. */
 export const counter = {
   total: (kind: 'open' | 'click', human: boolean) => `${kind}_${human ? 'human' : 'machine'}`,
   unique: (kind: 'open' | 'click', human: boolean) => `${kind}_unique_${human ? 'human' : 'machine'}`,
@@ -29,10 +29,12 @@ export const counter = {
 };
 
 /**
- * Records an open or a click: the raw event, first-time marks on the send
- * record (unique counts), and the campaign counters — total and unique, human
- * and machine, per link. The writes run in parallel; a failure is logged and
- * never stops the redirect or the pixel.
+ * The synchronous part of an open or a click: one write, the raw event (with
+ * its machine flag). Everything else — unique marks, counters — is derived from
+ * the events table's stream by `aggregateEngagement`, so the pixel and the
+ * redirect cost one PutItem, and a burst of opens costs the counters one update
+ * per batch instead of one per open. A failure is logged and never stops the
+ * answer.
  */
 async function record(
   deps: TrackingDeps,
@@ -49,43 +51,17 @@ async function record(
     kind,
     tooSoonSeconds: deps.tooSoonSeconds,
   });
-  const human = machine === undefined;
-  const at = now.toISOString();
-  const link = kind === 'click' ? ref.i : undefined;
-  const mark =
-    kind === 'open' ? (human ? 'openedAt' : 'machineOpenedAt') : human ? 'clickedAt' : 'machineClickedAt';
   try {
-    // One round of parallel writes; a second, small one only the first time (the unique counters).
-    const [first, firstOnLink] = await Promise.all([
-      deps.engagement.markFirst(ref.c, ref.k, mark, at),
-      link !== undefined && human
-        ? deps.engagement.markLinkClicked(ref.c, ref.k, link)
-        : Promise.resolve(false),
-      deps.engagement.recordEvent({
-        campaignId: ref.c,
-        contactId: ref.k,
-        kind,
-        at,
-        requestId: req.requestId,
-        userAgent: req.userAgent.slice(0, 300),
-        ...(machine ? { machine } : {}),
-        ...(link !== undefined ? { link, url: ref.u } : {}),
-      }),
-      deps.engagement.count(
-        ref.c,
-        {
-          [counter.total(kind, human)]: 1,
-          ...(link !== undefined ? { [counter.link(link, human ? 'human' : 'machine')]: 1 } : {}),
-        },
-        link !== undefined && ref.u ? { [counter.link(link, 'url')]: ref.u } : {},
-      ),
-    ]);
-    if (first || firstOnLink) {
-      await deps.engagement.count(ref.c, {
-        [counter.unique(kind, human)]: first ? 1 : 0,
-        ...(link !== undefined && firstOnLink ? { [counter.link(link, 'unique')]: 1 } : {}),
-      });
-    }
+    await deps.engagement.recordEvent({
+      campaignId: ref.c,
+      contactId: ref.k,
+      kind,
+      at: now.toISOString(),
+      requestId: req.requestId,
+      userAgent: req.userAgent.slice(0, 160),
+      ...(machine ? { machine } : {}),
+      ...(kind === 'click' && ref.i !== undefined ? { link: ref.i, url: ref.u } : {}),
+    });
   } catch (err) {
     deps.logger.error('Could not record engagement', { error: err as Error, kind, campaignId: ref.c });
   }
@@ -100,10 +76,58 @@ export async function trackClick(deps: TrackingDeps, req: TrackedRequest): Promi
   return ref.u;
 }
 
-/** An open: true when the token was good (the pixel is served either way, a 404 only for bad tokens). */
+/** An open: true when the token was good (the pixel is served then; a bad token is a 404). */
 export async function trackOpen(deps: TrackingDeps, req: TrackedRequest): Promise<boolean> {
   const ref = verifyToken<OpenRef>(await deps.keyring(), 'open', req.token);
   if (!ref || typeof ref.c !== 'string' || typeof ref.k !== 'string') return false;
   await record(deps, 'open', ref, req);
   return true;
+}
+
+/**
+ * Turns raw events (a batch from the events table's stream) into unique marks
+ * on the send records and counter increments, summed per campaign and written
+ * once per batch. Each event is claimed first, so an event the stream delivers
+ * twice is counted once.
+ */
+export async function aggregateEngagement(
+  deps: { engagement: EngagementStore },
+  events: EngagementEvent[],
+): Promise<void> {
+  const sums = new Map<string, { add: Record<string, number>; names: Record<string, string> }>();
+  const bump = (campaignId: string, name: string, n = 1) => {
+    const s = sums.get(campaignId) ?? { add: {}, names: {} };
+    s.add[name] = (s.add[name] ?? 0) + n;
+    sums.set(campaignId, s);
+    return s;
+  };
+  await Promise.all(
+    events.map(async (e) => {
+      if (!(await deps.engagement.claimEvent(e))) return;
+      const human = !e.machine;
+      const mark =
+        e.kind === 'open'
+          ? human
+            ? 'openedAt'
+            : 'machineOpenedAt'
+          : human
+            ? 'clickedAt'
+            : 'machineClickedAt';
+      const link = e.kind === 'click' ? e.link : undefined;
+      const [first, firstOnLink] = await Promise.all([
+        deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at),
+        link !== undefined && human
+          ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link)
+          : false,
+      ]);
+      bump(e.campaignId, counter.total(e.kind, human));
+      if (first) bump(e.campaignId, counter.unique(e.kind, human));
+      if (link !== undefined) {
+        const s = bump(e.campaignId, counter.link(link, human ? 'human' : 'machine'));
+        if (e.url) s.names[counter.link(link, 'url')] = e.url;
+        if (firstOnLink) bump(e.campaignId, counter.link(link, 'unique'));
+      }
+    }),
+  );
+  await Promise.all([...sums].map(([campaignId, s]) => deps.engagement.count(campaignId, s.add, s.names)));
 }

@@ -193,6 +193,7 @@ try {
   if (process.stdout.isTTY) process.stdout.write('\r');
   const leaver = messages[1]?.headers['List-Unsubscribe']?.slice(1, -1);
   if (leaver) await fetch(leaver, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+  await stack.queues.engagement?.idle();
   const report = await api('GET', `/v1/campaigns/${campaign.id}/report`);
   const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
   console.log(`\nReport (simulated engagement) [${secs()}]`);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { EventBridgeEvent } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { AppDeps } from '../../functions/deps';
 import { zodIssues } from '../../functions/domain/errors';
@@ -93,4 +94,20 @@ export async function simulateSesEvent(
     },
   };
   return { status: 202, body: await handler(event as EventBridgeEvent<string, unknown>) };
+}
+
+/** The DynamoDB stream event the events table would emit for newly inserted items (JSON bodies). */
+export function streamEvent(bodies: string[]): DynamoDBStreamEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      eventID: `local-${Date.now()}-${i}`,
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'local',
+      dynamodb: {
+        NewImage: marshall(JSON.parse(body), { removeUndefinedValues: true }) as never,
+        StreamViewType: 'NEW_IMAGE',
+      },
+    })),
+  };
 }

@@ -13,6 +13,7 @@ import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
 import { makeHandler as campaigns } from '../../functions/handlers/campaigns';
 import { makeHandler as contacts } from '../../functions/handlers/contacts';
 import { makeHandler as contactsImport } from '../../functions/handlers/contacts-import';
+import { makeHandler as engagementAggregator } from '../../functions/handlers/engagement-aggregator';
 import { makeHandler as health } from '../../functions/handlers/health';
 import { makeHandler as keys } from '../../functions/handlers/keys';
 import { makeHandler as pages } from '../../functions/handlers/pages';
@@ -29,7 +30,7 @@ import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
-import { readJson, simulateSesEvent } from './simulate';
+import { readJson, simulateSesEvent, streamEvent } from './simulate';
 import { ensureTables } from './tables';
 
 /** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
@@ -176,6 +177,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     queues.plan.consume(planner(deps));
     queues.send.consume(sender(deps));
+    // The events table's stream, which DynamoDB has and dynalite has not: each recorded open or click
+    // goes through an in-process queue to the same aggregator function, in batches.
+    queues.engagement = new LocalQueue({ name: 'events-stream', batchSize: 100, concurrency: 1 });
+    const aggregator = engagementAggregator(deps);
+    queues.engagement.consume((event) => aggregator(streamEvent(event.Records.map((r) => r.body))));
+    const store = deps.engagement;
+    const stream = queues.engagement;
+    deps.engagement = Object.assign(Object.create(store), {
+      recordEvent: async (e: Parameters<typeof store.recordEvent>[0]) => {
+        await store.recordEvent(e);
+        stream.send([e]);
+      },
+    });
     const sesEventHandler = sesEvents(deps);
     const createdKey = await ensureMarketerKey(deps, opts.bootstrapKey);
 

@@ -88,6 +88,7 @@ describe('GET /v1/campaigns/{id}/report.html', () => {
     await fetch(pixel, { headers: ua });
     expect((await fetch(link, { redirect: 'manual', headers: ua })).status).toBe(302);
 
+    await stack.queues.engagement?.idle();
     const page = await browser.newPage({ extraHTTPHeaders: { authorization: `Bearer ${KEY}` } });
     const requested: string[] = [];
     page.on('request', (r) => requested.push(r.url()));

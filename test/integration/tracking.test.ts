@@ -49,7 +49,11 @@ async function trackingOf(email: string) {
 const hit = (url: string, init: RequestInit = {}) =>
   fetch(url, { redirect: 'manual', ...init, headers: { 'user-agent': HUMAN_UA, ...(init.headers ?? {}) } });
 
-const report = async (id: string) => (await s.call('GET', `/v1/campaigns/${id}/report`)).body;
+/** The report once the aggregator has seen every recorded event (the events table's stream, locally a queue). */
+const report = async (id: string) => {
+  await s.queues.engagement?.idle();
+  return (await s.call('GET', `/v1/campaigns/${id}/report`)).body;
+};
 
 describe('tracking', () => {
   it('rewrites links and adds a pixel, but never tracks the unsubscribe link', async () => {
@@ -86,6 +90,7 @@ describe('tracking', () => {
     expect(ra.rates.click).toBeCloseTo(0.5);
     expect(ra.objective).toEqual({ kpi: 'click_rate', target: 0.25, actual: 0.5, met: true });
 
+    await s.queues.engagement?.idle();
     const csv = (await s.call('GET', `/v1/campaigns/${a}/report.csv`)).body as string;
     const lines = csv.trim().split('\n');
     expect(lines[0]).toContain('contact_id,email,status,sent_at');

@@ -6,6 +6,14 @@ import { isConditionFailed, key, stripKeys } from './table';
 /** Counter items per campaign: writes spread over them, reads sum them. */
 export const COUNTER_SHARDS = 8;
 
+/** One raw open or click: a retried HTTP request (same request id) is the same item. */
+export const eventKey = (
+  e: Pick<EngagementEvent, 'campaignId' | 'contactId' | 'kind' | 'at' | 'requestId'>,
+) => ({
+  pk: `CAMPAIGN#${e.campaignId}#CONTACT#${e.contactId}`,
+  sk: `${e.kind.toUpperCase()}#${e.requestId}`,
+});
+
 const counterKey = (campaignId: string, shard: number) => ({
   pk: `CAMPAIGN#${campaignId}`,
   sk: `COUNTER#${shard}`,
@@ -19,22 +27,39 @@ export class DynamoEngagementStore implements EngagementStore {
     private readonly ttlDays: number,
   ) {}
 
+  /**
+   * One unconditional put: a retried request has the same key, so it overwrites
+   * its own item, and the stream only forwards inserts (a MODIFY is not a new event).
+   */
   async recordEvent(e: EngagementEvent): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.eventsTable,
+        Item: {
+          ...eventKey(e),
+          ...e,
+          expiresAt: Math.floor(Date.parse(e.at) / 1000) + this.ttlDays * 86_400,
+        },
+      }),
+    );
+  }
+
+  async claimEvent(e: EngagementEvent): Promise<boolean> {
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.eventsTable,
-          Item: {
-            pk: `CAMPAIGN#${e.campaignId}#CONTACT#${e.contactId}`,
-            sk: `${e.kind.toUpperCase()}#${e.at}#${e.requestId}`,
-            ...e,
-            expiresAt: Math.floor(Date.parse(e.at) / 1000) + this.ttlDays * 86_400,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: eventKey(e),
+          UpdateExpression: 'SET #counted = :t',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#counted)',
+          ExpressionAttributeNames: { '#counted': 'counted' },
+          ExpressionAttributeValues: { ':t': true },
         }),
       );
+      return true;
     } catch (err) {
-      if (!isConditionFailed(err)) throw err;
+      if (isConditionFailed(err)) return false;
+      throw err;
     }
   }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { aggregateEngagement } from '../../../functions/domain/engagement';
 import { keyringFromSecret } from '../../../functions/domain/hashing';
 import { verifyToken } from '../../../functions/domain/tokens';
 import { type ClickRef, machineReason, type OpenRef, trackLinks } from '../../../functions/domain/tracking';
+import type { EngagementEvent } from '../../../functions/ports';
 
 const ring = keyringFromSecret('unit-test-secret-unit-test-secret-0001');
 const ctx = {
@@ -84,5 +86,82 @@ describe('token canonical form', () => {
     const variant = `${kid}.${payload}.${sig.slice(0, -1)}${sameBytes}`;
     expect(Buffer.from(variant.split('.')[2] as string, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
     expect(verifyToken(ring, 'click', variant)).toBeUndefined();
+  });
+});
+
+describe('aggregateEngagement', () => {
+  /** An in-memory EngagementStore with the adapter's conditional semantics. */
+  function memoryStore() {
+    const claimed = new Set<string>();
+    const marks = new Set<string>();
+    const counts: Record<string, number> = {};
+    const names: Record<string, string> = {};
+    let countCalls = 0;
+    const store = {
+      recordEvent: async () => undefined,
+      claimEvent: async (e: EngagementEvent) => {
+        const k = `${e.campaignId}|${e.contactId}|${e.requestId}`;
+        if (claimed.has(k)) return false;
+        claimed.add(k);
+        return true;
+      },
+      markFirst: async (c: string, k: string, mark: string) => {
+        const key = `${c}|${k}|${mark}`;
+        if (marks.has(key)) return false;
+        marks.add(key);
+        return true;
+      },
+      markLinkClicked: async (c: string, k: string, i: number) => store.markFirst(c, k, `link${i}`),
+      count: async (_c: string, add: Record<string, number>, n: Record<string, string> = {}) => {
+        countCalls++;
+        for (const [name, v] of Object.entries(add)) counts[name] = (counts[name] ?? 0) + v;
+        Object.assign(names, n);
+      },
+      counters: async () => ({ numbers: counts, names }),
+      sendRecords: async () => ({ records: [] }),
+    };
+    return { store, counts, names, calls: () => countCalls };
+  }
+  const ev = (over: Partial<EngagementEvent>): EngagementEvent => ({
+    campaignId: 'cmp_1',
+    contactId: 'c_1',
+    kind: 'open',
+    at: '2026-11-23T10:00:00.000Z',
+    requestId: 'r1',
+    ...over,
+  });
+
+  it('counts unique and total, people and machines, per link, with one counter write per campaign', async () => {
+    const m = memoryStore();
+    await aggregateEngagement({ engagement: m.store }, [
+      ev({ requestId: 'r1' }),
+      ev({ requestId: 'r2' }),
+      ev({ requestId: 'r3', machine: 'apple_privacy_proxy' }),
+      ev({ requestId: 'r4', kind: 'click', link: 2, url: 'https://shop.example/x' }),
+      ev({ requestId: 'r5', kind: 'click', link: 2, url: 'https://shop.example/x' }),
+      ev({ requestId: 'r6', contactId: 'c_2', kind: 'click', link: 0, url: 'https://shop.example/y' }),
+    ]);
+    expect(m.counts).toEqual({
+      open_human: 2,
+      open_unique_human: 1,
+      open_machine: 1,
+      open_unique_machine: 1,
+      click_human: 3,
+      click_unique_human: 2,
+      link_2_human: 2,
+      link_2_unique: 1,
+      link_0_human: 1,
+      link_0_unique: 1,
+    });
+    expect(m.names).toEqual({ link_2_url: 'https://shop.example/x', link_0_url: 'https://shop.example/y' });
+    expect(m.calls()).toBe(1);
+  });
+
+  it('counts a redelivered batch once', async () => {
+    const m = memoryStore();
+    const batch = [ev({ requestId: 'a' }), ev({ requestId: 'b' })];
+    await aggregateEngagement({ engagement: m.store }, batch);
+    await aggregateEngagement({ engagement: m.store }, batch);
+    expect(m.counts).toEqual({ open_human: 2, open_unique_human: 1 });
   });
 });

@@ -1,0 +1,41 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import * as z from 'zod';
+import { type AppDeps, defaultDeps } from '../deps';
+import { aggregateEngagement } from '../domain/engagement';
+import { lazyHandler } from '../http/api';
+import type { EngagementEvent } from '../ports';
+
+const engagementEvent = z.object({
+  campaignId: z.string(),
+  contactId: z.string(),
+  kind: z.enum(['open', 'click']),
+  at: z.string(),
+  requestId: z.string(),
+  machine: z.string().optional(),
+  link: z.number().int().nonnegative().optional(),
+  url: z.string().optional(),
+});
+
+/**
+ * The events table's stream (new opens and clicks) → unique marks and
+ * counters, one counter update per campaign per batch. A batch that fails is
+ * retried by the event source; events are claimed, so none counts twice.
+ */
+export function makeHandler(deps: AppDeps) {
+  return async (event: DynamoDBStreamEvent) => {
+    const events: EngagementEvent[] = [];
+    for (const r of event.Records) {
+      if (r.eventName !== 'INSERT' || !r.dynamodb?.NewImage) continue;
+      const parsed = engagementEvent.safeParse(
+        unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>),
+      );
+      if (parsed.success) events.push(parsed.data as EngagementEvent);
+    }
+    if (events.length) await aggregateEngagement(deps, events);
+    return { batchItemFailures: [] };
+  };
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));
