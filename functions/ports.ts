@@ -11,6 +11,7 @@ import type {
   SendStatus,
 } from './domain/campaigns';
 import type { Channel, Contact } from './domain/contacts';
+import type { Coupon, Redemption } from './domain/coupons';
 import type { ApiKeyRecord } from './domain/keys';
 import type { Purchase } from './domain/purchases';
 import type { Store } from './domain/stores';
@@ -217,7 +218,10 @@ export type RecipientMark =
   | 'openedAt'
   | 'machineOpenedAt'
   | 'clickedAt'
-  | 'machineClickedAt';
+  | 'machineClickedAt'
+  | 'couponViewedAt'
+  | 'couponPrintedAt'
+  | 'redeemedAt';
 
 /** A raw open, click or page event, kept in the events table until its TTL. */
 export interface EngagementEvent {
@@ -243,8 +247,14 @@ export interface EngagementStore {
   recordEvent(event: EngagementEvent): Promise<void>;
   /** Marks a raw event as counted; true the first time, so a redelivered event counts once. */
   claimEvent(event: EngagementEvent): Promise<boolean>;
+  /** Undoes a claim, so the retried batch counts the event after all. */
+  releaseEvent(event: EngagementEvent): Promise<void>;
   /** Sets the mark if it was not set; true the first time. */
   markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean>;
+  /** Undoes `markFirst` (only if the mark is still the one set at `at`): a failed batch gives its marks back. */
+  unmarkFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<void>;
+  /** Undoes `markLinkClicked`. */
+  unmarkLinkClicked(campaignId: string, contactId: string, link: number): Promise<void>;
   /** Records a click on a link; true the first time this recipient clicked this link. */
   markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean>;
   /** Adds to counters (on one random shard); `names` are set once, e.g. a link's URL. */
@@ -257,4 +267,29 @@ export interface EngagementStore {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ records: SendRecord[]; next?: string }>;
+}
+
+/** Coupons by code: issued at send time, read and redeemed at the till. */
+export interface CouponStore {
+  /** Issues a coupon once: false when the code already exists (a retried send). */
+  issue(coupon: Coupon): Promise<boolean>;
+  get(code: string): Promise<Coupon | undefined>;
+  /** The code of a recipient's coupon, if one was issued. */
+  codeOf(campaignId: string, contactId: string): Promise<string | undefined>;
+  /**
+   * Redeems in one conditional update: only if the coupon is issued, valid now,
+   * valid in this store and the basket reaches the minimum. Undefined when a
+   * condition failed (the caller reads the coupon to say which).
+   */
+  redeem(code: string, redemption: Redemption, now: Date): Promise<Coupon | undefined>;
+  /** Returns a redeemed coupon to issued, only if this store redeemed it with this receipt after `since`. */
+  void(
+    code: string,
+    by: { storeId: string; receiptRef: string },
+    since: string,
+    now: Date,
+  ): Promise<Coupon | undefined>;
+  /** Counts a failed look-up for a store in the current minute and returns the count so far. */
+  countFailedLookup(storeId: string, now: Date): Promise<number>;
+  failedLookups(storeId: string, now: Date): Promise<number>;
 }

@@ -112,7 +112,8 @@ export class RelanceStack extends Stack {
     } satisfies FunctionEnvironment;
 
     // Then how campaigns go out: the SES configuration set and its event feed, the plan and send
-    // queues with their dead-letter queues, and the planner, sender and ses-events workers.
+    // queues with their dead-letter queues, the planner, sender and ses-events workers, and the
+    // engagement aggregator counting opens and clicks from the events table's stream.
     this.sending = new Sending(this, 'Sending', {
       data: this.data,
       environment,
@@ -183,6 +184,10 @@ export class RelanceStack extends Stack {
     new CfnOutput(this, 'SesEventsDeadLetterQueueUrl', {
       value: this.sending.sesEventsDeadLetterQueue.queueUrl,
       description: 'SES events (bounces, complaints...) that could not be recorded',
+    });
+    new CfnOutput(this, 'EngagementDeadLetterQueueUrl', {
+      value: this.sending.engagementDeadLetterQueue.queueUrl,
+      description: 'Opens and clicks that could not be counted: where they are in the events table stream',
     });
   }
 }

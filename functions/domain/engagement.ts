@@ -101,33 +101,47 @@ export async function aggregateEngagement(
     sums.set(campaignId, s);
     return s;
   };
-  await Promise.all(
-    events.map(async (e) => {
-      if (!(await deps.engagement.claimEvent(e))) return;
-      const human = !e.machine;
-      const mark =
-        e.kind === 'open'
-          ? human
-            ? 'openedAt'
-            : 'machineOpenedAt'
-          : human
-            ? 'clickedAt'
-            : 'machineClickedAt';
-      const link = e.kind === 'click' ? e.link : undefined;
-      const [first, firstOnLink] = await Promise.all([
-        deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at),
-        link !== undefined && human
-          ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link)
-          : false,
-      ]);
-      bump(e.campaignId, counter.total(e.kind, human));
-      if (first) bump(e.campaignId, counter.unique(e.kind, human));
-      if (link !== undefined) {
-        const s = bump(e.campaignId, counter.link(link, human ? 'human' : 'machine'));
-        if (e.url) s.names[counter.link(link, 'url')] = e.url;
-        if (firstOnLink) bump(e.campaignId, counter.link(link, 'unique'));
-      }
-    }),
-  );
-  await Promise.all([...sums].map(([campaignId, s]) => deps.engagement.count(campaignId, s.add, s.names)));
+  const claimed: EngagementEvent[] = [];
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    await Promise.all(
+      events.map(async (e) => {
+        if (!(await deps.engagement.claimEvent(e))) return;
+        claimed.push(e);
+        const human = !e.machine;
+        const mark =
+          e.kind === 'open'
+            ? human
+              ? 'openedAt'
+              : 'machineOpenedAt'
+            : human
+              ? 'clickedAt'
+              : 'machineClickedAt';
+        const link = e.kind === 'click' ? e.link : undefined;
+        const [first, firstOnLink] = await Promise.all([
+          deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at),
+          link !== undefined && human
+            ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link)
+            : false,
+        ]);
+        if (first) undo.push(() => deps.engagement.unmarkFirst(e.campaignId, e.contactId, mark, e.at));
+        if (firstOnLink && link !== undefined) {
+          undo.push(() => deps.engagement.unmarkLinkClicked(e.campaignId, e.contactId, link));
+        }
+        bump(e.campaignId, counter.total(e.kind, human));
+        if (first) bump(e.campaignId, counter.unique(e.kind, human));
+        if (link !== undefined) {
+          const s = bump(e.campaignId, counter.link(link, human ? 'human' : 'machine'));
+          if (e.url) s.names[counter.link(link, 'url')] = e.url;
+          if (firstOnLink) bump(e.campaignId, counter.link(link, 'unique'));
+        }
+      }),
+    );
+    await Promise.all([...sums].map(([campaignId, s]) => deps.engagement.count(campaignId, s.add, s.names)));
+  } catch (err) {
+    // The batch will be retried: give back its marks and claims, or its events would never be counted.
+    await Promise.allSettled(undo.map((u) => u()));
+    await Promise.allSettled(claimed.map((e) => deps.engagement.releaseEvent(e)));
+    throw err;
+  }
 }

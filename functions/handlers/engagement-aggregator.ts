@@ -4,7 +4,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
 import { aggregateEngagement } from '../domain/engagement';
-import { lazyHandler } from '../http/api';
+import { lazyHandler } from '../memo';
 import type { EngagementEvent } from '../ports';
 
 const engagementEvent = z.object({
@@ -32,9 +32,11 @@ export function makeHandler(deps: AppDeps) {
         unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>),
       );
       if (parsed.success) events.push(parsed.data as EngagementEvent);
+      else deps.logger.error('Stream record is not an engagement event: not counted', { eventID: r.eventID });
     }
+    // All or nothing: a failed batch gives its claims back and throws, and the event source retries
+    // it (bisecting down to a bad record).
     if (events.length) await aggregateEngagement(deps, events);
-    return { batchItemFailures: [] };
   };
 }
 

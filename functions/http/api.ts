@@ -11,7 +11,6 @@ import {
   unsupportedMediaType,
 } from '../domain/errors';
 import type { Principal, Role } from '../domain/keys';
-import { memo } from '../memo';
 import { type FunctionName, type RouteDef, routeKey, routesOf } from '../routes';
 
 /** What a route implementation receives: the parsed request and the caller. */
@@ -182,14 +181,7 @@ export function errorResult(
   );
 }
 
-/**
- * Defers building a handler until its first invocation, so a module can be
- * imported (by the local stack, by tests) without the Lambda environment.
- */
-export function lazyHandler<E, R>(make: () => Promise<(e: E, c: Context) => Promise<R>>) {
-  const built = memo(make);
-  return async (event: E, context: Context): Promise<R> => (await built())(event, context);
-}
+export { lazyHandler } from '../memo';
 
 /**
  * The public base URL of this API as the caller reached it (or the configured

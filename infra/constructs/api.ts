@@ -58,8 +58,9 @@ const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true }
  * `health` touches no data. `templates` only reads (a preview may show a stored contact and its
  * shop). `campaigns` reads and writes campaigns but signs and hashes nothing: the sender signs the
  * links, and the queue it feeds is granted by the stack. `pages` verifies signed tokens and
- * suppresses whoever unsubscribes. The others read and write the main table and use the keyring
- * for the keyed hashes of suppressed addresses.
+ * suppresses whoever unsubscribes. `tracking` verifies signed tokens and writes raw opens and
+ * clicks to the events table, and never touches the main table. The others read and write the main
+ * table and use the keyring for the keyed hashes of suppressed addresses.
  */
 const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   health: { table: 'none', keyring: false },
@@ -71,8 +72,9 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   templates: { table: 'read', keyring: false },
   campaigns: { table: 'readWrite', keyring: false },
   pages: READ_WRITE_AND_KEYRING,
-  // Verifies open and click tokens, writes the raw event, the recipient's marks and the counters.
-  tracking: { table: 'readWrite', keyring: true, eventsTable: true },
+  // Verifies open and click tokens and writes the raw event, nothing else: the recipient's marks
+  // and the counters are the engagement aggregator's job (see `Sending`).
+  tracking: { table: 'none', keyring: true, eventsTable: true },
   // Reads campaigns, their send records and counters.
   reports: { table: 'read', keyring: false },
 };

@@ -21,7 +21,7 @@ const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.
 export class Data extends Construct {
   /** Contacts, stores, API keys, campaigns, send records, coupons, counters. */
   public readonly table: dynamodb.Table;
-  /** Raw tracking events; they expire on their own. */
+  /** Raw tracking events; they expire on their own. Its stream carries each new item's image. */
   public readonly eventsTable: dynamodb.Table;
   /** The HMAC keyring (see `functions/domain/hashing.ts`). */
   public readonly keyring: secretsmanager.Secret;
@@ -58,6 +58,9 @@ export class Data extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: EVENTS_TABLE.ttlAttribute,
+      // Every new item's image goes to the table's stream, from which the engagement aggregator
+      // derives the unique marks and the counters (see `Sending`). The new image is all it reads.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
       // Short-lived, high-churn personal data: it goes with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -47,6 +48,12 @@ const MAX_RECEIVE_COUNT = 5;
  * processed twice) while a first invocation still holds it.
  */
 const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Raw opens and clicks the engagement aggregator receives per invocation, at most. */
+const ENGAGEMENT_BATCH_SIZE = 100;
+/** How long the aggregator's event source gathers a batch: a burst of opens then costs one counter update. */
+const ENGAGEMENT_BATCHING_WINDOW = Duration.seconds(2);
+/** Retries of a failing batch of stream records (halved at each failure) before it is given up. */
+const ENGAGEMENT_RETRY_ATTEMPTS = 5;
 /** The SES events the configuration set publishes; opens and clicks go through our own links. */
 const PUBLISHED_EVENTS = [
   ses.EmailSendingEvent.SEND,
@@ -72,7 +79,8 @@ export interface WorkQueue {
  * plus the plan message of the next page. The **sender** renders each job's messages (Liquid
  * only: the MJML was compiled when the campaign was created, so mjml is not in its bundle) and
  * calls SES `SendEmail` through the **configuration set**, whose events (delivery, bounce,
- * complaint...) reach the **ses-events** function through EventBridge.
+ * complaint...) reach the **ses-events** function through EventBridge. Opens and clicks come
+ * through our own links: the **engagement-aggregator** counts them from the events table's stream.
  *
  * The sending rate is bounded by construction, not by hope: at most `sendConcurrency` senders run
  * at once (the event source's MaximumConcurrency) and each paces itself at `sendRatePerSecond`
@@ -87,6 +95,12 @@ export class Sending extends Construct {
   public readonly send: WorkQueue;
   /** Where SES events that could not be recorded end up, whether EventBridge or the function failed. */
   public readonly sesEventsDeadLetterQueue: sqs.Queue;
+  /**
+   * Where the engagement aggregator reports the stream records it gave up on: not the records
+   * themselves but where they are in the events table's stream (shard, sequence numbers), to be
+   * read from there, within the stream's 24 hours, or from the events table itself.
+   */
+  public readonly engagementDeadLetterQueue: sqs.Queue;
   /** The workers, by handler file. */
   public readonly functions: ReadonlyMap<WorkerName, RelanceFunction>;
   /** Contacts per send job, sized so that a batch of jobs fits in the sender's timeout. */
@@ -170,6 +184,60 @@ export class Sending extends Construct {
       ],
     });
 
+    // Opens and clicks. The tracking function only verifies the token and writes the raw event to
+    // the events table; the engagement aggregator reads the new events from the table's stream and
+    // turns them into the recipients' first-time marks (on their send records, in the main table)
+    // and the campaign's counters, summed per campaign and written once per batch. It claims each
+    // raw event with a conditional UpdateItem before counting it, so a record the stream delivers
+    // again (a retried batch, a replay) is counted once.
+    // Only inserts of opens and clicks reach it: the events table also holds SES message events,
+    // which have no `kind`, and the claims themselves (MODIFY) and TTL expiries (REMOVE) go through
+    // the same stream.
+    // It starts at the oldest record of the stream (TRIM_HORIZON) rather than at the newest: the
+    // deployment that enables the stream also switches the tracking function to writing raw events
+    // only, and may do so before the mapping exists; LATEST would skip, for good, the opens and
+    // clicks written in between. Reading the stream's last 24 hours again, when the mapping is
+    // created or replaced, costs a failed claim per event and counts nothing twice.
+    // A failing batch is halved and retried, five times, then given up and reported to the dead-letter
+    // queue (kept two weeks); a batch that succeeds may still name the records it failed on.
+    this.engagementDeadLetterQueue = this.queue('EngagementDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.engagementDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is a dead-letter queue: the on-failure destination of the engagement aggregator's " +
+        'event source mapping, which cdk-nag does not recognise as one (it only knows redrive policies). ' +
+        'Nothing consumes it, so it needs no dead-letter queue of its own.',
+    });
+    const aggregator = this.worker('engagement-aggregator', { timeout: WORKER_TIMEOUT });
+    data.grantMainTable(aggregator, 'readWrite');
+    data.eventsTable.grants.actions(aggregator, 'dynamodb:UpdateItem');
+    aggregator.addEventSource(
+      new DynamoEventSource(data.eventsTable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: ENGAGEMENT_BATCH_SIZE,
+        maxBatchingWindow: ENGAGEMENT_BATCHING_WINDOW,
+        bisectBatchOnError: true,
+        retryAttempts: ENGAGEMENT_RETRY_ATTEMPTS,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.engagementDeadLetterQueue),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { kind: { S: FilterRule.or('open', 'click') } } },
+          }),
+        ],
+      }),
+    );
+    Validations.of(aggregator.serviceRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Lambda needs dynamodb:ListStreams to read the events table stream, and ListStreams supports no ' +
+        'resource-level permission (only "*"); it lists stream ARNs and reads no data. Reading the ' +
+        "records (DescribeStream, GetShardIterator, GetRecords) is granted on this table's stream only.",
+    });
+
     // The plan queue and its dead-letter queue.
     this.plan = this.workQueue('Plan');
     // The send queue and its dead-letter queue.
@@ -237,6 +305,7 @@ export class Sending extends Construct {
       ['planner', planner],
       ['sender', sender],
       ['ses-events', sesEvents],
+      ['engagement-aggregator', aggregator],
     ]);
   }
 

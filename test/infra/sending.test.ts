@@ -10,6 +10,7 @@ let stack: RelanceStack;
 let template: Template;
 let logicalId: ReturnType<typeof inspect>['logicalId'];
 let lambdaOf: ReturnType<typeof inspect>['lambdaOf'];
+let statementsOf: ReturnType<typeof inspect>['statementsOf'];
 
 function worker(name: WorkerName): RelanceFunction {
   const fn = stack.sending.functions.get(name);
@@ -24,7 +25,7 @@ const arnOf = (construct: Parameters<typeof logicalId>[0]) => ({
 beforeAll(() => {
   // The template is all these tests look at: no bundling.
   ({ stack } = makeStack(NO_BUNDLING));
-  ({ template, logicalId, lambdaOf } = inspect(stack));
+  ({ template, logicalId, lambdaOf, statementsOf } = inspect(stack));
 });
 
 describe('SES configuration set', () => {
@@ -107,8 +108,8 @@ describe('queues', () => {
       ['send', stack.sending.send, worker('sender')],
     ] as const;
 
-  it('two work queues, three dead-letter queues, and no other queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 5);
+  it('two work queues, four dead-letter queues, and no other queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 6);
   });
 
   it.each(['plan', 'send'] as const)(
@@ -182,6 +183,89 @@ describe('queues', () => {
   });
 
   it('no function consumes a dead-letter queue: they wait for an operator', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    const deadLetterQueues = [
+      stack.sending.plan.deadLetterQueue,
+      stack.sending.send.deadLetterQueue,
+      stack.sending.sesEventsDeadLetterQueue,
+      stack.sending.engagementDeadLetterQueue,
+    ].map((q) => JSON.stringify(arnOf(q)));
+    const sources = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) =>
+      JSON.stringify(m.Properties.EventSourceArn),
+    );
+    // The plan queue, the send queue and the events table's stream.
+    expect(sources).toHaveLength(3);
+    expect(sources.filter((arn) => deadLetterQueues.includes(arn))).toEqual([]);
+  });
+});
+
+describe('engagement aggregator', () => {
+  const streamMapping = () => {
+    const found = Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'StreamArn'] } },
+      }),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]?.Properties as Record<string, unknown>;
+  };
+
+  it("reads the events table's stream in batches of up to 100, gathered for up to 2 s, from its oldest record", () => {
+    expect(streamMapping()).toMatchObject({
+      FunctionName: { Ref: logicalId(worker('engagement-aggregator')) },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 2,
+    });
+  });
+
+  it('halves and retries a failing batch 5 times, reports failed records, then parks them in its dead-letter queue', () => {
+    expect(streamMapping()).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: arnOf(stack.sending.engagementDeadLetterQueue) } },
+    });
+    expect(
+      template.toJSON().Resources[logicalId(stack.sending.engagementDeadLetterQueue)].Properties
+        .MessageRetentionPeriod,
+    ).toBe(14 * 24 * 3600);
+  });
+
+  it('receives inserts of opens and clicks only: not SES message events, claims (MODIFY) or expiries (REMOVE)', () => {
+    const filters = (streamMapping().FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    expect(filters).toHaveLength(1);
+    expect(JSON.parse(filters[0]?.Pattern ?? '{}')).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { kind: { S: ['open', 'click'] } } },
+    });
+  });
+
+  it('may claim raw events (UpdateItem) but neither write nor delete them, and has no keyring', () => {
+    const statements = statementsOf(worker('engagement-aggregator'));
+    const events = { 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'Arn'] };
+    const onEvents = statements.filter((s) =>
+      JSON.stringify([s.Resource].flat()).includes(JSON.stringify(events)),
+    );
+    expect(onEvents.flatMap((s) => [s.Action].flat())).toEqual(['dynamodb:UpdateItem']);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+    expect(JSON.stringify(statements)).not.toContain(logicalId(stack.data.keyring));
+  });
+
+  it('the tracking function only reads the keyring and puts raw events: nothing on the main table', () => {
+    const tracking = stack.api.functions.get('tracking');
+    if (!tracking) throw new Error('No tracking function');
+    const statements = statementsOf(tracking);
+    expect(JSON.stringify(statements)).not.toContain(`"${logicalId(stack.data.table)}"`);
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:PutItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(statements.find((s) => s.Action === 'dynamodb:PutItem')?.Resource).toEqual({
+      'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'Arn'],
+    });
   });
 });

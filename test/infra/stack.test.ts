@@ -5,6 +5,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_TABLE, MAIN_TABLE } from '../../functions/adapters/dynamo/table';
@@ -80,7 +81,7 @@ describe('data', () => {
     });
   });
 
-  it('events table: keys and TTL on expiresAt, encrypted', () => {
+  it("events table: keys and TTL on expiresAt, encrypted, new items' images on its stream", () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: EVENTS_TABLE.partitionKey, KeyType: 'HASH' },
@@ -88,8 +89,14 @@ describe('data', () => {
       ],
       TimeToLiveSpecification: { AttributeName: EVENTS_TABLE.ttlAttribute, Enabled: true },
       SSESpecification: { SSEEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
     });
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
+  });
+
+  it('main table: no stream (nothing reads one)', () => {
+    const main = template.toJSON().Resources[logicalId(stack.data.table)];
+    expect(main.Properties.StreamSpecification).toBeUndefined();
   });
 
   it('keyring: a generated secret of at least 48 characters, without punctuation, retained', () => {
@@ -179,15 +186,20 @@ describe('routes', () => {
   });
 });
 
-/** The work queues, and the dead-letter queue of failed SES events (the ses-events function's own). */
-type QueueName = 'plan' | 'send' | 'sesEventsDeadLetter';
+/**
+ * The work queues, and the dead-letter queues the functions send to themselves (failed SES events,
+ * for ses-events; stream records given up on, for the engagement aggregator's event source).
+ */
+type QueueName = 'plan' | 'send' | 'sesEventsDeadLetter' | 'engagementDeadLetter';
 
 /** What each function may touch: the least its code needs (see infra/constructs/api.ts and sending.ts). */
 interface Access {
   table: 'none' | 'read' | 'readWrite';
   keyring: boolean;
-  /** PutItem on the events table. */
-  eventsTable?: boolean;
+  /** The one action allowed on the events table's items: writing raw events, or claiming them. */
+  eventsTable?: 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
+  /** Reads the events table's stream (an event source). */
+  readsStream?: boolean;
   sendsTo?: QueueName[];
   consumes?: QueueName;
   sendsEmail?: boolean;
@@ -203,11 +215,23 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
   templates: { table: 'read', keyring: false },
   campaigns: { table: 'readWrite', keyring: false, sendsTo: ['plan'] },
   pages: READ_WRITE_AND_KEYRING,
-  tracking: { table: 'readWrite', keyring: true, eventsTable: true },
+  tracking: { table: 'none', keyring: true, eventsTable: 'dynamodb:PutItem' },
   reports: { table: 'read', keyring: false },
   planner: { table: 'readWrite', keyring: false, sendsTo: ['plan', 'send'], consumes: 'plan' },
   sender: { table: 'readWrite', keyring: true, sendsTo: ['send'], consumes: 'send', sendsEmail: true },
-  'ses-events': { table: 'readWrite', keyring: true, eventsTable: true, sendsTo: ['sesEventsDeadLetter'] },
+  'ses-events': {
+    table: 'readWrite',
+    keyring: true,
+    eventsTable: 'dynamodb:PutItem',
+    sendsTo: ['sesEventsDeadLetter'],
+  },
+  'engagement-aggregator': {
+    table: 'readWrite',
+    keyring: false,
+    eventsTable: 'dynamodb:UpdateItem',
+    readsStream: true,
+    sendsTo: ['engagementDeadLetter'],
+  },
 };
 
 /** The sending-related variables, and which function gets each. */
@@ -264,12 +288,13 @@ describe('functions', () => {
     });
   });
 
-  it('10 s for the API and ses-events, 60 s for the planner and the sender', () => {
+  it('10 s for the API and ses-events, 60 s for the planner, the sender and the engagement aggregator', () => {
     for (const fn of [...stack.api.functions.values(), stack.api.authorizerFunction, fnNamed('ses-events')]) {
       expect(lambdaOf(fn).Properties.Timeout, fn.node.path).toBe(10);
     }
-    expect(lambdaOf(fnNamed('planner')).Properties.Timeout).toBe(60);
-    expect(lambdaOf(fnNamed('sender')).Properties.Timeout).toBe(60);
+    for (const name of ['planner', 'sender', 'engagement-aggregator'] as const) {
+      expect(lambdaOf(fnNamed(name)).Properties.Timeout, name).toBe(60);
+    }
   });
 
   it.each(ALL_FUNCTIONS)('%s gets exactly its sending variables', (name) => {
@@ -346,13 +371,33 @@ describe('functions', () => {
       else expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
     });
 
-    it(`events table: ${access.eventsTable ? 'PutItem only' : 'nothing'}`, () => {
-      const statements = on(stack.data.eventsTable);
+    const stream = () => ({ 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'StreamArn'] });
+    const isStream = (resource: unknown) => JSON.stringify(resource) === JSON.stringify(stream());
+
+    it(`events table: ${access.eventsTable ? `${access.eventsTable} only` : 'nothing'}`, () => {
+      const table = { 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'Arn'] };
+      const statements = on(stack.data.eventsTable).filter((s) => !resourcesOf(s).every(isStream));
       if (!access.eventsTable) return expect(statements).toEqual([]);
-      expect(actionsOf(statements)).toEqual(['dynamodb:PutItem']);
-      expect(statements.flatMap(resourcesOf)).toEqual([
-        { 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'Arn'] },
+      expect(actionsOf(statements)).toEqual([access.eventsTable]);
+      expect(statements.flatMap(resourcesOf)).toEqual([table]);
+    });
+
+    it(`events table stream: ${access.readsStream ? 'read, that stream only' : 'nothing'}`, () => {
+      const statements = statementsOf(fnNamed(name));
+      const onStream = statements.filter((s) => resourcesOf(s).some(isStream));
+      const listStreams = statements.filter((s) => actionsOf([s]).includes('dynamodb:ListStreams'));
+      if (!access.readsStream) {
+        expect(onStream).toEqual([]);
+        return expect(listStreams).toEqual([]);
+      }
+      expect(actionsOf(onStream).sort()).toEqual([
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
       ]);
+      expect(onStream.flatMap(resourcesOf)).toEqual([stream()]);
+      // ListStreams has no resource-level permission: "*" or nothing (see the next test).
+      expect(listStreams).toEqual([{ Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' }]);
     });
 
     it(`keyring: ${access.keyring ? 'read' : 'nothing'}`, () => {
@@ -362,10 +407,11 @@ describe('functions', () => {
     });
 
     it(`queues: sends to ${access.sendsTo?.join(' and ') || 'none'}, consumes ${access.consumes ?? 'none'}`, () => {
-      const queues = {
+      const queues: Record<QueueName, Queue> = {
         plan: stack.sending.plan.queue,
         send: stack.sending.send.queue,
         sesEventsDeadLetter: stack.sending.sesEventsDeadLetterQueue,
+        engagementDeadLetter: stack.sending.engagementDeadLetterQueue,
       };
       const statements = statementsOf(fnNamed(name));
       const queuesWith = (action: string) =>
@@ -409,9 +455,10 @@ describe('functions', () => {
       expect(statements.flatMap(resourcesOf)).toHaveLength(2);
     });
 
-    it('nothing on "*"', () => {
+    it(`nothing on "*"${access.readsStream ? ' but dynamodb:ListStreams, which takes no resource' : ''}`, () => {
       const statements = statementsOf(fnNamed(name));
-      expect(statements.flatMap(resourcesOf).filter((r) => r === '*')).toEqual([]);
+      const onAnything = statements.filter((s) => resourcesOf(s).includes('*'));
+      expect(actionsOf(onAnything)).toEqual(access.readsStream ? ['dynamodb:ListStreams'] : []);
       expect(actionsOf(statements).filter((a) => a.includes('*'))).toEqual([]);
     });
   });
@@ -487,6 +534,7 @@ describe('outputs', () => {
     'PlanDeadLetterQueueUrl',
     'SendDeadLetterQueueUrl',
     'SesEventsDeadLetterQueueUrl',
+    'EngagementDeadLetterQueueUrl',
   ])('%s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });

@@ -28,8 +28,9 @@ export class DynamoEngagementStore implements EngagementStore {
   ) {}
 
   /**
-   * One unconditional put: a retried request has the same key, so it overwrites
-   * its own item, and the stream only forwards inserts (a MODIFY is not a new event).
+   * One unconditional put (the cheapest write: this is the pixel's and the
+   * redirect's only one). Each request has its own id, hence its own item; an
+   * overwrite would be a MODIFY, which the stream filter does not forward.
    */
   async recordEvent(e: EngagementEvent): Promise<void> {
     await this.doc.send(
@@ -63,6 +64,17 @@ export class DynamoEngagementStore implements EngagementStore {
     }
   }
 
+  async releaseEvent(e: EngagementEvent): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.eventsTable,
+        Key: eventKey(e),
+        UpdateExpression: 'REMOVE #counted',
+        ExpressionAttributeNames: { '#counted': 'counted' },
+      }),
+    );
+  }
+
   async markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean> {
     try {
       await this.doc.send(
@@ -80,6 +92,35 @@ export class DynamoEngagementStore implements EngagementStore {
       if (isConditionFailed(err)) return false;
       throw err;
     }
+  }
+
+  async unmarkFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.send(campaignId, contactId),
+          UpdateExpression: 'REMOVE #m',
+          ConditionExpression: '#m = :at',
+          ExpressionAttributeNames: { '#m': mark },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  async unmarkLinkClicked(campaignId: string, contactId: string, link: number): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.send(campaignId, contactId),
+        UpdateExpression: 'DELETE #l :set',
+        ExpressionAttributeNames: { '#l': 'clickedLinks' },
+        ExpressionAttributeValues: { ':set': new Set([link]) },
+      }),
+    );
   }
 
   async markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean> {

@@ -99,6 +99,9 @@ describe('aggregateEngagement', () => {
     let countCalls = 0;
     const store = {
       recordEvent: async () => undefined,
+      releaseEvent: async (e: EngagementEvent) => {
+        claimed.delete(`${e.campaignId}|${e.contactId}|${e.requestId}`);
+      },
       claimEvent: async (e: EngagementEvent) => {
         const k = `${e.campaignId}|${e.contactId}|${e.requestId}`;
         if (claimed.has(k)) return false;
@@ -112,6 +115,12 @@ describe('aggregateEngagement', () => {
         return true;
       },
       markLinkClicked: async (c: string, k: string, i: number) => store.markFirst(c, k, `link${i}`),
+      unmarkFirst: async (c: string, k: string, mark: string) => {
+        marks.delete(`${c}|${k}|${mark}`);
+      },
+      unmarkLinkClicked: async (c: string, k: string, i: number) => {
+        marks.delete(`${c}|${k}|link${i}`);
+      },
       count: async (_c: string, add: Record<string, number>, n: Record<string, string> = {}) => {
         countCalls++;
         for (const [name, v] of Object.entries(add)) counts[name] = (counts[name] ?? 0) + v;
@@ -155,6 +164,21 @@ describe('aggregateEngagement', () => {
     });
     expect(m.names).toEqual({ link_2_url: 'https://shop.example/x', link_0_url: 'https://shop.example/y' });
     expect(m.calls()).toBe(1);
+  });
+
+  it('gives its claims back when a batch fails, so the retry counts everything once', async () => {
+    const m = memoryStore();
+    const count = m.store.count;
+    let fail = true;
+    m.store.count = async (...args: Parameters<typeof count>) => {
+      if (fail) throw new Error('throttled');
+      return count(...args);
+    };
+    const batch = [ev({ requestId: 'a' }), ev({ requestId: 'b', contactId: 'c_2' })];
+    await expect(aggregateEngagement({ engagement: m.store }, batch)).rejects.toThrow('throttled');
+    fail = false;
+    await aggregateEngagement({ engagement: m.store }, batch);
+    expect(m.counts).toEqual({ open_human: 2, open_unique_human: 2 });
   });
 
   it('counts a redelivered batch once', async () => {
