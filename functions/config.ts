@@ -49,6 +49,10 @@ const configSchema = z.object({
   REQUEUE_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
   /** Opens and clicks this many seconds after sending are a security gateway's, not a person's. */
   TRACK_TOO_SOON_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  /** Failed coupon look-ups a store may make per minute before it must wait (429). */
+  COUPON_LOOKUP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** How long after a redemption the till may undo it. */
+  COUPON_VOID_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** How long raw events stay in the events table (default 13 months). */
   EVENTS_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(396),
   /** Largest JSON body accepted, in bytes. */

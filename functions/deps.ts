@@ -8,6 +8,7 @@ import { randomIds, systemClock } from './adapters/clock';
 import { DynamoApiKeyStore } from './adapters/dynamo/api-keys';
 import { DynamoCampaignStore } from './adapters/dynamo/campaigns';
 import { DynamoContactStore } from './adapters/dynamo/contacts';
+import { DynamoCouponStore } from './adapters/dynamo/coupons';
 import { DynamoEngagementStore } from './adapters/dynamo/engagement';
 import { DynamoEventLog } from './adapters/dynamo/events';
 import { DynamoPurchaseStore } from './adapters/dynamo/purchases';
@@ -25,6 +26,7 @@ import type {
   ApiKeyStore,
   CampaignStore,
   Clock,
+  CouponStore,
   EmailMessenger,
   EngagementStore,
   EventLog,
@@ -53,6 +55,7 @@ export interface AppDeps {
   purchases: PurchaseStore;
   suppression: SuppressionList;
   campaigns: CampaignStore;
+  coupons: CouponStore;
   events: EventLog;
   engagement: EngagementStore;
   messenger: EmailMessenger;
@@ -114,6 +117,7 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     purchases: overrides.purchases ?? new DynamoPurchaseStore(doc, table),
     suppression: overrides.suppression ?? new DynamoSuppressionList(doc, table, keyring, () => clock.now()),
     campaigns: overrides.campaigns ?? new DynamoCampaignStore(doc, table, () => clock.now()),
+    coupons: overrides.coupons ?? new DynamoCouponStore(doc, table),
     events:
       overrides.events ??
       new DynamoEventLog(doc, config.EVENTS_TABLE_NAME, config.EVENTS_TTL_DAYS, () => clock.now()),

@@ -28,10 +28,14 @@ export const FUNCTIONS = [
   'pages',
   'tracking',
   'reports',
+  'coupons',
+  'coupon-pages',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 const marketer = ['marketer'] as const;
+/** The till: a store key, for its own store only (the store comes from the key). */
+const till = ['store'] as const;
 
 export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
@@ -68,10 +72,21 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/campaigns/{id}/report', fn: 'reports', auth: marketer },
   { method: 'GET', path: '/v1/campaigns/{id}/report.csv', fn: 'reports', auth: marketer },
   { method: 'GET', path: '/v1/campaigns/{id}/report.html', fn: 'reports', auth: marketer },
+  // The till: validate, redeem, undo.
+  { method: 'GET', path: '/v1/coupons/{code}', fn: 'coupons', auth: till },
+  { method: 'POST', path: '/v1/coupons/{code}/redeem', fn: 'coupons', auth: till, body: 'json' },
+  { method: 'POST', path: '/v1/coupons/{code}/void', fn: 'coupons', auth: till, body: 'json' },
+  // The printable coupon (HTML, or PDF with ?format=pdf), its barcode and QR code, and the print beacon.
+  { method: 'GET', path: '/c/{token}', fn: 'coupon-pages', auth: 'public' },
+  { method: 'GET', path: '/c/{token}/barcode.png', fn: 'coupon-pages', auth: 'public' },
+  { method: 'GET', path: '/c/{token}/qr.png', fn: 'coupon-pages', auth: 'public' },
+  { method: 'GET', path: '/c/{token}/printed.gif', fn: 'coupon-pages', auth: 'public' },
+  // The till page for shop staff (static; it calls the till API with the store key it keeps).
+  { method: 'GET', path: '/till', fn: 'pages', auth: 'public' },
 ];
 
 /** Functions fed by queues and events rather than HTTP. */
-export const WORKERS = ['planner', 'sender', 'ses-events', 'engagement-aggregator'] as const;
+export const WORKERS = ['planner', 'sender', 'ses-events', 'engagement-aggregator', 'redemptions'] as const;
 export type WorkerName = (typeof WORKERS)[number];
 
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;

@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import { Api } from './constructs/api';
+import { Coupons } from './constructs/coupons';
 import { Data } from './constructs/data';
 import { Sending } from './constructs/sending';
 import { LAMBDA_TASK_ROOT } from './function';
@@ -61,6 +62,7 @@ export class RelanceStack extends Stack {
   public readonly data: Data;
   public readonly sending: Sending;
   public readonly api: Api;
+  public readonly coupons: Coupons;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -125,7 +127,8 @@ export class RelanceStack extends Stack {
 
     // Then how marketers and tills reach it: the HTTP API, its authorizer and one function per
     // handler, each allowed to touch only what it serves. The functions that compile templates
-    // carry templates/email in their package; those that show the company's footer are told it.
+    // carry templates/email in their package; those that show the company's footer (emails, the
+    // unsubscribe page, the printable coupon) are told it.
     const footer = {
       COMPANY_NAME: company.name,
       COMPANY_ADDRESS: company.address,
@@ -148,8 +151,13 @@ export class RelanceStack extends Stack {
           assets: [TEMPLATES],
         },
         pages: { environment: footer },
+        'coupon-pages': { environment: footer },
       },
     });
+
+    // Then what a coupon redeemed at the till becomes: the redemptions worker reads the main
+    // table's stream and records the purchase and the campaign's counts.
+    this.coupons = new Coupons(this, 'Coupons', { data: this.data, environment });
 
     // Sending a campaign puts its first plan message on the plan queue: the campaigns function's
     // only way into the sending pipeline.
@@ -188,6 +196,10 @@ export class RelanceStack extends Stack {
     new CfnOutput(this, 'EngagementDeadLetterQueueUrl', {
       value: this.sending.engagementDeadLetterQueue.queueUrl,
       description: 'Opens and clicks that could not be counted: where they are in the events table stream',
+    });
+    new CfnOutput(this, 'RedemptionsDeadLetterQueueUrl', {
+      value: this.coupons.redemptionsDeadLetterQueue.queueUrl,
+      description: 'Coupon redemptions that could not be recorded: where they are in the main table stream',
     });
   }
 }

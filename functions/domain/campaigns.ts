@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { emailSchema } from './contacts';
+import { offerSchema } from './coupons';
 import { segmentSchema } from './segments';
 import type { CompiledEmail } from './templates/types';
 
@@ -24,6 +25,8 @@ export const campaignInputSchema = z.strictObject({
   from: z.strictObject({ name: z.string().trim().min(1).max(100), address: emailSchema }),
   replyTo: emailSchema.optional(),
   objective: z.strictObject({ kpi: z.enum(KPIS), target: z.number().finite().nonnegative() }).optional(),
+  /** A coupon for every recipient: the offer, its validity and where it can be redeemed. */
+  offer: offerSchema.optional(),
   /** Variables for event templates (`store-event`): title, date and description. */
   event: z
     .strictObject({

@@ -18,6 +18,8 @@ export class AppError extends Error {
     message: string,
     readonly issues: Issue[] = [],
     readonly headers: Record<string, string> = {},
+    /** More fields for the response body (what a 409 conflicts with, say). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'AppError';

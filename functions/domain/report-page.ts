@@ -27,6 +27,7 @@ const TEXT = {
       cancelled: 'Cancelled',
     } as Record<string, string>,
     pausedBecause: 'Paused:',
+    colon: ': ',
     template: 'Template',
     created: 'Created',
     sendRequested: 'Sending started',
@@ -115,6 +116,38 @@ const TEXT = {
       'People: how many people clicked the link; clicks: how many times they did; machines: clicks by ' +
       'security scanners, not counted in the rates.',
     machineClicks: 'Machines',
+    coupons: 'Coupons: from the email to the till',
+    couponFunnelTitle: 'Coupon funnel',
+    couponSteps: {
+      issued: 'Issued',
+      viewed: 'Viewed (people)',
+      printed: 'Printed (people)',
+      redeemed: 'Redeemed',
+    },
+    couponOf: { issued: 'of issued', viewed: 'of viewers' },
+    couponFigures: {
+      redemptionRate: ['Redemption rate', 'of the coupons issued'],
+      revenue: ['Revenue', 'baskets of the customers who redeemed'],
+      averageBasket: ['Average basket', 'per redemption'],
+    } as Record<'redemptionRate' | 'revenue' | 'averageBasket', [string, string]>,
+    byStore: 'Redemptions per shop',
+    noStore: 'No coupon has been redeemed yet.',
+    store: 'Shop',
+    redeemed: 'Redeemed',
+    shareOfRedeemed: 'Share',
+    actionResponse: 'From action to response',
+    action: 'Action',
+    actions: { email: 'Email' } as Record<string, string>,
+    recipients: (n: string) => `${n} recipients`,
+    responses: {
+      store: 'Redeemed in a shop',
+      web: 'Redeemed on the web',
+      phone: 'By phone',
+      clickOnly: 'Clicked only',
+    },
+    actionNote:
+      'Shares of each channel’s recipients: who redeemed their coupon in a shop, on the web or by phone, ' +
+      'and who clicked without redeeming it.',
     campaignId: 'Campaign',
     timesUtc: 'Times are UTC',
   },
@@ -129,6 +162,7 @@ const TEXT = {
       cancelled: 'Annulée',
     } as Record<string, string>,
     pausedBecause: 'En pause :',
+    colon: ' : ',
     template: 'Modèle',
     created: 'Créée le',
     sendRequested: 'Envoi lancé le',
@@ -218,6 +252,38 @@ const TEXT = {
       'Personnes : combien de personnes ont cliqué le lien ; clics : combien de fois ; machines : clics ' +
       'des analyseurs de sécurité, non comptés dans les taux.',
     machineClicks: 'Machines',
+    coupons: 'Coupons : de l’e-mail à la caisse',
+    couponFunnelTitle: 'Entonnoir des coupons',
+    couponSteps: {
+      issued: 'Émis',
+      viewed: 'Consultés (personnes)',
+      printed: 'Imprimés (personnes)',
+      redeemed: 'Utilisés',
+    },
+    couponOf: { issued: 'des émis', viewed: 'des consultés' },
+    couponFigures: {
+      redemptionRate: ['Taux d’utilisation', 'des coupons émis'],
+      revenue: ['Chiffre d’affaires', 'paniers des clients ayant utilisé leur coupon'],
+      averageBasket: ['Panier moyen', 'par coupon utilisé'],
+    } as Record<'redemptionRate' | 'revenue' | 'averageBasket', [string, string]>,
+    byStore: 'Coupons utilisés par magasin',
+    noStore: 'Aucun coupon n’a encore été utilisé.',
+    store: 'Magasin',
+    redeemed: 'Utilisés',
+    shareOfRedeemed: 'Part',
+    actionResponse: 'De l’action à la réponse',
+    action: 'Action',
+    actions: { email: 'E-mail' } as Record<string, string>,
+    recipients: (n: string) => `${n} destinataires`,
+    responses: {
+      store: 'Utilisé en magasin',
+      web: 'Utilisé sur le web',
+      phone: 'Par téléphone',
+      clickOnly: 'Clic seul',
+    },
+    actionNote:
+      'Parts des destinataires de chaque canal : ceux qui ont utilisé leur coupon en magasin, sur le web ' +
+      'ou par téléphone, et ceux qui ont cliqué sans l’utiliser.',
     campaignId: 'Campagne',
     timesUtc: 'Heures UTC',
   },
@@ -229,11 +295,20 @@ interface Format {
   int: (n: number) => string;
   pct: (r: number | null) => string;
   num: (n: number) => string;
+  /** An amount in the report's currency, without cents when it has none: "€3,712.40", "5 000 €". */
+  money: (n: number | null) => string;
   date: (iso: string | undefined) => string;
 }
 
-function formatters(t: Text): Format {
+function formatters(t: Text, currency: string): Format {
   const int = new Intl.NumberFormat(t.tag, { maximumFractionDigits: 0 });
+  const cents = new Intl.NumberFormat(t.tag, { style: 'currency', currency });
+  const whole = new Intl.NumberFormat(t.tag, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 0,
+  });
   const num = new Intl.NumberFormat(t.tag, { maximumFractionDigits: 2 });
   const pct = new Intl.NumberFormat(t.tag, {
     style: 'percent',
@@ -248,6 +323,7 @@ function formatters(t: Text): Format {
   return {
     int: (n) => int.format(n),
     num: (n) => num.format(n),
+    money: (n) => (n === null ? '—' : (Number.isInteger(n) ? whole : cents).format(n)),
     // Tiny but non-zero shares must not read as 0 %.
     pct: (r) => (r === null ? '—' : r > 0 && r < 0.0005 ? `< ${pct.format(0.001)}` : pct.format(r)),
     date: (iso) => {
@@ -260,11 +336,12 @@ function formatters(t: Text): Format {
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
 
-/** How the objective's target and actual read: rates as percentages, counts as numbers. */
+/** How the objective's target and actual read: rates as percentages, counts as numbers, revenue as money. */
 function kpiValue(kpi: string, value: number | null, f: Format): string {
   if (value === null) return '—';
   if (kpi.endsWith('_rate')) return f.pct(value);
   if (kpi === 'redemptions') return f.int(value);
+  if (kpi === 'revenue') return f.money(value);
   return f.num(value);
 }
 
@@ -309,21 +386,26 @@ ${gauge}${o.actual === null ? `<p class="muted small">${esc(t.notMeasurableDetai
 </section>`;
 }
 
+/** One bar of a funnel. */
 interface Step {
-  key: keyof Text['steps'];
+  /** Names the bar's CSS class (its colour) and its `data-step`. */
+  key: string;
+  label: string;
   count: number;
   /** The count is not known yet: deliveries before SES reports them. */
   unreported?: boolean;
   shares: string;
 }
 
+const share = (f: Format, n: number, d: number, of: string) => {
+  const v = ratio(n, d);
+  return v === null ? '' : `${f.pct(v)} ${of}`;
+};
+const both = (...parts: string[]) => parts.filter(Boolean).join(' · ');
+
 function funnelSteps(r: CampaignReport, t: Text, f: Format): Step[] {
   const unreported = r.rateBase === 'sent';
-  const share = (n: number, d: number, of: string) => {
-    const v = ratio(n, d);
-    return v === null ? '' : `${f.pct(v)} ${of}`;
-  };
-  const both = (a: string, b: string) => [a, b].filter(Boolean).join(' · ');
+  const pct = (n: number, d: number, of: string) => share(f, n, d, of);
   const notSent = (
     [
       ['failed', r.failed],
@@ -334,52 +416,53 @@ function funnelSteps(r: CampaignReport, t: Text, f: Format): Step[] {
     .map(([k, n]) => `${f.int(n)} ${(t.figures[k]?.[0] ?? k).toLowerCase()}`)
     .join(' · ');
   const prior = unreported ? r.sent : r.delivered;
-  return [
+  const steps: Array<Omit<Step, 'label'> & { key: keyof Text['steps'] }> = [
     { key: 'targeted', count: r.targeted, shares: notSent ? `${t.notSent} ${notSent}` : '' },
     {
       key: 'sent',
       count: r.sent,
       shares: both(
-        share(r.sent, r.targeted, t.of.targeted),
+        pct(r.sent, r.targeted, t.of.targeted),
         r.pending > 0 ? `${f.int(r.pending)} ${t.figures.pending?.[0].toLowerCase() ?? 'pending'}` : '',
       ),
     },
     unreported
       ? { key: 'delivered', count: r.sent, unreported: true, shares: t.notReportedDetail }
-      : { key: 'delivered', count: r.delivered, shares: share(r.delivered, r.sent, t.of.sent) },
+      : { key: 'delivered', count: r.delivered, shares: pct(r.delivered, r.sent, t.of.sent) },
     {
       key: 'opened',
       count: r.opened.uniqueHuman,
       shares: unreported
-        ? share(r.opened.uniqueHuman, r.sent, t.of.sent)
+        ? pct(r.opened.uniqueHuman, r.sent, t.of.sent)
         : both(
-            share(r.opened.uniqueHuman, prior, t.of.delivered),
-            share(r.opened.uniqueHuman, r.sent, t.of.sent),
+            pct(r.opened.uniqueHuman, prior, t.of.delivered),
+            pct(r.opened.uniqueHuman, r.sent, t.of.sent),
           ),
     },
     {
       key: 'clicked',
       count: r.clicked.uniqueHuman,
       shares: both(
-        share(r.clicked.uniqueHuman, r.opened.uniqueHuman, t.of.opened),
-        share(r.clicked.uniqueHuman, r.sent, t.of.sent),
+        pct(r.clicked.uniqueHuman, r.opened.uniqueHuman, t.of.opened),
+        pct(r.clicked.uniqueHuman, r.sent, t.of.sent),
       ),
     },
   ];
+  return steps.map((s) => ({ ...s, label: t.steps[s.key] }));
 }
 
 /**
- * The funnel as inline SVG. Bars are sized in percentages of the SVG's width
- * (no viewBox), so they follow the page's width while the labels keep their
- * size and stay readable on a phone.
+ * A funnel as inline SVG, one labelled bar per step, drawn to the scale of its
+ * largest count. Bars are sized in percentages of the SVG's width (no viewBox),
+ * so they follow the page's width while the labels keep their size and stay
+ * readable on a phone.
  */
-function funnel(r: CampaignReport, t: Text, f: Format): string {
-  const steps = funnelSteps(r, t, f);
+function funnelSvg(name: string, title: string, steps: Step[], t: Text, f: Format): string {
   const max = Math.max(1, ...steps.map((s) => s.count));
   const row = 70;
   const height = row * steps.length - 8;
-  const summary = `${t.funnelTitle}: ${steps
-    .map((s) => `${t.steps[s.key]} ${s.unreported ? t.notReported : f.int(s.count)}`)
+  const summary = `${title}${t.colon}${steps
+    .map((s) => `${s.label} ${s.unreported ? t.notReported : f.int(s.count)}`)
     .join(' → ')}`;
   const bars = steps
     .map((s, i) => {
@@ -387,22 +470,119 @@ function funnel(r: CampaignReport, t: Text, f: Format): string {
       // A visible sliver for any non-zero count; widths stay in the order of the counts.
       const w = s.count > 0 ? Math.max((100 * s.count) / max, 0.8) : 0;
       const count = s.unreported ? t.notReported : f.int(s.count);
-      return `<g class="step step-${s.key}">
-<text class="step-name" x="0" y="${y + 14}">${esc(t.steps[s.key])}</text>
+      const key = esc(s.key);
+      return `<g class="step step-${key}">
+<text class="step-name" x="0" y="${y + 14}">${esc(s.label)}</text>
 <text class="step-count${s.unreported ? ' is-unreported' : ''}" x="100%" y="${y + 14}" text-anchor="end">${esc(count)}</text>
 <rect class="track" x="0" y="${y + 22}" width="100%" height="20" rx="4"/>
-<rect class="bar bar-${s.key}${s.unreported ? ' unreported' : ''}" data-step="${s.key}" data-count="${s.count}" x="0" y="${y + 22}" width="${w.toFixed(2)}%" height="20" rx="4"/>
+<rect class="bar bar-${key}${s.unreported ? ' unreported' : ''}" data-step="${key}" data-count="${s.count}" x="0" y="${y + 22}" width="${w.toFixed(2)}%" height="20" rx="4"/>
 ${s.shares ? `<text class="step-share" x="0" y="${y + 58}">${esc(s.shares)}</text>` : ''}
 </g>`;
     })
     .join('\n');
-  return `<section class="card" aria-labelledby="funnel-h">
-<h2 id="funnel-h">${esc(t.funnel)}</h2>
-<svg class="funnel" width="100%" height="${height}" role="img" aria-label="${esc(summary)}" xmlns="http://www.w3.org/2000/svg">
+  return `<svg class="funnel" data-funnel="${esc(name)}" width="100%" height="${height}" role="img" aria-label="${esc(summary)}" xmlns="http://www.w3.org/2000/svg">
 <title>${esc(summary)}</title>
 ${bars}
-</svg>
+</svg>`;
+}
+
+function funnel(r: CampaignReport, t: Text, f: Format): string {
+  return `<section class="card" aria-labelledby="funnel-h">
+<h2 id="funnel-h">${esc(t.funnel)}</h2>
+${funnelSvg('campaign', t.funnelTitle, funnelSteps(r, t, f), t, f)}
 <p class="muted small note">${esc(r.rateBase === 'sent' ? t.baseSent : t.baseDelivered)}</p>
+</section>`;
+}
+
+type Coupons = NonNullable<CampaignReport['coupons']>;
+
+function couponSteps(c: Coupons, sent: number, t: Text, f: Format): Step[] {
+  const of = t.couponOf;
+  const steps = [
+    { key: 'issued', count: c.issued, shares: share(f, c.issued, sent, t.of.sent) },
+    { key: 'viewed', count: c.viewed, shares: share(f, c.viewed, c.issued, of.issued) },
+    {
+      key: 'printed',
+      count: c.printed,
+      shares: both(share(f, c.printed, c.viewed, of.viewed), share(f, c.printed, c.issued, of.issued)),
+    },
+    { key: 'redeemed', count: c.redeemed, shares: share(f, c.redeemed, c.issued, of.issued) },
+  ] as const;
+  return steps.map((s) => ({ ...s, label: t.couponSteps[s.key] }));
+}
+
+function couponFigures(c: Coupons, t: Text, f: Format): string {
+  const figures = [
+    ['redemptionRate', f.pct(c.redemptionRate)],
+    ['revenue', f.money(c.revenue)],
+    ['averageBasket', f.money(c.averageBasket)],
+  ] as const;
+  return `<div class="tiles tiles-3">
+${figures
+  .map(([k, value]) => {
+    const [label, hint] = t.couponFigures[k];
+    return `<div class="tile" data-coupon-figure="${k}"><span class="tile-value">${esc(value)}</span><span class="tile-label">${esc(label)}</span><span class="tile-hint">${esc(hint)}</span></div>`;
+  })
+  .join('\n')}
+</div>`;
+}
+
+function couponStores(c: Coupons, t: Text, f: Format): string {
+  if (c.byStore.length === 0) return `<p class="muted">${esc(t.noStore)}</p>`;
+  const total = c.byStore.reduce((sum, s) => sum + s.redeemed, 0);
+  const rows = c.byStore
+    .map((s) => {
+      const part = ratio(s.redeemed, total) ?? 0;
+      return `<tr data-store="${esc(s.storeId)}"><th scope="row" class="store-id">${esc(s.storeId)}</th><td class="num">${esc(f.int(s.redeemed))}</td><td class="num share"><span class="meter" aria-hidden="true"><span style="width:${(100 * part).toFixed(1)}%"></span></span>${esc(f.pct(part))}</td></tr>`;
+    })
+    .join('\n');
+  return `<table class="stores">
+<thead><tr><th scope="col">${esc(t.store)}</th><th scope="col" class="num">${esc(t.redeemed)}</th><th scope="col" class="num">${esc(t.shareOfRedeemed)}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}
+
+function actionResponse(r: CampaignReport, t: Text, f: Format): string {
+  const columns = ['store', 'web', 'phone', 'clickOnly'] as const;
+  const rows = r.actionResponse
+    .map((a) => {
+      const cells = columns
+        .map((k) => {
+          // The count behind the share, for a reader who thinks in customers rather than percentages.
+          const count = f.int(Math.round(a[k] * a.recipients));
+          return `<td class="num" data-response="${k}" data-label="${esc(t.responses[k])}"><span class="pct">${esc(f.pct(a[k]))}</span><span class="count">${esc(count)}</span></td>`;
+        })
+        .join('');
+      return `<tr data-action="${esc(a.action)}"><th scope="row">${esc(t.actions[a.action] ?? a.action)}<span class="count">${esc(t.recipients(f.int(a.recipients)))}</span></th>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<table class="matrix">
+<thead><tr><th scope="col">${esc(t.action)}</th>${columns.map((k) => `<th scope="col" class="resp">${esc(t.responses[k])}</th>`).join('')}</tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}
+
+/** The response channel: coupons issued with the email, viewed, printed at home and redeemed at the till. */
+function coupons(r: CampaignReport, t: Text, f: Format): string {
+  const c = r.coupons;
+  if (!c) return '';
+  return `<section class="card coupons" aria-labelledby="coupons-h">
+<h2 id="coupons-h">${esc(t.coupons)}</h2>
+${funnelSvg('coupons', t.couponFunnelTitle, couponSteps(c, r.sent, t, f), t, f)}
+${couponFigures(c, t, f)}
+<div class="coupon-grid">
+<div class="sub"><h3>${esc(t.byStore)}</h3>
+${couponStores(c, t, f)}
+</div>
+<div class="sub"><h3>${esc(t.actionResponse)}</h3>
+${actionResponse(r, t, f)}
+<p class="muted small note">${esc(t.actionNote)}</p>
+</div>
+</div>
 </section>`;
 }
 
@@ -532,7 +712,7 @@ ${rows}
 const CSS = `
 :root{--ink:#1d2630;--muted:#5d6b78;--line:#e3e7eb;--bg:#f5f5f2;--card:#fff;--accent:#24706c;--accent-soft:#d5e8e6;
 --slate:#8aa0b4;--slate-dark:#52697f;--machine:#b9c2cb;--met:#226b45;--met-bg:#e7f3ec;--miss:#a2412c;--miss-bg:#fbece7;
---wait:#5d6b78;--wait-bg:#eef1f4;color-scheme:light}
+--wait:#5d6b78;--wait-bg:#eef1f4;--coupon:#a97a2c;--coupon-dark:#7a5316;color-scheme:light}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
@@ -581,6 +761,21 @@ box-shadow:0 1px 2px rgba(20,30,40,.04)}
 .bar-targeted{fill:var(--slate)}.bar-sent{fill:var(--slate-dark)}.bar-delivered{fill:#3b536a}
 .bar-opened{fill:var(--accent)}.bar-clicked{fill:#17504d}
 .bar.unreported{fill:#fff;stroke:var(--slate-dark);stroke-width:1.5;stroke-dasharray:5 4}
+.bar-issued{fill:#d8bf8e}.bar-viewed{fill:#c79b4f}.bar-printed{fill:var(--coupon)}.bar-redeemed{fill:var(--coupon-dark)}
+.coupons .tiles-3{grid-template-columns:repeat(3,minmax(0,1fr));margin:1.25rem 0 1.5rem}
+.coupons .tile-value{color:var(--coupon-dark)}
+.coupon-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:1.5rem 2rem}
+.sub{min-width:0}
+.store-id{font-weight:500;overflow-wrap:anywhere}
+.stores td.num{width:1%}
+.meter{display:inline-block;width:3.5rem;height:6px;border-radius:3px;background:#eef1f3;margin-right:.5rem;vertical-align:middle;overflow:hidden}
+.meter span{display:block;height:100%;background:var(--coupon)}
+.matrix th,.matrix td{padding:.45rem .3rem}
+.matrix th:first-child{padding-left:.5rem}.matrix th:last-child,.matrix td:last-child{padding-right:.5rem}
+.matrix thead th.resp{text-align:right;font-size:.74rem;line-height:1.25;vertical-align:bottom}
+.matrix tbody th{font-weight:600}
+.matrix .pct{display:block;font-weight:600}
+.matrix .count{display:block;color:var(--muted);font-size:.76rem;font-weight:400;white-space:nowrap}
 .pm-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:1rem 2rem}
 .pm{min-width:0}
 table{width:100%;border-collapse:collapse}
@@ -620,6 +815,15 @@ h1{font-size:1.4rem}
 .links,.links tbody{display:block}
 .links thead{display:none}
 .tiles{grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem}
+.coupons .tiles-3{grid-template-columns:minmax(0,1fr)}
+.meter{display:none}
+.matrix,.matrix tbody{display:block}
+.matrix thead{display:none}
+.matrix tr{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:.6rem 1rem;padding:.5rem 0}
+.matrix tbody th:first-child,.matrix td,.matrix td:last-child{padding:0;border:0}
+.matrix tbody th{grid-column:1/-1;display:flex;flex-wrap:wrap;align-items:baseline;gap:0 .6rem}
+.matrix td.num{text-align:left;white-space:normal}
+.matrix td::before{content:attr(data-label);display:block;color:var(--muted);font-size:.75rem;font-weight:500;line-height:1.3}
 .meta{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem 1rem}.meta dd{font-size:.92rem}
 .links tr{display:grid;grid-template-columns:1.75rem repeat(3,minmax(0,1fr));column-gap:.5rem;padding:.6rem 0;border-bottom:1px solid var(--line)}
 .links tr:last-child{border-bottom:0}
@@ -635,16 +839,26 @@ h1{font-size:1.4rem}
 body{background:#fff;font-size:11pt}
 main{max-width:none;padding:0}
 .card{box-shadow:none;break-inside:avoid;page-break-inside:avoid;border-color:#ccd3d9}
-.objective,.track,.bar,.split span,.dot,.gauge span,.status,.verdict,.paused{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.objective,.track,.bar,.split span,.dot,.gauge span,.meter,.meter span,.status,.verdict,.paused{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .url{white-space:normal;overflow:visible;word-break:break-all}
 }
 `;
 
+/** An ISO 4217 code, EUR when none or a malformed one (Intl would throw) is given. */
+const currencyOf = (code: string | undefined): string =>
+  code && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : 'EUR';
+
 /** The report as a complete HTML document, in English unless `locale` is 'fr'. */
-export function reportPage(report: CampaignReport, opts?: { locale?: ReportLocale }): string {
+export function reportPage(
+  report: CampaignReport,
+  opts?: {
+    locale?: ReportLocale /** ISO 4217 code of the revenue and baskets; EUR by default. */;
+    currency?: string;
+  },
+): string {
   const locale: ReportLocale = opts?.locale === 'fr' ? 'fr' : 'en';
   const t = TEXT[locale];
-  const f = formatters(t);
+  const f = formatters(t, currencyOf(opts?.currency));
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -659,6 +873,7 @@ export function reportPage(report: CampaignReport, opts?: { locale?: ReportLocal
 ${header(report, t, f)}
 ${objective(report, t, f)}
 ${funnel(report, t, f)}
+${coupons(report, t, f)}
 ${peopleAndMachines(report, t, f)}
 ${rates(report, t, f)}
 ${health(report, t, f)}

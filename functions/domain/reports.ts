@@ -1,6 +1,7 @@
 import type { Campaign } from './campaigns';
 import { pending } from './campaigns';
 import { counter } from './engagement';
+import { redemptionCounter } from './redemptions';
 
 /** Opens or clicks, persons and machines apart. */
 export interface EngagementFigures {
@@ -16,6 +17,19 @@ export interface LinkFigures {
   uniqueHuman: number;
   totalHuman: number;
   totalMachine: number;
+}
+
+export interface CouponFigures {
+  issued: number;
+  viewed: number;
+  printed: number;
+  redeemed: number;
+  redemptionRate: number | null;
+  /** Sum of the redeeming customers' baskets. */
+  revenue: number;
+  averageBasket: number | null;
+  byChannel: { store: number; web: number; phone: number };
+  byStore: Array<{ storeId: string; redeemed: number }>;
 }
 
 /** A campaign's report: what happened to its messages, and whether it met its objective. */
@@ -54,6 +68,20 @@ export interface CampaignReport {
     unsubscribe: number | null;
   };
   links: LinkFigures[];
+  /** The response channel: coupons issued, viewed, printed and redeemed at the till (null without an offer). */
+  coupons: CouponFigures | null;
+  /**
+   * For each action channel, the share of its recipients who responded by a
+   * redemption in a shop, on the web or by phone, or only by a click.
+   */
+  actionResponse: Array<{
+    action: 'email';
+    recipients: number;
+    store: number;
+    web: number;
+    phone: number;
+    clickOnly: number;
+  }>;
   objective: { kpi: string; target: number; actual: number | null; met: boolean | null } | null;
 }
 
@@ -106,14 +134,49 @@ export function buildReport(
     clickToOpen: ratio(clicked.uniqueHuman, opened.uniqueHuman),
     unsubscribe: ratio(n('unsubscribed'), base),
   };
-  // The KPIs a campaign can be judged on today; redemptions arrive with coupons.
+  const redeemed = n(redemptionCounter.redeemed);
+  const revenue = n(redemptionCounter.revenueCents) / 100;
+  const issued = campaign.offer ? c.sent : 0;
+  const coupons: CouponFigures | null = campaign.offer
+    ? {
+        issued,
+        viewed: n('coupon_viewed'),
+        printed: n('coupon_printed'),
+        redeemed,
+        redemptionRate: ratio(redeemed, issued),
+        revenue,
+        averageBasket: ratio(revenue, redeemed),
+        byChannel: {
+          store: n(redemptionCounter.byChannel('store')),
+          web: n(redemptionCounter.byChannel('web')),
+          phone: n(redemptionCounter.byChannel('phone')),
+        },
+        byStore: Object.entries(counters.numbers)
+          .flatMap(([name, v]) => {
+            const m = /^store_(.+)_redeemed$/.exec(name);
+            return m?.[1] && v > 0 ? [{ storeId: m[1], redeemed: v }] : [];
+          })
+          .sort((a, b) => b.redeemed - a.redeemed || a.storeId.localeCompare(b.storeId)),
+      }
+    : null;
+  const share = (x: number) => (c.sent > 0 ? x / c.sent : 0);
+  const actionResponse = [
+    {
+      action: 'email' as const,
+      recipients: c.sent,
+      store: share(n(redemptionCounter.byChannel('store'))),
+      web: share(n(redemptionCounter.byChannel('web'))),
+      phone: share(n(redemptionCounter.byChannel('phone'))),
+      clickOnly: share(Math.max(0, clicked.uniqueHuman - n(redemptionCounter.afterClick))),
+    },
+  ];
   const actuals: Record<string, number | null> = {
     delivery_rate: rates.delivery,
     open_rate: rates.open,
     click_rate: rates.click,
-    redemption_rate: null,
-    redemptions: null,
-    revenue: null,
+    redemption_rate: coupons ? coupons.redemptionRate : null,
+    redemptions: coupons ? redeemed : null,
+    revenue: coupons ? revenue : null,
   };
   const objective = campaign.objective
     ? (() => {
@@ -154,6 +217,8 @@ export function buildReport(
     rateBase,
     rates,
     links,
+    coupons,
+    actionResponse,
     objective,
   };
 }

@@ -3,6 +3,7 @@ import type {
   CampaignStore,
   Clock,
   ContactStore,
+  CouponStore,
   EmailMessenger,
   OutboundEmail,
   StoreDirectory,
@@ -18,6 +19,8 @@ import {
   type SendJob,
 } from './campaigns';
 import type { Contact } from './contacts';
+import { couponCode, formatCode } from './coupon-codes';
+import { type Coupon, offerText, validity } from './coupons';
 import type { Keyring } from './hashing';
 import type { TokenBucket } from './rate-limiter';
 import { eligibility, inSegment } from './segments';
@@ -89,6 +92,7 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
 
 export interface SenderDeps {
   campaigns: CampaignStore;
+  coupons: CouponStore;
   contacts: ContactStore;
   stores: StoreDirectory;
   messenger: EmailMessenger;
@@ -177,6 +181,60 @@ function shopBlock(store: Store, locale: string): StoreVars {
   return block;
 }
 
+/**
+ * Issues this recipient's coupon, once: its code is derived from the campaign
+ * and the contact, so a retried send finds the same coupon instead of a second one.
+ */
+export async function issueCoupon(
+  deps: Pick<SenderDeps, 'coupons' | 'clock'>,
+  ring: Keyring,
+  campaign: Campaign,
+  contact: Contact,
+): Promise<Coupon | undefined> {
+  const offer = campaign.offer;
+  if (!offer) return undefined;
+  const now = deps.clock.now();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const coupon: Coupon = {
+      code: couponCode(ring, campaign.id, contact.id, attempt),
+      campaignId: campaign.id,
+      contactId: contact.id,
+      status: 'issued',
+      offer,
+      ...validity(offer, now),
+      stores: offer.stores,
+      ...(contact.firstName ? { firstName: contact.firstName } : {}),
+      ...(contact.locale ? { locale: contact.locale } : {}),
+      issuedAt: now.toISOString(),
+      history: [{ action: 'issued', at: now.toISOString() }],
+    };
+    if (await deps.coupons.issue(coupon)) return coupon;
+    const existing = await deps.coupons.get(coupon.code);
+    if (existing?.campaignId === campaign.id && existing.contactId === contact.id) return existing;
+    // Another recipient's code (2^-60 odds): derive the next one.
+  }
+  throw new Error('Could not issue a unique coupon code');
+}
+
+/** What templates show of a coupon: the code, the offer, the validity, the images and the printable page. */
+export function couponVars(
+  ring: Keyring,
+  baseUrl: string,
+  coupon: Coupon,
+  locale: string,
+): NonNullable<MessageVars['coupon']> {
+  const token = signToken(ring, 'coupon', { d: coupon.code });
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Europe/Paris' });
+  return {
+    code: formatCode(coupon.code),
+    offer: offerText(coupon.offer, locale),
+    validUntil: date.format(new Date(coupon.validUntil)),
+    barcodeUrl: `${baseUrl}/c/${token}/barcode.png`,
+    qrUrl: `${baseUrl}/c/${token}/qr.png`,
+    printUrl: `${baseUrl}/c/${token}`,
+  };
+}
+
 /** Everything a template may use for this recipient. */
 export function messageVars(
   campaign: Campaign,
@@ -210,11 +268,13 @@ export async function buildEmail(
   content: PreparedContent,
   contact: Contact & { email: string },
   store: Store | undefined,
+  coupon?: Coupon,
 ): Promise<{ email: OutboundEmail; locale: string }> {
   const locale = pickLocale(Object.keys(content.byLocale), contact.locale, content.defaultLocale);
   const template = content.byLocale[locale] as PreparedEmail;
   const links = messageLinks(ring, campaign.baseUrl ?? '', campaign.id, contact.id);
   const vars = messageVars(campaign, contact, store, locale, links, deps.company);
+  if (coupon) vars.coupon = couponVars(ring, campaign.baseUrl ?? '', coupon, locale);
   const rendered = renderSpecialised(specialisedFor(campaign, locale, store, template, vars), vars);
   return {
     locale,
@@ -299,6 +359,7 @@ export async function sendJob(
       continue;
     }
     const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
+    const coupon = await issueCoupon(deps, ring, campaign, contact);
     const { email, locale } = await buildEmail(
       deps,
       ring,
@@ -306,6 +367,7 @@ export async function sendJob(
       content,
       contact as Contact & { email: string },
       store,
+      coupon,
     );
     try {
       const { messageId } = await sendWithRetries(deps, email);

@@ -1,7 +1,9 @@
 import { type AppDeps, defaultDeps } from '../deps';
 import { suppressContactChannel } from '../domain/contact-service';
+import { couponCode } from '../domain/coupon-codes';
 import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage } from '../domain/pages';
 import { buildEmail, prepareContent } from '../domain/sending';
+import { TILL_PAGE_CSP, tillPage } from '../domain/till-page';
 import { verifyToken } from '../domain/tokens';
 import { type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
@@ -58,6 +60,17 @@ export function makeHandler(deps: AppDeps) {
         deps.logger.info('Unsubscribed', { campaignId: ref.c, contactId: ref.k });
         return html(200, unsubscribedPage(lang(event, contact?.locale), company));
       },
+      'GET /till': async () => ({
+        status: 200,
+        body: tillPage(),
+        headers: {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': TILL_PAGE_CSP,
+          'cache-control': 'no-cache',
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'no-referrer',
+        },
+      }),
       'GET /v/{token}': async ({ params, event }) => {
         const ref = await read(params.token, 'view');
         const [campaign, content, contact] = ref
@@ -68,14 +81,19 @@ export function makeHandler(deps: AppDeps) {
             ])
           : [];
         if (!campaign || !content || !contact?.email) return html(404, linkNotFoundPage(lang(event)));
+        const ring = await deps.keyring();
+        const coupon = campaign.offer
+          ? await deps.coupons.get(couponCode(ring, campaign.id, contact.id))
+          : undefined;
         const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
         const { email } = await buildEmail(
           { company: { name: company, address: deps.config.COMPANY_ADDRESS }, clock: deps.clock },
-          await deps.keyring(),
+          ring,
           campaign,
           prepareContent(content),
           { ...contact, email: contact.email },
           store,
+          coupon,
         );
         return html(200, email.html);
       },

@@ -33,11 +33,12 @@ const COLUMNS = [
 
 /** A campaign's report: JSON for tools, CSV (one row per recipient) for spreadsheets, HTML for people. */
 export function makeHandler(deps: AppDeps) {
-  const load = async (id: string) => {
+  const loadWithCampaign = async (id: string) => {
     const campaign = await deps.campaigns.get(id);
     if (!campaign) throw notFound('Campaign');
-    return buildReport(campaign, await deps.engagement.counters(campaign.id));
+    return { campaign, report: buildReport(campaign, await deps.engagement.counters(campaign.id)) };
   };
+  const load = async (id: string) => (await loadWithCampaign(id)).report;
   return httpHandler(
     'reports',
     {
@@ -48,7 +49,12 @@ export function makeHandler(deps: AppDeps) {
           q.lang ?? ((header(event, 'accept-language') ?? '').toLowerCase().startsWith('fr') ? 'fr' : 'en');
         return {
           status: 200,
-          body: reportPage(await load(params.id ?? ''), { locale: lang }),
+          body: await loadWithCampaign(params.id ?? '').then(({ campaign, report }) =>
+            reportPage(report, {
+              locale: lang,
+              ...(campaign.offer?.currency ? { currency: campaign.offer.currency } : {}),
+            }),
+          ),
           headers: {
             'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',

@@ -167,7 +167,11 @@ export function errorResult(
   if (err instanceof AppError) {
     if (err.status >= 500) logger.warn('Request failed', { status: err.status, code: err.code });
     return toResult(
-      json(err.status, { error: err.code, message: err.message, issues: err.issues }, err.headers),
+      json(
+        err.status,
+        { error: err.code, message: err.message, issues: err.issues, ...err.extra },
+        err.headers,
+      ),
     );
   }
   logger.error('Unhandled error', { error: err as Error, routeKey: event.routeKey });

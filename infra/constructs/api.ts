@@ -15,7 +15,8 @@ import { Construct } from 'constructs';
 import { key } from '../../functions/adapters/dynamo/table';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type HandlerName, RelanceFunction } from '../function';
-import type { Data } from './data';
+import type { Data, MainTableAccess } from './data';
+import { pascalCase } from './workers';
 
 export interface ApiProps {
   /** Where the functions read and write. */
@@ -44,7 +45,8 @@ export interface FunctionOptions {
 
 /** What an HTTP function may do with the data. */
 interface DataAccess {
-  readonly table: 'none' | 'read' | 'readWrite';
+  /** The main table: nothing, its items (indexes included), or only the single-item actions listed. */
+  readonly table: 'none' | MainTableAccess;
   /** GetSecretValue on the HMAC keyring: signed tokens and keyed hashes of suppressed addresses. */
   readonly keyring: boolean;
   /** PutItem on the events table: raw opens and clicks. */
@@ -54,11 +56,12 @@ interface DataAccess {
 const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true };
 
 /**
- * The least each HTTP function's code needs, in one table (workers get theirs in `Sending`).
+ * The least each HTTP function's code needs, in one table (workers get theirs in `Sending` and
+ * `Coupons`).
  * `health` touches no data. `templates` only reads (a preview may show a stored contact and its
  * shop). `campaigns` reads and writes campaigns but signs and hashes nothing: the sender signs the
  * links, and the queue it feeds is granted by the stack. `pages` verifies signed tokens and
- * suppresses whoever unsubscribes. `tracking` verifies signed tokens and writes raw opens and
+ * suppresses whoever unsubscribes (its static till page needs nothing). `tracking` verifies signed tokens and writes raw opens and
  * clicks to the events table, and never touches the main table. The others read and write the main
  * table and use the keyring for the keyed hashes of suppressed addresses.
  */
@@ -77,6 +80,22 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   tracking: { table: 'none', keyring: true, eventsTable: true },
   // Reads campaigns, their send records and counters.
   reports: { table: 'read', keyring: false },
+  // The till API reads a coupon by its code and redeems or voids it with one conditional update, and
+  // counts a store's failed look-ups in one item per minute: GetItem and UpdateItem by key, on the
+  // table only. It lists nothing (no index) and signs nothing (no keyring).
+  coupons: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keyring: false },
+  // The printable coupon: verifies its signed token, reads the coupon and the shops (gsi1 lists them
+  // all), and marks the recipient's send record and the campaign's counters when it is viewed or printed.
+  'coupon-pages': READ_WRITE_AND_KEYRING,
+};
+
+/**
+ * Memory of the HTTP functions that need more than RelanceFunction's 512 MB. Lambda gives CPU in
+ * proportion to memory: `coupon-pages` draws barcodes and QR codes (bwip-js) and lays out PDFs
+ * (pdf-lib), which are CPU-bound.
+ */
+const MEMORY_MB: Partial<Record<FunctionName, number>> = {
+  'coupon-pages': 1024,
 };
 
 /**
@@ -95,11 +114,12 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { table, keyring } = props.data;
-    const fn = (name: HandlerName, options: FunctionOptions = {}) =>
+    const fn = (name: HandlerName, options: FunctionOptions = {}, memorySize?: number) =>
       new RelanceFunction(this, `${pascalCase(name)}Function`, {
         handler: name,
         environment: { ...props.environment, ...options.environment },
         ...(options.assets ? { assets: options.assets } : {}),
+        ...(memorySize ? { memorySize } : {}),
       });
 
     // The authorizer turns `Authorization: Bearer <key>` into a role. It reads API key items and
@@ -119,10 +139,10 @@ export class Api extends Construct {
     });
 
     // One function per handler file named in the route table, with the data access DATA_ACCESS
-    // gives it and nothing more.
+    // gives it and nothing more, and the memory MEMORY_MB gives it, if any.
     const functions = new Map<FunctionName, RelanceFunction>();
     for (const name of new Set(ROUTES.map((r) => r.fn))) {
-      const f = fn(name, props.functionOptions?.[name]);
+      const f = fn(name, props.functionOptions?.[name], MEMORY_MB[name]);
       const access = DATA_ACCESS[name];
       if (access.table !== 'none') props.data.grantMainTable(f, access.table);
       if (access.keyring) keyring.grantRead(f);
@@ -134,7 +154,8 @@ export class Api extends Construct {
     // The API itself. Its default stage is created below, to give it access logs and throttling.
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: Stack.of(this).stackName,
-      description: 'Relance: contacts, stores, API keys, purchases, templates, campaigns and public pages',
+      description:
+        'Relance: contacts, stores, API keys, purchases, templates, campaigns, reports, the till and public pages',
       createDefaultStage: false,
     });
 
@@ -185,7 +206,8 @@ export class Api extends Construct {
           id: 'AwsSolutions-APIG4',
           reason:
             `${route.method} ${route.path} is marked 'public' in functions/routes.ts: it is called without an ` +
-            'API key by design (a liveness probe, or a link that carries its own HMAC-signed token).',
+            'API key by design (a liveness probe, a link that carries its own HMAC-signed token, or the static ' +
+            "till page, which holds no data and calls the /v1 till API with the store's own key).",
         });
       }
     }
@@ -195,9 +217,4 @@ export class Api extends Construct {
   get url(): string {
     return this.stage.url;
   }
-}
-
-/** `contacts-import` → `ContactsImport`: stable, readable construct ids. */
-function pascalCase(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
 }

@@ -1,11 +1,25 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EVENTS_TABLE, MAIN_TABLE } from '../../functions/adapters/dynamo/table';
 import type { RelanceFunction } from '../function';
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+
+/** Actions on one item of the main table, addressed by its full key: no index, no query, no scan. */
+export type ItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem';
+
+/**
+ * What a function may do with the main table's items: read them (indexes included), read and write
+ * them, or only the single-item actions listed, on the table itself and none of its indexes.
+ */
+export type MainTableAccess = 'read' | 'readWrite' | readonly ItemAction[];
 
 /**
  * Everything Relance keeps: the main table, the events table and the HMAC keyring.
@@ -19,7 +33,11 @@ const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.
  * deleting a key. Access control is IAM's job, and each function gets only the actions it needs.
  */
 export class Data extends Construct {
-  /** Contacts, stores, API keys, campaigns, send records, coupons, counters. */
+  /**
+   * Contacts, stores, API keys, campaigns, send records, coupons, counters. Its stream carries the
+   * old and new image of every change, from which the redemptions worker learns what the till did
+   * to a coupon (see `Coupons`).
+   */
   public readonly table: dynamodb.Table;
   /** Raw tracking events; they expire on their own. Its stream carries each new item's image. */
   public readonly eventsTable: dynamodb.Table;
@@ -35,11 +53,16 @@ export class Data extends Construct {
     this.table = new dynamodb.Table(this, 'MainTable', {
       partitionKey: stringKey(MAIN_TABLE.partitionKey),
       sortKey: stringKey(MAIN_TABLE.sortKey),
+      // Expires the per-minute counters of failed coupon look-ups; no record carries the attribute.
+      timeToLiveAttribute: MAIN_TABLE.ttlAttribute,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Both images: a coupon's redemption is a change from `issued` to `redeemed`, its void the
+      // reverse, and undoing one needs the redemption that the new image no longer carries.
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     for (const index of MAIN_TABLE.indexes) {
       this.table.addGlobalSecondaryIndex({
@@ -91,9 +114,16 @@ export class Data extends Construct {
 
   /**
    * Lets a function read, or read and write, the main table's items, its indexes included, and
-   * acknowledges the one wildcard this takes (the table's index ARNs) on the function's role.
+   * acknowledges the one wildcard this takes (the table's index ARNs) on the function's role. Given a
+   * list of single-item actions instead, allows only those, on the table's ARN: no index, hence no
+   * wildcard to acknowledge.
    */
-  grantMainTable(fn: RelanceFunction, access: 'read' | 'readWrite'): void {
+  grantMainTable(fn: RelanceFunction, access: MainTableAccess): void {
+    if (typeof access !== 'string') {
+      if (access.length === 0) throw new Error('grantMainTable: name at least one item action');
+      Grant.addToPrincipal({ grantee: fn, actions: [...access], resourceArns: [this.table.tableArn] });
+      return;
+    }
     if (access === 'read') this.table.grants.readData(fn);
     else this.table.grants.readWriteData(fn);
     const tableLogicalId = Stack.of(this).getLogicalId(this.table.node.defaultChild as dynamodb.CfnTable);

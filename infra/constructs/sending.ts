@@ -1,15 +1,22 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { WorkerName } from '../../functions/routes';
-import { RelanceFunction, type RelanceFunctionProps } from '../function';
+import type { RelanceFunction } from '../function';
 import type { Data } from './data';
+import {
+  acknowledgeListStreams,
+  acknowledgeOnFailureDestination,
+  secureQueue,
+  type WorkerOptions,
+  workerFunction,
+} from './workers';
 
 export interface SendingProps {
   /** Where the workers read and write. */
@@ -203,13 +210,7 @@ export class Sending extends Construct {
     this.engagementDeadLetterQueue = this.queue('EngagementDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.engagementDeadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is a dead-letter queue: the on-failure destination of the engagement aggregator's " +
-        'event source mapping, which cdk-nag does not recognise as one (it only knows redrive policies). ' +
-        'Nothing consumes it, so it needs no dead-letter queue of its own.',
-    });
+    acknowledgeOnFailureDestination(this.engagementDeadLetterQueue, 'engagement aggregator');
     const aggregator = this.worker('engagement-aggregator', { timeout: WORKER_TIMEOUT });
     data.grantMainTable(aggregator, 'readWrite');
     data.eventsTable.grants.actions(aggregator, 'dynamodb:UpdateItem');
@@ -230,13 +231,7 @@ export class Sending extends Construct {
         ],
       }),
     );
-    Validations.of(aggregator.serviceRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Lambda needs dynamodb:ListStreams to read the events table stream, and ListStreams supports no ' +
-        'resource-level permission (only "*"); it lists stream ARNs and reads no data. Reading the ' +
-        "records (DescribeStream, GetShardIterator, GetRecords) is granted on this table's stream only.",
-    });
+    acknowledgeListStreams(aggregator, 'events table');
 
     // The plan queue and its dead-letter queue.
     this.plan = this.workQueue('Plan');
@@ -310,28 +305,13 @@ export class Sending extends Construct {
   }
 
   /** A worker function (`ses-events` → `SesEventsFunction`), with the shared environment plus its own. */
-  private worker(
-    name: WorkerName,
-    options: Pick<
-      RelanceFunctionProps,
-      'environment' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'deadLetterQueue' | 'runtimeSdk'
-    >,
-  ): RelanceFunction {
-    const id = name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
-    return new RelanceFunction(this, `${id}Function`, {
-      handler: name,
-      ...options,
-      environment: { ...this.environment, ...options.environment },
-    });
+  private worker(name: WorkerName, options: WorkerOptions): RelanceFunction {
+    return workerFunction(this, name, this.environment, options);
   }
 
   /** An encrypted queue that refuses requests without TLS. */
   private queue(id: string, props: sqs.QueueProps = {}): sqs.Queue {
-    return new sqs.Queue(this, id, {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      ...props,
-    });
+    return secureQueue(this, id, props);
   }
 
   /**

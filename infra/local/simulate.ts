@@ -111,3 +111,33 @@ export function streamEvent(bodies: string[]): DynamoDBStreamEvent {
     })),
   };
 }
+
+/** The main table's stream event for coupon changes ({ before, after } JSON bodies), as NEW_AND_OLD_IMAGES. */
+export function couponStreamEvent(bodies: string[]): DynamoDBStreamEvent {
+  return {
+    Records: bodies.map((body, i) => {
+      const { before, after } = JSON.parse(body) as { before?: object; after: object };
+      return {
+        eventID: `local-coupon-${Date.now()}-${i}`,
+        eventName: 'MODIFY',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'local',
+        dynamodb: {
+          NewImage: marshall(after, {
+            removeUndefinedValues: true,
+            convertClassInstanceToMap: true,
+          }) as never,
+          ...(before
+            ? {
+                OldImage: marshall(before, {
+                  removeUndefinedValues: true,
+                  convertClassInstanceToMap: true,
+                }) as never,
+              }
+            : {}),
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      };
+    }),
+  };
+}

@@ -13,12 +13,15 @@ import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
 import { makeHandler as campaigns } from '../../functions/handlers/campaigns';
 import { makeHandler as contacts } from '../../functions/handlers/contacts';
 import { makeHandler as contactsImport } from '../../functions/handlers/contacts-import';
+import { makeHandler as couponPages } from '../../functions/handlers/coupon-pages';
+import { makeHandler as coupons } from '../../functions/handlers/coupons';
 import { makeHandler as engagementAggregator } from '../../functions/handlers/engagement-aggregator';
 import { makeHandler as health } from '../../functions/handlers/health';
 import { makeHandler as keys } from '../../functions/handlers/keys';
 import { makeHandler as pages } from '../../functions/handlers/pages';
 import { makeHandler as planner } from '../../functions/handlers/planner';
 import { makeHandler as purchases } from '../../functions/handlers/purchases';
+import { makeHandler as redemptions } from '../../functions/handlers/redemptions';
 import { makeHandler as reports } from '../../functions/handlers/reports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import { makeHandler as sesEvents } from '../../functions/handlers/ses-events';
@@ -30,7 +33,7 @@ import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
-import { readJson, simulateSesEvent, streamEvent } from './simulate';
+import { couponStreamEvent, readJson, simulateSesEvent, streamEvent } from './simulate';
 import { ensureTables } from './tables';
 
 /** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
@@ -46,6 +49,8 @@ const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
   pages,
   tracking,
   reports,
+  coupons,
+  'coupon-pages': couponPages,
 };
 
 export interface LocalStackOptions {
@@ -182,6 +187,27 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     queues.engagement = new LocalQueue({ name: 'events-stream', batchSize: 100, concurrency: 1 });
     const aggregator = engagementAggregator(deps);
     queues.engagement.consume((event) => aggregator(streamEvent(event.Records.map((r) => r.body))));
+    // The main table's stream, for coupons: a redemption (or its undoing) reaches the same
+    // redemptions function, which records the purchase and the report counts.
+    queues.coupons = new LocalQueue({ name: 'coupons-stream', batchSize: 25, concurrency: 1 });
+    const onCouponChange = redemptions(deps);
+    queues.coupons.consume((event) => onCouponChange(couponStreamEvent(event.Records.map((r) => r.body))));
+    const couponStore = deps.coupons;
+    const couponStream = queues.coupons;
+    deps.coupons = Object.assign(Object.create(couponStore), {
+      redeem: async (...args: Parameters<typeof couponStore.redeem>) => {
+        const after = await couponStore.redeem(...args);
+        if (after)
+          couponStream.send([{ before: { ...after, status: 'issued', redemption: undefined }, after }]);
+        return after;
+      },
+      void: async (...args: Parameters<typeof couponStore.void>) => {
+        const before = await couponStore.get(args[0]);
+        const after = await couponStore.void(...args);
+        if (after) couponStream.send([{ before, after }]);
+        return after;
+      },
+    });
     const store = deps.engagement;
     const stream = queues.engagement;
     deps.engagement = Object.assign(Object.create(store), {

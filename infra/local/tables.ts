@@ -18,7 +18,7 @@ export async function ensureTables(
   names: { main: string; events: string },
 ): Promise<void> {
   const index = MAIN_TABLE.indexes[0];
-  await create(client, {
+  const mainCreated = await create(client, {
     TableName: names.main,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
@@ -42,7 +42,8 @@ export async function ensureTables(
       },
     ],
   });
-  const created = await create(client, {
+  if (mainCreated) await enableTtl(client, names.main, MAIN_TABLE.ttlAttribute);
+  const eventsCreated = await create(client, {
     TableName: names.events,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [EVENTS_TABLE.partitionKey, EVENTS_TABLE.sortKey].map(stringAttr),
@@ -51,17 +52,19 @@ export async function ensureTables(
       { AttributeName: EVENTS_TABLE.sortKey, KeyType: 'RANGE' },
     ],
   });
-  if (created) {
-    // dynalite does not expire items, but it accepts the setting; DynamoDB proper does expire them.
-    await client
-      .send(
-        new UpdateTimeToLiveCommand({
-          TableName: names.events,
-          TimeToLiveSpecification: { AttributeName: EVENTS_TABLE.ttlAttribute, Enabled: true },
-        }),
-      )
-      .catch(() => undefined);
-  }
+  if (eventsCreated) await enableTtl(client, names.events, EVENTS_TABLE.ttlAttribute);
+}
+
+/** dynalite does not expire items, but it accepts the setting; DynamoDB proper does expire them. */
+async function enableTtl(client: DynamoDBClient, table: string, attribute: string) {
+  await client
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+      }),
+    )
+    .catch(() => undefined);
 }
 
 async function create(client: DynamoDBClient, input: ConstructorParameters<typeof CreateTableCommand>[0]) {

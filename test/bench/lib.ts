@@ -52,3 +52,27 @@ export function writeResults(path: string, results: BenchResult[]) {
 
 const fmt = (n: number) =>
   Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
+
+/**
+ * Mean time per call of two operations measured in alternating rounds, so that
+ * a change in the machine's load during the run weighs on both alike.
+ */
+export async function timeInterleaved(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  opts: { rounds?: number; perRound?: number } = {},
+): Promise<[number, number]> {
+  const rounds = opts.rounds ?? 40;
+  const per = opts.perRound ?? 20;
+  let ta = 0;
+  let tb = 0;
+  for (let r = 0; r < rounds; r++) {
+    let t = performance.now();
+    for (let i = 0; i < per; i++) await a();
+    ta += performance.now() - t;
+    t = performance.now();
+    for (let i = 0; i < per; i++) await b();
+    tb += performance.now() - t;
+  }
+  return [ta / (rounds * per), tb / (rounds * per)];
+}

@@ -2,12 +2,13 @@
  * `npm run bench`: every benchmark, each against a baseline measured in the
  * same run (a ratio holds on a noisy machine, an absolute time does not).
  * Prints a table and writes test/bench/results.json.
- * BENCH_RECIPIENTS sets the pipeline size (default 100,000); BENCH_ONLY=bundle,render,tracking,pipeline
+ * BENCH_RECIPIENTS sets the pipeline size (default 100,000); BENCH_ONLY=bundle,render,tracking,redeem,pipeline
  * runs some of them.
  */
 import { benchBundles } from './bundle';
 import { type BenchResult, printTable, writeResults } from './lib';
 import { benchPipeline } from './pipeline';
+import { benchRedeem } from './redeem';
 import { benchSenderRender } from './sender-render';
 import { benchTracking } from './tracking';
 
@@ -20,6 +21,7 @@ const benches: [string, string, () => Promise<BenchResult[]>][] = [
   ['bundle', 'sender bundle size', benchBundles],
   ['render', 'per-recipient sender path vs MJML per recipient', benchSenderRender],
   ['tracking', 'open and click handlers vs one PutItem', benchTracking],
+  ['redeem', 'redeem handler vs one conditional UpdateItem', benchRedeem],
   ['pipeline', `whole local pipeline, ${recipients} recipients`, () => benchPipeline(recipients, log)],
 ];
 

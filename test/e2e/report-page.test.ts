@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportPage } from '../../functions/domain/report-page';
+import type { CampaignReport } from '../../functions/domain/reports';
 import { sampleReport, sendingReport } from './sample-report';
 
 /**
@@ -59,14 +60,41 @@ async function open(html: string, width: number): Promise<{ page: Page; requests
 const noHorizontalOverflow = (page: Page) =>
   page.locator('html').evaluate((root) => root.scrollWidth <= root.clientWidth);
 
-/** SVG text never wraps, and overflows its SVG without scrolling the page: measure each label. */
+/**
+ * SVG text never wraps, and overflows its SVG without scrolling the page: measure each label of
+ * every funnel (the campaign's and the coupons').
+ */
 const funnelTextOverflow = (page: Page) =>
-  page.locator('svg.funnel').evaluate((svg) => {
-    const right = svg.getBoundingClientRect().right + 1;
-    return [...svg.querySelectorAll('text')]
-      .filter((text) => text.getBoundingClientRect().right > right)
-      .map((text) => text.textContent);
+  page.locator('svg.funnel').evaluateAll((svgs) =>
+    svgs.flatMap((svg) => {
+      const right = svg.getBoundingClientRect().right + 1;
+      return [...svg.querySelectorAll('text')]
+        .filter((text) => text.getBoundingClientRect().right > right)
+        .map((text) => text.textContent);
+    }),
+  );
+
+/** Each bar of a funnel: its step, its count and its drawn width. */
+const barsOf = (page: Page, funnel: string) =>
+  page.locator(`svg[data-funnel="${funnel}"] rect.bar`).evaluateAll((rects) =>
+    rects.map((r) => ({
+      step: r.getAttribute('data-step'),
+      count: Number(r.getAttribute('data-count')),
+      width: r.getBoundingClientRect().width,
+    })),
+  );
+
+/** Bars drawn to scale: each bar's width is its share of the largest count, in order. */
+function expectToScale(boxes: Array<{ count: number; width: number }>) {
+  const [first] = boxes;
+  if (!first) throw new Error('no bar');
+  expect(first.width).toBeGreaterThan(500);
+  boxes.forEach((b, i) => {
+    const next = boxes[i + 1];
+    if (next) expect(b.width).toBeGreaterThan(next.width);
+    expect(b.width / first.width).toBeCloseTo(b.count / first.count, 2);
   });
+}
 
 describe('the campaign report page in Chromium', () => {
   it(
@@ -76,31 +104,43 @@ describe('the campaign report page in Chromium', () => {
       try {
         expect(await page.locator('script').count()).toBe(0);
 
-        const funnel = page.locator('svg.funnel');
+        const funnel = page.locator('svg[data-funnel="campaign"]');
         await expect.poll(() => funnel.isVisible()).toBe(true);
         expect(await funnel.getAttribute('role')).toBe('img');
         expect(await funnel.getAttribute('aria-label')).toContain('1,167');
 
-        const bars = funnel.locator('rect.bar');
-        expect(await bars.count()).toBe(5);
-        const boxes = await bars.evaluateAll((rects) =>
-          rects.map((r) => ({
-            step: r.getAttribute('data-step'),
-            count: Number(r.getAttribute('data-count')),
-            width: r.getBoundingClientRect().width,
-          })),
-        );
+        const boxes = await barsOf(page, 'campaign');
         expect(boxes.map((b) => b.step)).toEqual(['targeted', 'sent', 'delivered', 'opened', 'clicked']);
         expect(boxes.map((b) => b.count)).toEqual([1167, 1147, 1131, 389, 96]);
-        const [first] = boxes;
-        if (!first) throw new Error('no bar');
-        expect(first.width).toBeGreaterThan(500);
-        boxes.forEach((b, i) => {
-          const next = boxes[i + 1];
-          if (next) expect(b.width).toBeGreaterThan(next.width);
-          // Drawn to scale: each bar's width is its share of the largest count.
-          expect(b.width / first.width).toBeCloseTo(b.count / first.count, 2);
-        });
+        expectToScale(boxes);
+
+        // The coupons, from the email to the till: the same kind of funnel, to its own scale.
+        const coupons = page.locator('section.coupons');
+        await expect.poll(() => coupons.isVisible()).toBe(true);
+        expect(await coupons.locator('h2').textContent()).toBe('Coupons: from the email to the till');
+        const couponBoxes = await barsOf(page, 'coupons');
+        expect(couponBoxes.map((b) => b.step)).toEqual(['issued', 'viewed', 'printed', 'redeemed']);
+        expect(couponBoxes.map((b) => b.count)).toEqual([1147, 402, 133, 58]);
+        expectToScale(couponBoxes);
+        for (const text of ['5.1%', '€3,712.40', '€64.01']) {
+          await expect.poll(() => coupons.getByText(text, { exact: true }).isVisible()).toBe(true);
+        }
+        const stores = await coupons
+          .locator('table.stores tbody tr')
+          .evaluateAll((rows) =>
+            rows.map((r) => [r.getAttribute('data-store'), r.querySelector('td')?.textContent]),
+          );
+        expect(stores).toEqual([
+          ['paris-11', '24'],
+          ['paris-15', '15'],
+          ['lyon-02', '12'],
+          ['lille-centre', '7'],
+        ]);
+        const email = coupons.locator('table.matrix tr[data-action="email"]');
+        expect(await email.locator('[data-response="store"] .pct').textContent()).toBe('4.4%');
+        expect(await email.locator('[data-response="web"] .pct').textContent()).toBe('0.6%');
+        expect(await email.locator('[data-response="phone"] .pct').textContent()).toBe('0.0%');
+        expect(await email.locator('[data-response="clickOnly"] .pct').textContent()).toBe('5.7%');
 
         for (const text of ['1,167', '1,147', '1,131', '389', '96', '34.4%', '30.0%']) {
           await expect.poll(() => page.getByText(text, { exact: true }).first().isVisible()).toBe(true);
@@ -123,7 +163,7 @@ describe('the campaign report page in Chromium', () => {
     'fits a 375 px phone screen with no horizontal scrolling, in both languages and states',
     async () => {
       // The longest labels: big numbers, every kind of unsent message, a long name and URL.
-      const worst = {
+      const worst: CampaignReport = {
         ...sendingReport,
         campaign: { ...sendingReport.campaign, name: 'Relance'.repeat(30) },
         targeted: 1_234_567,
@@ -140,6 +180,34 @@ describe('the campaign report page in Chromium', () => {
             totalMachine: 0,
           },
         ],
+        coupons: {
+          issued: 1_000_000,
+          viewed: 876_543,
+          printed: 543_210,
+          redeemed: 123_456,
+          redemptionRate: 0.123456,
+          revenue: 12_345_678.9,
+          averageBasket: 12_345_678.9 / 123_456,
+          byChannel: { store: 98_765, web: 12_345, phone: 12_346 },
+          byStore: [
+            { storeId: 'S'.repeat(64), redeemed: 98_765 },
+            {
+              storeId: 'magasin-de-la-place-de-la-republique-paris-onzieme-arrondissement',
+              redeemed: 24_691,
+            },
+          ],
+        },
+        actionResponse: [
+          {
+            action: 'email',
+            recipients: 1_000_000,
+            store: 0.098765,
+            web: 0.012345,
+            phone: 0.012346,
+            clickOnly: 0.987654,
+          },
+        ],
+        objective: { kpi: 'revenue', target: 15_000_000, actual: 12_345_678.9, met: false },
       };
       const cases = [
         { name: '375', html: reportPage(sampleReport) },
@@ -152,9 +220,21 @@ describe('the campaign report page in Chromium', () => {
         try {
           expect(await noHorizontalOverflow(page), name).toBe(true);
           expect(await funnelTextOverflow(page), name).toEqual([]);
-          const funnel = await page.locator('svg.funnel').boundingBox();
-          expect(funnel?.width).toBeGreaterThan(250);
-          expect((funnel?.x ?? 0) + (funnel?.width ?? 0)).toBeLessThanOrEqual(375);
+          for (const which of ['campaign', 'coupons']) {
+            const funnel = await page.locator(`svg[data-funnel="${which}"]`).boundingBox();
+            expect(funnel?.width, `${name} ${which}`).toBeGreaterThan(250);
+            expect((funnel?.x ?? 0) + (funnel?.width ?? 0), `${name} ${which}`).toBeLessThanOrEqual(375);
+          }
+          // Nothing sticks out of its card: the coupon tables and tiles included.
+          const outside = await page.locator('section.card').evaluateAll((cards) =>
+            cards.flatMap((card) => {
+              const right = card.getBoundingClientRect().right + 1;
+              return [...card.querySelectorAll('*')]
+                .filter((el) => el.getBoundingClientRect().right > right)
+                .map((el) => `${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''}`);
+            }),
+          );
+          expect(outside, name).toEqual([]);
           if (!name.startsWith('worst')) {
             await page.screenshot({ path: SCREENSHOT.replace('.png', `-${name}.png`), fullPage: true });
           }

@@ -3,7 +3,9 @@ import type { CampaignReport } from '../../functions/domain/reports';
 /**
  * A realistic finished win-back campaign: 1,167 customers targeted, Apple Mail
  * Privacy Protection and link scanners among the opens and clicks, six links
- * (one of them the map of the customer's own shop), an open-rate objective of 30 %.
+ * (one of them the map of the customer's own shop), an open-rate objective of
+ * 30 %, and a coupon with every email: 402 viewed, 133 printed, 58 redeemed
+ * (51 at the till of four shops, 7 on the web) for 3,712.40 EUR of baskets.
  */
 const targeted = 1167;
 const skipped = 17;
@@ -15,6 +17,24 @@ const complained = 1;
 const unsubscribed = 6;
 const opened = { uniqueHuman: 389, uniqueMachine: 274, totalHuman: 612, totalMachine: 331 };
 const clicked = { uniqueHuman: 96, uniqueMachine: 41, totalHuman: 143, totalMachine: 88 };
+const coupons = {
+  issued: sent,
+  viewed: 402,
+  printed: 133,
+  redeemed: 58,
+  redemptionRate: 58 / sent,
+  revenue: 3712.4,
+  averageBasket: 3712.4 / 58,
+  byChannel: { store: 51, web: 7, phone: 0 },
+  byStore: [
+    { storeId: 'paris-11', redeemed: 24 },
+    { storeId: 'paris-15', redeemed: 15 },
+    { storeId: 'lyon-02', redeemed: 12 },
+    { storeId: 'lille-centre', redeemed: 7 },
+  ],
+};
+/** Of the 58 who redeemed, 31 had clicked a link of the email first. */
+const redeemedAfterClick = 31;
 
 export const sampleReport: CampaignReport = {
   campaign: {
@@ -93,10 +113,24 @@ export const sampleReport: CampaignReport = {
       totalMachine: 11,
     },
   ],
+  coupons,
+  actionResponse: [
+    {
+      action: 'email',
+      recipients: sent,
+      store: coupons.byChannel.store / sent,
+      web: coupons.byChannel.web / sent,
+      phone: coupons.byChannel.phone / sent,
+      clickOnly: (clicked.uniqueHuman - redeemedAfterClick) / sent,
+    },
+  ],
   objective: { kpi: 'open_rate', target: 0.3, actual: opened.uniqueHuman / delivered, met: true },
 };
 
-/** The same campaign while it is still sending, before SES has reported any delivery. */
+/**
+ * The same campaign while it is still sending, before SES has reported any
+ * delivery: a few coupons already viewed, printed and redeemed.
+ */
 export const sendingReport: CampaignReport = {
   ...sampleReport,
   campaign: {
@@ -117,5 +151,22 @@ export const sendingReport: CampaignReport = {
     clickToOpen: clicked.uniqueHuman / opened.uniqueHuman,
     unsubscribe: unsubscribed / sent,
   },
+  coupons: {
+    issued: sent,
+    viewed: 61,
+    printed: 14,
+    redeemed: 3,
+    redemptionRate: 3 / sent,
+    revenue: 187.5,
+    averageBasket: 187.5 / 3,
+    byChannel: { store: 2, web: 1, phone: 0 },
+    byStore: [
+      { storeId: 'paris-11', redeemed: 2 },
+      { storeId: 'lyon-02', redeemed: 1 },
+    ],
+  },
+  actionResponse: [
+    { action: 'email', recipients: sent, store: 2 / sent, web: 1 / sent, phone: 0, clickOnly: 94 / sent },
+  ],
   objective: { kpi: 'open_rate', target: 0.3, actual: opened.uniqueHuman / sent, met: true },
 };

@@ -108,8 +108,8 @@ describe('queues', () => {
       ['send', stack.sending.send, worker('sender')],
     ] as const;
 
-  it('two work queues, four dead-letter queues, and no other queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 6);
+  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), and no other queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 7);
   });
 
   it.each(['plan', 'send'] as const)(
@@ -188,12 +188,13 @@ describe('queues', () => {
       stack.sending.send.deadLetterQueue,
       stack.sending.sesEventsDeadLetterQueue,
       stack.sending.engagementDeadLetterQueue,
+      stack.coupons.redemptionsDeadLetterQueue,
     ].map((q) => JSON.stringify(arnOf(q)));
     const sources = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) =>
       JSON.stringify(m.Properties.EventSourceArn),
     );
-    // The plan queue, the send queue and the events table's stream.
-    expect(sources).toHaveLength(3);
+    // The plan queue, the send queue, the events table's stream and the main table's.
+    expect(sources).toHaveLength(4);
     expect(sources.filter((arn) => deadLetterQueues.includes(arn))).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import {
   WORKERS,
   type WorkerName,
 } from '../../functions/routes';
+import type { ItemAction } from '../../infra/constructs/data';
 import type { RelanceFunction } from '../../infra/function';
 import { PLACEHOLDER_SENDER_IDENTITY, type RelanceStack } from '../../infra/stack';
 import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf } from './helpers';
@@ -35,7 +36,10 @@ function authorizerId(): string {
 }
 
 function fnNamed(name: FunctionName | WorkerName): RelanceFunction {
-  const fn = stack.api.functions.get(name as FunctionName) ?? stack.sending.functions.get(name as WorkerName);
+  const fn =
+    stack.api.functions.get(name as FunctionName) ??
+    stack.sending.functions.get(name as WorkerName) ??
+    stack.coupons.functions.get(name as WorkerName);
   if (!fn) throw new Error(`No function ${name}`);
   return fn;
 }
@@ -94,9 +98,9 @@ describe('data', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
   });
 
-  it('main table: no stream (nothing reads one)', () => {
+  it('main table: old and new images on its stream (the redemptions worker reads coupon changes)', () => {
     const main = template.toJSON().Resources[logicalId(stack.data.table)];
-    expect(main.Properties.StreamSpecification).toBeUndefined();
+    expect(main.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
   it('keyring: a generated secret of at least 48 characters, without punctuation, retained', () => {
@@ -138,13 +142,35 @@ describe('routes', () => {
     });
   });
 
-  it.each(['GET /health', 'GET /u/{token}', 'POST /u/{token}', 'GET /v/{token}'])('%s is public', (key) => {
+  it.each([
+    'GET /health',
+    'GET /u/{token}',
+    'POST /u/{token}',
+    'GET /v/{token}',
+    'GET /c/{token}',
+    'GET /c/{token}/barcode.png',
+    'GET /c/{token}/qr.png',
+    'GET /c/{token}/printed.gif',
+    'GET /till',
+  ])('%s is public', (key) => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: key,
       AuthorizationType: 'NONE',
       AuthorizerId: Match.absent(),
     });
   });
+
+  it.each(['GET /v1/coupons/{code}', 'POST /v1/coupons/{code}/redeem', 'POST /v1/coupons/{code}/void'])(
+    '%s (the till API) goes through the authorizer, to the coupons function',
+    (key) => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: key,
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: authorizerId() },
+      });
+      expect(ROUTES.find((r) => routeKey(r) === key)).toMatchObject({ fn: 'coupons', auth: ['store'] });
+    },
+  );
 
   it('every /v1 route, and only those, goes through the authorizer', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
@@ -188,18 +214,23 @@ describe('routes', () => {
 
 /**
  * The work queues, and the dead-letter queues the functions send to themselves (failed SES events,
- * for ses-events; stream records given up on, for the engagement aggregator's event source).
+ * for ses-events; stream records given up on, for the engagement aggregator's and the redemptions
+ * worker's event sources).
  */
-type QueueName = 'plan' | 'send' | 'sesEventsDeadLetter' | 'engagementDeadLetter';
+type QueueName = 'plan' | 'send' | 'sesEventsDeadLetter' | 'engagementDeadLetter' | 'redemptionsDeadLetter';
 
-/** What each function may touch: the least its code needs (see infra/constructs/api.ts and sending.ts). */
+/**
+ * What each function may touch: the least its code needs (see infra/constructs/api.ts, sending.ts
+ * and coupons.ts).
+ */
 interface Access {
-  table: 'none' | 'read' | 'readWrite';
+  /** The main table: nothing, its items (indexes included), or exactly these single-item actions on it. */
+  table: 'none' | 'read' | 'readWrite' | readonly ItemAction[];
   keyring: boolean;
   /** The one action allowed on the events table's items: writing raw events, or claiming them. */
   eventsTable?: 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
-  /** Reads the events table's stream (an event source). */
-  readsStream?: boolean;
+  /** Reads a table's stream (an event source). */
+  readsStream?: 'events' | 'main';
   sendsTo?: QueueName[];
   consumes?: QueueName;
   sendsEmail?: boolean;
@@ -217,6 +248,8 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
   pages: READ_WRITE_AND_KEYRING,
   tracking: { table: 'none', keyring: true, eventsTable: 'dynamodb:PutItem' },
   reports: { table: 'read', keyring: false },
+  coupons: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keyring: false },
+  'coupon-pages': READ_WRITE_AND_KEYRING,
   planner: { table: 'readWrite', keyring: false, sendsTo: ['plan', 'send'], consumes: 'plan' },
   sender: { table: 'readWrite', keyring: true, sendsTo: ['send'], consumes: 'send', sendsEmail: true },
   'ses-events': {
@@ -229,16 +262,22 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
     table: 'readWrite',
     keyring: false,
     eventsTable: 'dynamodb:UpdateItem',
-    readsStream: true,
+    readsStream: 'events',
     sendsTo: ['engagementDeadLetter'],
+  },
+  redemptions: {
+    table: 'readWrite',
+    keyring: true,
+    readsStream: 'main',
+    sendsTo: ['redemptionsDeadLetter'],
   },
 };
 
 /** The sending-related variables, and which function gets each. */
 const SENDING_VARIABLES: Record<string, readonly (FunctionName | WorkerName)[]> = {
   TEMPLATES_DIR: ['templates', 'campaigns'],
-  COMPANY_NAME: ['templates', 'campaigns', 'pages', 'sender'],
-  COMPANY_ADDRESS: ['templates', 'campaigns', 'pages', 'sender'],
+  COMPANY_NAME: ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'],
+  COMPANY_ADDRESS: ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'],
   SENDER_IDENTITY: ['campaigns'],
   PLAN_QUEUE_URL: ['campaigns', 'planner'],
   SEND_QUEUE_URL: ['planner', 'sender'],
@@ -260,19 +299,20 @@ const ALL_FUNCTIONS = [...FUNCTIONS, ...WORKERS];
 describe('functions', () => {
   it('one function per handler file in the route table, one per worker, plus the authorizer', () => {
     expect([...stack.api.functions.keys()].sort()).toEqual([...new Set(ROUTES.map((r) => r.fn))].sort());
-    expect([...stack.sending.functions.keys()].sort()).toEqual([...WORKERS].sort());
+    const workers = [...stack.sending.functions.keys(), ...stack.coupons.functions.keys()];
+    expect(workers.sort()).toEqual([...WORKERS].sort());
+    expect([...stack.coupons.functions.keys()]).toEqual(['redemptions']);
     template.resourceCountIs(
       'AWS::Lambda::Function',
-      stack.api.functions.size + stack.sending.functions.size + 1,
+      stack.api.functions.size + stack.sending.functions.size + stack.coupons.functions.size + 1,
     );
   });
 
-  it('every function: Node 22 on ARM64, ESM bundle with source maps, 512 MB, own log group, shared environment', () => {
+  it('every function: Node 22 on ARM64, ESM bundle with source maps, own log group, shared environment', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: 512,
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
       Environment: {
         Variables: Match.objectLike({
@@ -288,11 +328,18 @@ describe('functions', () => {
     });
   });
 
-  it('10 s for the API and ses-events, 60 s for the planner, the sender and the engagement aggregator', () => {
+  it('512 MB, but 1024 MB for coupon-pages (barcodes, QR codes and PDFs are CPU-bound)', () => {
+    for (const name of ALL_FUNCTIONS) {
+      expect(lambdaOf(fnNamed(name)).Properties.MemorySize, name).toBe(name === 'coupon-pages' ? 1024 : 512);
+    }
+    expect(lambdaOf(stack.api.authorizerFunction).Properties.MemorySize).toBe(512);
+  });
+
+  it('10 s for the API and ses-events, 60 s for the planner, the sender and the stream consumers', () => {
     for (const fn of [...stack.api.functions.values(), stack.api.authorizerFunction, fnNamed('ses-events')]) {
       expect(lambdaOf(fn).Properties.Timeout, fn.node.path).toBe(10);
     }
-    for (const name of ['planner', 'sender', 'engagement-aggregator'] as const) {
+    for (const name of ['planner', 'sender', 'engagement-aggregator', 'redemptions'] as const) {
       expect(lambdaOf(fnNamed(name)).Properties.Timeout, name).toBe(60);
     }
   });
@@ -311,7 +358,7 @@ describe('functions', () => {
       expect(env(name).TEMPLATES_DIR).toBe('/var/task/templates/email');
     }
     expect(env('campaigns').SENDER_IDENTITY).toBe(PLACEHOLDER_SENDER_IDENTITY);
-    for (const name of ['templates', 'campaigns', 'pages', 'sender'] as const) {
+    for (const name of ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'] as const) {
       expect(env(name).COMPANY_NAME).toMatch(/Set the companyName context/);
       expect(env(name).COMPANY_ADDRESS).toMatch(/Set the companyAddress context/);
     }
@@ -363,16 +410,27 @@ describe('functions', () => {
       return statementsOf(fnNamed(name)).filter((s) => JSON.stringify(resourcesOf(s)).includes(`"${id}"`));
     };
 
-    it(`main table: ${access.table}`, () => {
-      const actions = actionsOf(on(stack.data.table));
+    const streamOf = (table: 'events' | 'main') => ({
+      'Fn::GetAtt': [logicalId(table === 'main' ? stack.data.table : stack.data.eventsTable), 'StreamArn'],
+    });
+    const isStream = (resource: unknown) =>
+      (['events', 'main'] as const).some((t) => JSON.stringify(resource) === JSON.stringify(streamOf(t)));
+
+    it(`main table: ${typeof access.table === 'string' ? access.table : `${access.table.join(', ')} only, no index`}`, () => {
+      const statements = on(stack.data.table).filter((s) => !resourcesOf(s).every(isStream));
+      const actions = actionsOf(statements);
+      if (typeof access.table !== 'string') {
+        expect([...actions].sort()).toEqual([...access.table].sort());
+        // On the table itself: none of its indexes (no "<table>/index/*").
+        const table = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
+        for (const resource of statements.flatMap(resourcesOf)) expect(resource).toEqual(table);
+        return expect(JSON.stringify(statements)).not.toContain('/index/');
+      }
       if (access.table === 'none') expect(actions).toEqual([]);
       else expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
       if (access.table === 'readWrite') expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
       else expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
     });
-
-    const stream = () => ({ 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'StreamArn'] });
-    const isStream = (resource: unknown) => JSON.stringify(resource) === JSON.stringify(stream());
 
     it(`events table: ${access.eventsTable ? `${access.eventsTable} only` : 'nothing'}`, () => {
       const table = { 'Fn::GetAtt': [logicalId(stack.data.eventsTable), 'Arn'] };
@@ -382,7 +440,7 @@ describe('functions', () => {
       expect(statements.flatMap(resourcesOf)).toEqual([table]);
     });
 
-    it(`events table stream: ${access.readsStream ? 'read, that stream only' : 'nothing'}`, () => {
+    it(`streams: ${access.readsStream ? `reads the ${access.readsStream} table's, and only that one` : 'none'}`, () => {
       const statements = statementsOf(fnNamed(name));
       const onStream = statements.filter((s) => resourcesOf(s).some(isStream));
       const listStreams = statements.filter((s) => actionsOf([s]).includes('dynamodb:ListStreams'));
@@ -395,8 +453,8 @@ describe('functions', () => {
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
       ]);
-      expect(onStream.flatMap(resourcesOf)).toEqual([stream()]);
-      // ListStreams has no resource-level permission: "*" or nothing (see the next test).
+      expect(onStream.flatMap(resourcesOf)).toEqual([streamOf(access.readsStream)]);
+      // ListStreams has no resource-level permission: "*" or nothing (see the last test).
       expect(listStreams).toEqual([{ Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' }]);
     });
 
@@ -412,6 +470,7 @@ describe('functions', () => {
         send: stack.sending.send.queue,
         sesEventsDeadLetter: stack.sending.sesEventsDeadLetterQueue,
         engagementDeadLetter: stack.sending.engagementDeadLetterQueue,
+        redemptionsDeadLetter: stack.coupons.redemptionsDeadLetterQueue,
       };
       const statements = statementsOf(fnNamed(name));
       const queuesWith = (action: string) =>
@@ -483,6 +542,14 @@ const SENDER_BUNDLE_BUDGET = 400 * 1024;
 const SENDER_OVER_HEALTH_BUDGET = 150 * 1024;
 /** Packages the sender must never carry: MJML compiling and HTML-to-text happen when a campaign is created. */
 const COMPILE_ONLY = /node_modules\/(mjml[^/]*|html-to-text|htmlparser2)\//;
+/** Barcodes, QR codes (bwip-js) and PDFs (pdf-lib): the printable coupon's, and no other function's. */
+const PRINT_ONLY = /node_modules\/(bwip-js|pdf-lib|@pdf-lib\/[^/]+)\//;
+/**
+ * coupon-pages' minified index.mjs may not exceed this. bwip-js ships every symbology in one module
+ * that does not tree-shake (about 940 KB), pdf-lib and its standard fonts weigh about 350 KB; the
+ * rest is what every function carries (the AWS SDK, zod, the domain code): about 2 MB in all.
+ */
+const COUPON_PAGES_BUNDLE_BUDGET = 2.5 * 1024 * 1024;
 
 describe('bundles', () => {
   const read = (fn: RelanceFunction, file: string) => readFileSync(resolve(packageOf(fn), file), 'utf8');
@@ -505,6 +572,17 @@ describe('bundles', () => {
     const sender = sizeOf(fnNamed('sender'));
     expect(sender).toBeLessThanOrEqual(SENDER_BUNDLE_BUDGET);
     expect(sender - sizeOf(fnNamed('health'))).toBeLessThanOrEqual(SENDER_OVER_HEALTH_BUDGET);
+  });
+
+  it('coupon-pages carries bwip-js and pdf-lib, within its budget; no other function does', () => {
+    const couponPages = fnNamed('coupon-pages');
+    const printing = (fn: RelanceFunction) =>
+      new Set(sourcesOf(fn).flatMap((s) => s.match(PRINT_ONLY)?.[1] ?? []));
+    expect([...printing(couponPages)]).toEqual(expect.arrayContaining(['bwip-js', 'pdf-lib']));
+    expect(sizeOf(couponPages)).toBeLessThanOrEqual(COUPON_PAGES_BUNDLE_BUDGET);
+    for (const name of ALL_FUNCTIONS.filter((n) => n !== 'coupon-pages')) {
+      expect([...printing(fnNamed(name))], name).toEqual([]);
+    }
   });
 
   it('templates and campaigns carry templates/email; the others do not', () => {
@@ -535,6 +613,7 @@ describe('outputs', () => {
     'SendDeadLetterQueueUrl',
     'SesEventsDeadLetterQueueUrl',
     'EngagementDeadLetterQueueUrl',
+    'RedemptionsDeadLetterQueueUrl',
   ])('%s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });
@@ -592,6 +671,7 @@ describe('context', () => {
       custom.api.functions.get('templates'),
       custom.api.functions.get('campaigns'),
       custom.api.functions.get('pages'),
+      custom.api.functions.get('coupon-pages'),
       custom.sending.functions.get('sender'),
     ]) {
       expect(env(fn)).toMatchObject({

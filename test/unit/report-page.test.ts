@@ -3,12 +3,21 @@ import { esc, reportPage } from '../../functions/domain/report-page';
 import type { CampaignReport } from '../../functions/domain/reports';
 import { sampleReport, sendingReport } from '../e2e/sample-report';
 
-/** The inline SVG of the funnel, alone. */
-const svgOf = (html: string) => {
-  const m = /<svg class="funnel"[\s\S]*?<\/svg>/.exec(html);
-  if (!m) throw new Error('no funnel SVG');
+/** The inline SVG of a funnel, alone: the campaign's unless told. */
+const svgOf = (html: string, funnel: 'campaign' | 'coupons' = 'campaign') => {
+  const m = new RegExp(`<svg class="funnel" data-funnel="${funnel}"[\\s\\S]*?</svg>`).exec(html);
+  if (!m) throw new Error(`no ${funnel} funnel SVG`);
   return m[0];
 };
+
+/** The coupon section, alone. */
+const couponsOf = (html: string) => /<section class="card coupons"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+
+/** Each bar of an SVG funnel: its step, its count and its width in % of the SVG. */
+const barsOf = (svg: string) =>
+  [...svg.matchAll(/<rect class="bar[^"]*" data-step="(\w+)" data-count="(\d+)"[^>]*width="([\d.]+)%"/g)].map(
+    (b) => ({ step: b[1], count: Number(b[2]), width: Number(b[3]) }),
+  );
 
 /** The value cell of one row of the rates table. */
 const rateCell = (html: string, rate: string) =>
@@ -43,6 +52,18 @@ const draft: CampaignReport = {
     unsubscribe: null,
   },
   links: [],
+  coupons: {
+    issued: 0,
+    viewed: 0,
+    printed: 0,
+    redeemed: 0,
+    redemptionRate: null,
+    revenue: 0,
+    averageBasket: null,
+    byChannel: { store: 0, web: 0, phone: 0 },
+    byStore: [],
+  },
+  actionResponse: [{ action: 'email', recipients: 0, store: 0, web: 0, phone: 0, clickOnly: 0 }],
   objective: { kpi: 'open_rate', target: 0.3, actual: null, met: null },
 };
 
@@ -99,17 +120,15 @@ describe('reportPage', () => {
     expect(svg).toContain('role="img"');
     expect(svg).toMatch(/aria-label="Campaign funnel: Targeted 1,167 → Sent 1,147 → Delivered 1,131 → /);
     expect(svg).toMatch(/<title>Campaign funnel: Targeted 1,167 .*Clicked \(people\) 96<\/title>/);
-    const bars = [
-      ...svg.matchAll(/<rect class="bar[^"]*" data-step="(\w+)" data-count="(\d+)"[^>]*width="([\d.]+)%"/g),
-    ];
-    expect(bars.map((b) => [b[1], Number(b[2])])).toEqual([
+    const bars = barsOf(svg);
+    expect(bars.map((b) => [b.step, b.count])).toEqual([
       ['targeted', 1167],
       ['sent', 1147],
       ['delivered', 1131],
       ['opened', 389],
       ['clicked', 96],
     ]);
-    const widths = bars.map((b) => Number(b[3]));
+    const widths = bars.map((b) => b.width);
     expect(widths[0]).toBe(100);
     expect(widths[3]).toBeCloseTo((100 * 389) / 1167, 1);
     for (const label of ['Targeted', 'Sent', 'Delivered', 'Opened (people)', 'Clicked (people)']) {
@@ -221,10 +240,163 @@ describe('reportPage', () => {
       expect(o).not.toContain('class="gauge"');
     });
 
+    it('the coupon KPIs: a redemption rate as a percentage, redemptions as a count, revenue as money', () => {
+      const of = (objective: CampaignReport['objective'], opts?: Parameters<typeof reportPage>[1]) =>
+        objectiveOf(reportPage({ ...sampleReport, objective }, opts));
+      const rate = of({ kpi: 'redemption_rate', target: 0.04, actual: 58 / 1147, met: true });
+      expect(rate).toContain('Objective · Coupon redemption rate');
+      expect(rate).toContain('<span class="big">5.1%</span>');
+      expect(rate).toContain('<span class="big target">4.0%</span>');
+      const count = of({ kpi: 'redemptions', target: 1500, actual: 58, met: false });
+      expect(count).toContain('Objective · Coupons redeemed');
+      expect(count).toContain('<span class="big">58</span>');
+      expect(count).toContain('<span class="big target">1,500</span>');
+      const revenue = of({ kpi: 'revenue', target: 5000, actual: 3712.4, met: false });
+      expect(revenue).toContain('Objective · Revenue');
+      expect(revenue).toContain('data-objective="missed">Not met</span>');
+      expect(revenue).toContain('<span class="big">€3,712.40</span>');
+      expect(revenue).toContain('<span class="big target">€5,000</span>');
+      expect(revenue).toContain('class="gauge"');
+      expect(of({ kpi: 'revenue', target: 5000, actual: 3712.4, met: false }, { currency: 'GBP' })).toContain(
+        '<span class="big">£3,712.40</span>',
+      );
+      const fr = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+      const frRevenue = of({ kpi: 'revenue', target: 5000, actual: 3712.4, met: false }, { locale: 'fr' });
+      expect(frRevenue).toContain('Objectif · Chiffre d’affaires');
+      expect(frRevenue).toContain(`<span class="big">${fr.format(3712.4)}</span>`);
+      expect(fr.format(3712.4)).toMatch(/^3\s712,40\s€$/u);
+    });
+
     it('none set', () => {
       expect(objectiveOf(reportPage({ ...sampleReport, objective: null }))).toContain(
         'No objective was set for this campaign.',
       );
+    });
+  });
+
+  describe('the coupons, from the email to the till', () => {
+    const html = reportPage(sampleReport);
+    const section = couponsOf(html);
+    const figure = (html: string, name: string) =>
+      new RegExp(`data-coupon-figure="${name}"><span class="tile-value">([^<]*)</span>`).exec(html)?.[1];
+    const response = (html: string, k: string) =>
+      new RegExp(
+        `data-response="${k}" data-label="[^"]*"><span class="pct">([^<]*)</span><span class="count">([^<]*)<`,
+      )
+        .exec(html)
+        ?.slice(1);
+
+    it('comes right after the campaign funnel, under its heading', () => {
+      expect(section).toContain('<h2 id="coupons-h">Coupons: from the email to the till</h2>');
+      expect(html.indexOf('id="funnel-h"')).toBeLessThan(html.indexOf('id="coupons-h"'));
+      expect(html.indexOf('id="coupons-h"')).toBeLessThan(html.indexOf('id="pm-h"'));
+    });
+
+    it('draws the coupon funnel with the same SVG as the campaign funnel, to its own scale', () => {
+      const svg = svgOf(html, 'coupons');
+      expect(section).toContain(svg);
+      expect(svg).toContain('role="img"');
+      expect(svg).toContain(
+        'aria-label="Coupon funnel: Issued 1,147 → Viewed (people) 402 → Printed (people) 133 → Redeemed 58"',
+      );
+      const bars = barsOf(svg);
+      expect(bars.map((b) => [b.step, b.count])).toEqual([
+        ['issued', 1147],
+        ['viewed', 402],
+        ['printed', 133],
+        ['redeemed', 58],
+      ]);
+      expect(bars[0]?.width).toBe(100);
+      expect(bars[3]?.width).toBeCloseTo((100 * 58) / 1147, 1);
+      // Same markup as the campaign funnel: a name, a count, a track and a bar per step.
+      expect(svg).toContain('<text class="step-name" x="0" y="14">Issued</text>');
+      expect(svg).toContain('<rect class="track" x="0" y="22" width="100%" height="20" rx="4"/>');
+      expect(svg).toContain('100.0% of sent');
+      expect(svg).toContain('35.0% of issued');
+      expect(svg).toContain('33.1% of viewers · 11.6% of issued');
+      expect(svg).toContain('5.1% of issued');
+    });
+
+    it('shows the redemption rate, the revenue and the average basket, in euros by default', () => {
+      expect(figure(section, 'redemptionRate')).toBe('5.1%');
+      expect(figure(section, 'revenue')).toBe('€3,712.40');
+      expect(figure(section, 'averageBasket')).toBe('€64.01');
+      const usd = couponsOf(reportPage(sampleReport, { currency: 'USD' }));
+      expect(figure(usd, 'revenue')).toBe('US$3,712.40');
+      // A malformed currency falls back to euros rather than throwing.
+      expect(figure(couponsOf(reportPage(sampleReport, { currency: 'euros' })), 'revenue')).toBe('€3,712.40');
+      const whole = {
+        ...sampleReport.coupons,
+        revenue: 3712,
+        averageBasket: 64,
+      } as CampaignReport['coupons'];
+      const round = couponsOf(reportPage({ ...sampleReport, coupons: whole }));
+      expect(figure(round, 'revenue')).toBe('€3,712');
+      expect(figure(round, 'averageBasket')).toBe('€64');
+    });
+
+    it('lists the redemptions per shop, most first, with their share', () => {
+      const rows = [
+        ...section.matchAll(
+          /<tr data-store="([^"]*)"><th scope="row" class="store-id">([^<]*)<\/th><td class="num">([^<]*)<\/td><td class="num share">.*?([\d.]+%)<\/td>/g,
+        ),
+      ].map((m) => m.slice(1));
+      expect(rows).toEqual([
+        ['paris-11', 'paris-11', '24', '41.4%'],
+        ['paris-15', 'paris-15', '15', '25.9%'],
+        ['lyon-02', 'lyon-02', '12', '20.7%'],
+        ['lille-centre', 'lille-centre', '7', '12.1%'],
+      ]);
+      expect(section).toContain('Redemptions per shop');
+    });
+
+    it('crosses the action channel with the response, as shares of its recipients', () => {
+      expect(section).toMatch(
+        /<th scope="col">Action<\/th><th scope="col" class="resp">Redeemed in a shop<\/th><th scope="col" class="resp">Redeemed on the web<\/th><th scope="col" class="resp">By phone<\/th><th scope="col" class="resp">Clicked only<\/th>/,
+      );
+      expect(section).toContain(
+        '<tr data-action="email"><th scope="row">Email<span class="count">1,147 recipients</span></th>',
+      );
+      expect(response(section, 'store')).toEqual(['4.4%', '51']);
+      expect(response(section, 'web')).toEqual(['0.6%', '7']);
+      expect(response(section, 'phone')).toEqual(['0.0%', '0']);
+      expect(response(section, 'clickOnly')).toEqual(['5.7%', '65']);
+    });
+
+    it('escapes the store ids', () => {
+      const evil = `"><script>alert('shop')</script>`;
+      const out = reportPage({
+        ...sampleReport,
+        coupons: {
+          ...(sampleReport.coupons as NonNullable<CampaignReport['coupons']>),
+          byStore: [{ storeId: evil, redeemed: 3 }],
+        },
+      });
+      expect(out).not.toMatch(/<script/i);
+      const escaped = '&quot;&gt;&lt;script&gt;alert(&#39;shop&#39;)&lt;/script&gt;';
+      expect(out).toContain(`<tr data-store="${escaped}"><th scope="row" class="store-id">${escaped}</th>`);
+    });
+
+    it('shows nothing of coupons for a campaign without an offer', () => {
+      const out = reportPage({ ...sampleReport, coupons: null });
+      expect(couponsOf(out)).toBe('');
+      expect(out).not.toContain('data-funnel="coupons"');
+      expect(out).not.toContain('Coupons: from the email to the till');
+      expect(out).not.toContain('class="matrix"');
+      // The rest of the report is untouched.
+      expect(out).toContain('data-funnel="campaign"');
+      expect(out).toContain('id="pm-h"');
+    });
+
+    it('before any coupon is redeemed: dashes, no NaN, no empty table', () => {
+      const out = couponsOf(reportPage(draft));
+      expect(out).toContain('No coupon has been redeemed yet.');
+      expect(out).not.toContain('class="stores"');
+      expect(figure(out, 'redemptionRate')).toBe('—');
+      expect(figure(out, 'revenue')).toBe('€0');
+      expect(figure(out, 'averageBasket')).toBe('—');
+      expect(barsOf(svgOf(out, 'coupons')).map((b) => b.width)).toEqual([0, 0, 0, 0]);
+      expect(out).not.toMatch(/NaN|Infinity/);
     });
   });
 
@@ -259,6 +431,42 @@ describe('reportPage', () => {
       ).toContain('data-objective="missed">Non atteint</span>');
       expect(reportPage(draft, { locale: 'fr' })).toContain(
         'data-objective="pending">Pas encore mesurable</span>',
+      );
+    });
+
+    it('labels the coupons in French', () => {
+      const section = couponsOf(html);
+      const eur = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+      expect(section).toContain('<h2 id="coupons-h">Coupons : de l’e-mail à la caisse</h2>');
+      const svg = svgOf(html, 'coupons');
+      for (const label of ['Émis', 'Consultés (personnes)', 'Imprimés (personnes)', 'Utilisés']) {
+        expect(svg).toContain(`>${label}</text>`);
+      }
+      expect(svg).toContain(`aria-label="Entonnoir des coupons : Émis ${fr.format(1147)} → `);
+      expect(svg).toMatch(/33,1\s% des consultés · 11,6\s% des émis/u);
+      for (const label of [
+        'Taux d’utilisation',
+        'Chiffre d’affaires',
+        'Panier moyen',
+        'Coupons utilisés par magasin',
+        '>Magasin<',
+        'De l’action à la réponse',
+        'Utilisé en magasin',
+        'Utilisé sur le web',
+        'Par téléphone',
+        'Clic seul',
+        `${fr.format(1147)} destinataires`,
+        '>E-mail<',
+      ]) {
+        expect(section).toContain(label);
+      }
+      expect(section).toContain(`<span class="tile-value">${eur.format(3712.4)}</span>`);
+      expect(section).toContain(`<span class="tile-value">${eur.format(3712.4 / 58)}</span>`);
+      expect(section).toMatch(
+        /data-response="store" data-label="Utilisé en magasin"><span class="pct">4,4\s%</u,
+      );
+      expect(couponsOf(reportPage(draft, { locale: 'fr' }))).toContain(
+        'Aucun coupon n’a encore été utilisé.',
       );
     });
   });

@@ -15,6 +15,8 @@
  * | campaign         | CAMPAIGN#<id>        | CAMPAIGN           |CAMPAIGNS |<at>#<id>|
  * | compiled content | CAMPAIGN#<id>        | CONTENT            |          |        |
  * | send record      | CAMPAIGN#<id>        | SEND#<contactId>   |          |        |
+ * | coupon           | COUPON#<code>        | COUPON             |          |        |
+ * | failed look-ups  | LOOKUPS#<storeId>    | <minute>           |          |        |
  *
  * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
  */
@@ -22,6 +24,8 @@ export const MAIN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  /** Only short-lived bookkeeping carries it (per-minute failed coupon look-ups); records never do. */
+  ttlAttribute: 'expiresAt',
 } as const;
 
 export const EVENTS_TABLE = {
@@ -43,6 +47,7 @@ export const key = {
     pk: `CAMPAIGN#${campaignId}`,
     sk: `SEND#${contactId}`,
   }),
+  coupon: (code: string) => ({ pk: `COUPON#${code}`, sk: 'COUPON' }),
 };
 
 /**

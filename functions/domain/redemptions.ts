@@ -1,0 +1,74 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CampaignStore, EngagementStore } from '../ports';
+import { type PurchaseDeps, recordPurchase } from './contact-service';
+import type { Coupon } from './coupons';
+import { AppError } from './errors';
+
+/** Counter names of redemptions, read by the report. */
+export const redemptionCounter = {
+  redeemed: 'redeemed',
+  byChannel: (channel: string) => `redeemed_${channel}`,
+  byStore: (storeId: string) => `store_${storeId}_redeemed`,
+  revenueCents: 'revenue_cents',
+  afterClick: 'redeemed_after_click',
+};
+
+export interface RedemptionDeps extends PurchaseDeps {
+  campaigns: CampaignStore;
+  engagement: EngagementStore;
+  logger: Logger;
+}
+
+/**
+ * What a coupon's change means once it is stored (read from the main table's
+ * stream): a redemption is recorded as a purchase of the contact in its
+ * channel (so segments see the customer came back) and counted in the
+ * campaign's report, once; an undone redemption is taken back out of the counts.
+ */
+export async function applyCouponChange(
+  deps: RedemptionDeps,
+  before: Coupon | undefined,
+  after: Coupon,
+): Promise<void> {
+  const c = after.campaignId;
+  const k = after.contactId;
+  if (before?.status !== 'redeemed' && after.status === 'redeemed' && after.redemption) {
+    const r = after.redemption;
+    try {
+      await recordPurchase(deps, {
+        contact: k,
+        storeId: r.storeId,
+        amount: r.basketAmount,
+        currency: r.currency,
+        at: r.at,
+        channel: r.channel,
+        ref: `coupon-${after.code}-${r.receiptRef}`.slice(0, 100),
+      });
+    } catch (err) {
+      // An erased contact or a deleted store: the redemption still counts, the purchase cannot be recorded.
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      deps.logger.warn('Redemption not recorded as a purchase', { code: after.code, reason: err.message });
+    }
+    if (!(await deps.engagement.markFirst(c, k, 'redeemedAt', r.at))) return;
+    const send = await deps.campaigns.getSend(c, k);
+    await deps.engagement.count(c, {
+      [redemptionCounter.redeemed]: 1,
+      [redemptionCounter.byChannel(r.channel)]: 1,
+      [redemptionCounter.byStore(r.storeId)]: 1,
+      [redemptionCounter.revenueCents]: Math.round(r.basketAmount * 100),
+      ...(send?.clickedAt ? { [redemptionCounter.afterClick]: 1 } : {}),
+    });
+  } else if (before?.status === 'redeemed' && after.status !== 'redeemed' && before.redemption) {
+    const r = before.redemption;
+    const send = await deps.campaigns.getSend(c, k);
+    if (send?.redeemedAt !== r.at) return;
+    await deps.engagement.unmarkFirst(c, k, 'redeemedAt', r.at);
+    await deps.engagement.count(c, {
+      [redemptionCounter.redeemed]: -1,
+      [redemptionCounter.byChannel(r.channel)]: -1,
+      [redemptionCounter.byStore(r.storeId)]: -1,
+      [redemptionCounter.revenueCents]: -Math.round(r.basketAmount * 100),
+      ...(send.clickedAt ? { [redemptionCounter.afterClick]: -1 } : {}),
+    });
+  }
+}

@@ -1,0 +1,167 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { DynamoCouponStore } from '../../functions/adapters/dynamo/coupons';
+import { couponCode, formatCode } from '../../functions/domain/coupon-codes';
+import { type Coupon, offerSchema } from '../../functions/domain/coupons';
+import { makeHandler } from '../../functions/handlers/coupons';
+import { startLocalStack } from '../../infra/local/stack';
+import { type BenchResult, timeInterleaved } from './lib';
+import { dynaliteProcess } from './pipeline';
+
+const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+function redeemEvent(code: string, n: number): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/coupons/{code}/redeem',
+    rawPath: `/v1/coupons/${code}/redeem`,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    pathParameters: { code },
+    requestContext: {
+      accountId: 'bench',
+      apiId: 'bench',
+      domainName: 'bench.local',
+      domainPrefix: 'bench',
+      http: { method: 'POST', path: '', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'till' },
+      requestId: `req-${n}`,
+      routeKey: 'POST /v1/coupons/{code}/redeem',
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+      authorizer: { lambda: { keyId: 'k_bench', role: 'store', storeId: 'paris' } },
+    } as APIGatewayProxyEventV2['requestContext'],
+    body: JSON.stringify({ receiptRef: `T-${n}`, basketAmount: 42, currency: 'EUR', channel: 'store' }),
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * The till's redeem handler, called as Lambda would, against one raw
+ * conditional UpdateItem on the same dynalite (in its own process).
+ */
+export async function benchRedeem(): Promise<BenchResult[]> {
+  const db = await dynaliteProcess();
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: ':memory:',
+    dynamoEndpoint: db.endpoint,
+    sesEndpoint: 'http://127.0.0.1:9',
+  });
+  try {
+    const { deps } = stack;
+    const ring = await deps.keyring();
+    // As deployed: the handler's store is the DynamoDB one (not the local stack's stream emulation).
+    const coupons = new DynamoCouponStore(deps.doc, deps.config.TABLE_NAME);
+    const offer = offerSchema.parse({
+      kind: 'percent',
+      value: 15,
+      currency: 'EUR',
+      minBasket: 20,
+      validDays: 30,
+      stores: ['paris', 'lyon'],
+      description: { fr: '-15 %' },
+    });
+    const now = new Date();
+    const seed = async (campaignId: string) => {
+      const codes: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const code = couponCode(ring, campaignId, `c_${i}`);
+        await coupons.issue({
+          code,
+          campaignId,
+          contactId: `c_${i}`,
+          status: 'issued',
+          offer,
+          validFrom: new Date(now.getTime() - 3_600_000).toISOString(),
+          validUntil: new Date(now.getTime() + 86_400_000).toISOString(),
+          stores: offer.stores,
+          issuedAt: now.toISOString(),
+          history: [{ action: 'issued', at: now.toISOString() }],
+        } satisfies Coupon);
+        codes.push(code);
+      }
+      return codes;
+    };
+    const forHandler = await seed('cmp_handler');
+    const forRaw = await seed('cmp_raw');
+    const handler = makeHandler({ ...deps, coupons });
+    let n = 0;
+    let m = 0;
+    // The baseline: the same conditional update on a coupon of the same shape, sent straight to DynamoDB.
+    // Both are timed in alternating rounds, so the machine's load weighs on both alike.
+    const [redeemMs, rawMs] = await timeInterleaved(
+      async () => {
+        const res = await handler(
+          redeemEvent(formatCode(forHandler[n % forHandler.length] as string), n++),
+          context,
+        );
+        if (typeof res === 'string' || res.statusCode !== 200)
+          throw new Error(`redeem failed: ${JSON.stringify(res)}`);
+      },
+      async () => {
+        const at = new Date().toISOString();
+        const r = {
+          at,
+          storeId: 'paris',
+          receiptRef: `R-${m}`,
+          basketAmount: 42,
+          currency: 'EUR',
+          channel: 'store',
+        };
+        const res = await deps.doc.send(
+          new UpdateCommand({
+            TableName: deps.config.TABLE_NAME,
+            Key: { pk: `COUPON#${forRaw[m++ % forRaw.length]}`, sk: 'COUPON' },
+            UpdateExpression:
+              'SET #status = :redeemed, #redemption = :r, #history = list_append(#history, :h)',
+            ConditionExpression:
+              '#status = :issued AND #validFrom <= :now AND #validUntil >= :now AND (#storesAll = :true OR contains(#storeList, :store)) AND (attribute_not_exists(#minBasket) OR #minBasket <= :basket) AND (attribute_not_exists(#currency) OR #currency = :currency)',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#redemption': 'redemption',
+              '#history': 'history',
+              '#validFrom': 'validFrom',
+              '#validUntil': 'validUntil',
+              '#storesAll': 'storesAll',
+              '#storeList': 'storeList',
+              '#minBasket': 'minBasket',
+              '#currency': 'currency',
+            },
+            ExpressionAttributeValues: {
+              ':redeemed': 'redeemed',
+              ':issued': 'issued',
+              ':r': r,
+              ':h': [{ action: 'redeemed', at, storeId: 'paris', receiptRef: r.receiptRef }],
+              ':now': at,
+              ':true': true,
+              ':store': 'paris',
+              ':basket': 42,
+              ':currency': 'EUR',
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (!res.Attributes) throw new Error('raw update failed');
+      },
+      { rounds: 40, perRound: 25 },
+    );
+    if (n > forHandler.length || m > forRaw.length) throw new Error('not enough coupons for a clean run');
+    return [
+      {
+        name: 'redeem handler (parse, one conditional update, answer)',
+        unit: 'ms',
+        value: redeemMs,
+        baseline: 'the same conditional UpdateItem, raw, on the same dynalite',
+        baselineValue: rawMs,
+        ratio: redeemMs / rawMs,
+        ratioMeaning: 'times one conditional UpdateItem',
+        target: '≤ 1.5×',
+        met: redeemMs / rawMs <= 1.5,
+      },
+    ];
+  } finally {
+    await stack.stop();
+    db.child.kill();
+  }
+}
