@@ -1,20 +1,19 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code128Png, qrPng } from '../../functions/adapters/barcodes';
 import { type CouponPageInput, couponPage } from '../../functions/domain/coupon-page';
 import { couponPdf } from '../../functions/domain/coupon-pdf';
 import type { Coupon } from '../../functions/domain/coupons';
 import type { Store } from '../../functions/domain/stores';
+import { launchChromium } from './browser';
 
 /**
  * The printable coupon in a real browser (Debian's headless Chromium), served by a tiny local
  * server as the app would serve it: the page at /c/x, its barcode and QR images drawn by the
  * barcodes adapter, the PDF, and the print beacon, whose hits are counted.
  */
-const CHROMIUM = process.env.RELANCE_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/relance-coupon.png';
 const PRINT_SCREENSHOT = '/tmp/relance-coupon-print.png';
 const TIMEOUT = 60_000;
@@ -101,12 +100,6 @@ const pageInput = (over: Partial<CouponPageInput> = {}, coupon: Partial<Coupon> 
 });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium, as .ci/run does) ` +
-        'or set RELANCE_CHROMIUM to a Chromium executable.',
-    );
-  }
   current = pageInput();
   server = createServer((req, res) => {
     const path = req.url ?? '';
@@ -138,20 +131,7 @@ beforeAll(async () => {
   const listening = server;
   await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, TIMEOUT);
 
 afterAll(async () => {

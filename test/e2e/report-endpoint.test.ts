@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { launchChromium } from './browser';
 
 /**
  * The report as a marketer opens it: GET /v1/campaigns/{id}/report.html from
  * a running local stack, after a real campaign was sent and clicked, in
  * headless Chromium with the API key sent as a header.
  */
-const CHROMIUM = process.env.RELANCE_CHROMIUM ?? '/usr/bin/chromium';
 const KEY = 'e2e-marketer-key-000001';
 let stack: LocalStack;
 let browser: Browser;
@@ -24,8 +23,6 @@ const api = async (method: string, path: string, body?: unknown) => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   stack = await startLocalStack({
     port: 0,
     sesPort: 0,
@@ -33,17 +30,7 @@ beforeAll(async () => {
     bootstrapKey: KEY,
     env: { TRACK_TOO_SOON_SECONDS: '0' },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportPage } from '../../functions/domain/report-page';
 import type { CampaignReport } from '../../functions/domain/reports';
+import { launchChromium } from './browser';
 import { sampleReport, sendingReport } from './sample-report';
 
 /**
@@ -10,33 +10,13 @@ import { sampleReport, sendingReport } from './sample-report';
  * from a string with no network at all, draws the funnel to scale, and fits a
  * phone. Nothing else of the app runs.
  */
-const CHROMIUM = process.env.RELANCE_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/relance-report.png';
 const TIMEOUT = 60_000;
 
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install Debian's package (apt-get install -y chromium, as .ci/run does) ` +
-        'or set RELANCE_CHROMIUM to a Chromium executable.',
-    );
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, TIMEOUT);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser';
 import {
   CODES,
   type FakeTillApi,
@@ -16,7 +16,6 @@ import {
  * in headless Chromium on a landscape tablet (1024×768, touch), in English and
  * in French. Screenshots go to /tmp/relance-till-*.png.
  */
-const CHROMIUM = process.env.RELANCE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOT = (name: string) => `/tmp/relance-till-${name}.png`;
 const TABLET = { width: 1024, height: 768 };
 const KEY_ITEM = 'relance.till.key';
@@ -26,23 +25,8 @@ let fake: FakeTillApi;
 const open: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set RELANCE_CHROMIUM)`,
-    );
   fake = await startFakeTillApi();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
