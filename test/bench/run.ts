@@ -5,6 +5,7 @@
  * BENCH_RECIPIENTS sets the pipeline size (default 100,000); BENCH_ONLY=bundle,render,tracking,redeem,pipeline
  * runs some of them.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { benchBundles } from './bundle';
 import { type BenchResult, printTable, writeResults } from './lib';
 import { benchPipeline } from './pipeline';
@@ -13,6 +14,7 @@ import { benchSenderRender } from './sender-render';
 import { benchTracking } from './tracking';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const RESULTS = 'test/bench/results.json';
 const recipients = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const log = (s: string) => console.log(s);
@@ -34,5 +36,8 @@ for (const [id, title, run] of benches) {
 
 console.log('');
 printTable(results);
-writeResults('test/bench/results.json', results);
+// A partial run (BENCH_ONLY) keeps the other benchmarks' last figures in the file.
+const previous: BenchResult[] = only && existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : [];
+const names = new Set(results.map((r) => r.name));
+writeResults(RESULTS, [...previous.filter((r) => !names.has(r.name)), ...results]);
 console.log('\nWritten to test/bench/results.json');
