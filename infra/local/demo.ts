@@ -192,6 +192,8 @@ try {
           headers: human,
           redirect: 'manual',
         });
+      const printable = /href="([^"]+\/t\/c\/[^"]+)"[^>]*>\s*(?:Imprimer|Print)/.exec(m.html)?.[1];
+      if (printable && r < 0.12) await fetch(printable, { headers: human });
       if (links[0] && rand() < 0.05) await fetch(links[0], { headers: scanner, redirect: 'manual' });
       simulated++;
       if (process.stdout.isTTY && simulated % 50 === 0)
