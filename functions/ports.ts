@@ -130,7 +130,13 @@ export interface CampaignStore {
   settleSend(
     campaignId: string,
     contactId: string,
-    outcome: { status: 'sent' | 'failed' | 'retry'; messageId?: string; error?: string; locale?: string },
+    outcome: {
+      status: 'sent' | 'failed' | 'retry';
+      messageId?: string;
+      error?: string;
+      locale?: string;
+      couponCode?: string;
+    },
   ): Promise<void>;
   getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined>;
   /**
@@ -166,6 +172,8 @@ export interface SendRecord extends Partial<Record<RecipientMark, string>> {
   error?: string;
   reason?: string;
   locale?: string;
+  /** The recipient's coupon, when the campaign has an offer. */
+  couponCode?: string;
   claimedAt: string;
   settledAt?: string;
 }

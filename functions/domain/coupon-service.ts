@@ -12,8 +12,13 @@ export interface TillDeps {
   voidWindowMinutes: number;
 }
 
-/** The coupon as the till shows it. */
-export function couponView(c: Coupon, state: CouponRefusal | 'valid', locale?: string) {
+/** What one store may see of another store's redemption: when and where, not the receipt or the basket. */
+function redemptionSeenBy(r: Redemption, storeId: string | undefined): Partial<Redemption> {
+  return storeId === undefined || r.storeId === storeId ? r : { at: r.at, storeId: r.storeId };
+}
+
+/** The coupon as the till of `storeId` shows it. */
+export function couponView(c: Coupon, state: CouponRefusal | 'valid', locale?: string, storeId?: string) {
   return {
     valid: state === 'valid',
     ...(state === 'valid' ? {} : { reason: state }),
@@ -28,7 +33,7 @@ export function couponView(c: Coupon, state: CouponRefusal | 'valid', locale?: s
     validFrom: c.validFrom,
     validUntil: c.validUntil,
     ...(c.firstName ? { firstName: c.firstName } : {}),
-    ...(c.redemption ? { redemption: c.redemption } : {}),
+    ...(c.redemption ? { redemption: redemptionSeenBy(c.redemption, storeId) } : {}),
   };
 }
 
@@ -55,7 +60,7 @@ export async function lookupCoupon(deps: TillDeps, storeId: string, input: strin
     await countFailure(deps, storeId, now);
     return { valid: false, reason: 'unknown' as const, code: input };
   }
-  return couponView(coupon, couponState(coupon, storeId, now));
+  return couponView(coupon, couponState(coupon, storeId, now), undefined, storeId);
 }
 
 export interface RedeemInput {
@@ -114,7 +119,7 @@ export async function redeemCoupon(deps: TillDeps, storeId: string, input: strin
       `This coupon was already redeemed on ${r.at} in store ${r.storeId}`,
       [{ path: 'code', message: 'Already redeemed' }],
       {},
-      { redemption: r },
+      { redemption: redemptionSeenBy(r, storeId) },
     );
   }
   const state = couponState(coupon, storeId, now);

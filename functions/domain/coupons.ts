@@ -105,9 +105,11 @@ export function couponState(coupon: Coupon | undefined, storeId: string, now: Da
 /** The validity window of a coupon issued at `issuedAt` under an offer. */
 export function validity(offer: Offer, issuedAt: Date): { validFrom: string; validUntil: string } {
   const from = offer.validFrom ? new Date(offer.validFrom) : issuedAt;
+  // `validDays` counts from when the coupon can first be used, not from the send.
+  const start = Math.max(from.getTime(), issuedAt.getTime());
   const until = offer.validUntil
     ? new Date(offer.validUntil)
-    : new Date(issuedAt.getTime() + (offer.validDays ?? 30) * 86_400_000);
+    : new Date(start + (offer.validDays ?? 30) * 86_400_000);
   return { validFrom: from.toISOString(), validUntil: until.toISOString() };
 }
 

@@ -94,54 +94,81 @@ export async function aggregateEngagement(
   deps: { engagement: EngagementStore },
   events: EngagementEvent[],
 ): Promise<void> {
-  const sums = new Map<string, { add: Record<string, number>; names: Record<string, string> }>();
-  const bump = (campaignId: string, name: string, n = 1) => {
-    const s = sums.get(campaignId) ?? { add: {}, names: {} };
-    s.add[name] = (s.add[name] ?? 0) + n;
-    sums.set(campaignId, s);
-    return s;
-  };
-  const claimed: EngagementEvent[] = [];
-  const undo: (() => Promise<void>)[] = [];
-  try {
-    await Promise.all(
-      events.map(async (e) => {
-        if (!(await deps.engagement.claimEvent(e))) return;
-        claimed.push(e);
-        const human = !e.machine;
-        const mark =
-          e.kind === 'open'
-            ? human
-              ? 'openedAt'
-              : 'machineOpenedAt'
-            : human
-              ? 'clickedAt'
-              : 'machineClickedAt';
-        const link = e.kind === 'click' ? e.link : undefined;
-        const [first, firstOnLink] = await Promise.all([
-          deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at),
-          link !== undefined && human
-            ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link)
-            : false,
-        ]);
-        if (first) undo.push(() => deps.engagement.unmarkFirst(e.campaignId, e.contactId, mark, e.at));
-        if (firstOnLink && link !== undefined) {
-          undo.push(() => deps.engagement.unmarkLinkClicked(e.campaignId, e.contactId, link));
-        }
-        bump(e.campaignId, counter.total(e.kind, human));
-        if (first) bump(e.campaignId, counter.unique(e.kind, human));
-        if (link !== undefined) {
-          const s = bump(e.campaignId, counter.link(link, human ? 'human' : 'machine'));
-          if (e.url) s.names[counter.link(link, 'url')] = e.url;
-          if (firstOnLink) bump(e.campaignId, counter.link(link, 'unique'));
-        }
-      }),
-    );
-    await Promise.all([...sums].map(([campaignId, s]) => deps.engagement.count(campaignId, s.add, s.names)));
-  } catch (err) {
-    // The batch will be retried: give back its marks and claims, or its events would never be counted.
-    await Promise.allSettled(undo.map((u) => u()));
-    await Promise.allSettled(claimed.map((e) => deps.engagement.releaseEvent(e)));
-    throw err;
+  /** What one event did, so that a failure can give it all back. */
+  interface Applied {
+    event: EngagementEvent;
+    claimed: boolean;
+    undo: (() => Promise<void>)[];
+    add: Record<string, number>;
+    names: Record<string, string>;
   }
+  const giveBack = async (applied: Applied[]) => {
+    await Promise.allSettled(applied.flatMap((a) => a.undo.map((u) => u())));
+    await Promise.allSettled(
+      applied.filter((a) => a.claimed).map((a) => deps.engagement.releaseEvent(a.event)),
+    );
+  };
+
+  const apply = async (e: EngagementEvent, a: Applied) => {
+    if (!(await deps.engagement.claimEvent(e))) return;
+    a.claimed = true;
+    const human = !e.machine;
+    const mark =
+      e.kind === 'open' ? (human ? 'openedAt' : 'machineOpenedAt') : human ? 'clickedAt' : 'machineClickedAt';
+    const link = e.kind === 'click' ? e.link : undefined;
+    const [first, firstOnLink] = await Promise.all([
+      deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at).then((f) => {
+        if (f) a.undo.push(() => deps.engagement.unmarkFirst(e.campaignId, e.contactId, mark, e.at));
+        return f;
+      }),
+      link !== undefined && human
+        ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link).then((f) => {
+            if (f) a.undo.push(() => deps.engagement.unmarkLinkClicked(e.campaignId, e.contactId, link));
+            return f;
+          })
+        : false,
+    ]);
+    const bump = (name: string) => {
+      a.add[name] = (a.add[name] ?? 0) + 1;
+    };
+    bump(counter.total(e.kind, human));
+    if (first) bump(counter.unique(e.kind, human));
+    if (link !== undefined) {
+      bump(counter.link(link, human ? 'human' : 'machine'));
+      if (e.url) a.names[counter.link(link, 'url')] = e.url;
+      if (firstOnLink) bump(counter.link(link, 'unique'));
+    }
+  };
+
+  // Every event runs to its end, failed or not, so that what each did is known before deciding.
+  const applied: Applied[] = events.map((event) => ({ event, claimed: false, undo: [], add: {}, names: {} }));
+  const outcomes = await Promise.allSettled(applied.map((a) => apply(a.event, a)));
+  const failedEvents = applied.filter((_, i) => outcomes[i]?.status === 'rejected');
+  await giveBack(failedEvents);
+
+  // One counter write per campaign; a campaign whose write fails gives back its events alone, so the
+  // retried batch counts them, and only them, again.
+  const byCampaign = new Map<string, Applied[]>();
+  for (const a of applied) {
+    if (failedEvents.includes(a) || !a.claimed) continue;
+    byCampaign.set(a.event.campaignId, [...(byCampaign.get(a.event.campaignId) ?? []), a]);
+  }
+  const writes = await Promise.allSettled(
+    [...byCampaign].map(async ([campaignId, list]) => {
+      const add: Record<string, number> = {};
+      const names: Record<string, string> = {};
+      for (const a of list) {
+        for (const [k, v] of Object.entries(a.add)) add[k] = (add[k] ?? 0) + v;
+        Object.assign(names, a.names);
+      }
+      try {
+        await deps.engagement.count(campaignId, add, names);
+      } catch (err) {
+        await giveBack(list);
+        throw err;
+      }
+    }),
+  );
+  const failure = [...outcomes, ...writes].find((o) => o.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
 }

@@ -269,6 +269,8 @@ export async function buildEmail(
   contact: Contact & { email: string },
   store: Store | undefined,
   coupon?: Coupon,
+  /** When the message was sent: tracking tokens carry it (the view-in-browser page passes the original). */
+  sentAt: number = deps.clock.now().getTime(),
 ): Promise<{ email: OutboundEmail; locale: string }> {
   const locale = pickLocale(Object.keys(content.byLocale), contact.locale, content.defaultLocale);
   const template = content.byLocale[locale] as PreparedEmail;
@@ -288,7 +290,7 @@ export async function buildEmail(
         baseUrl: campaign.baseUrl ?? '',
         campaignId: campaign.id,
         contactId: contact.id,
-        sentAt: deps.clock.now().getTime(),
+        sentAt,
       }),
       text: rendered.text,
       headers: {
@@ -358,39 +360,58 @@ export async function sendJob(
       if (await deps.campaigns.expireClaim(campaign.id, contactId, before)) counted.failed++;
       continue;
     }
-    const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
-    const coupon = await issueCoupon(deps, ring, campaign, contact);
-    const { email, locale } = await buildEmail(
-      deps,
-      ring,
-      campaign,
-      content,
-      contact as Contact & { email: string },
-      store,
-      coupon,
-    );
+    // SES accepted the message: from then on, whatever fails, this recipient is never sent again.
+    let accepted = false;
+    let locale: string | undefined;
     try {
-      const { messageId } = await sendWithRetries(deps, email);
-      await deps.campaigns.settleSend(campaign.id, contactId, { status: 'sent', messageId, locale });
+      const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
+      const coupon = await issueCoupon(deps, ring, campaign, contact);
+      const built = await buildEmail(
+        deps,
+        ring,
+        campaign,
+        content,
+        contact as Contact & { email: string },
+        store,
+        coupon,
+      );
+      locale = built.locale;
+      const { messageId } = await sendWithRetries(deps, built.email);
+      accepted = true;
+      await deps.campaigns.settleSend(campaign.id, contactId, {
+        status: 'sent',
+        messageId,
+        locale,
+        ...(coupon ? { couponCode: coupon.code } : {}),
+      });
       counted.sent++;
     } catch (err) {
-      if (!(err instanceof SendFailure)) throw err;
-      if (err.kind === 'permanent') {
+      if (err instanceof SendFailure && err.kind === 'permanent') {
         await deps.campaigns.settleSend(campaign.id, contactId, {
           status: 'failed',
           error: err.message,
-          locale,
+          ...(locale ? { locale } : {}),
         });
         counted.failed++;
         continue;
       }
-      // Throttled, transient or fatal: this recipient and the rest of the job go back on the queue.
-      await deps.campaigns.settleSend(campaign.id, contactId, { status: 'retry', error: err.message });
-      requeue = job.contactIds.slice(i);
-      if (err.kind === 'fatal') pauseReason = `The email provider refused to send: ${err.message}`;
-      deps.logger.warn('Sending deferred', {
+      // Throttled, transient, fatal, or unexpected (a failed read or write): this recipient — unless SES
+      // already took it, in which case its claim stays and the lease will count it — and the rest of the
+      // job go back on the queue, and the counts so far are still written below.
+      if (!accepted) {
+        await deps.campaigns
+          .settleSend(campaign.id, contactId, { status: 'retry', error: (err as Error).message })
+          .catch(() => undefined);
+      }
+      requeue = job.contactIds.slice(accepted ? i + 1 : i);
+      if (err instanceof SendFailure && err.kind === 'fatal') {
+        pauseReason = `The email provider refused to send: ${err.message}`;
+      }
+      const log = err instanceof SendFailure ? deps.logger.warn : deps.logger.error;
+      log.call(deps.logger, 'Sending deferred', {
         campaignId: campaign.id,
-        kind: err.kind,
+        kind: err instanceof SendFailure ? err.kind : 'unexpected',
+        error: err as Error,
         remaining: requeue.length,
       });
       break;

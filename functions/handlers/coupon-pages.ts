@@ -6,6 +6,7 @@ import type { Coupon } from '../domain/coupons';
 import { linkNotFoundPage, pageLocale } from '../domain/pages';
 import type { Store } from '../domain/stores';
 import { verifyToken } from '../domain/tokens';
+import { machineReason } from '../domain/tracking';
 import { type ApiRequest, type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 
@@ -30,7 +31,18 @@ export function makeHandler(deps: AppDeps) {
       : (await Promise.all(coupon.stores.map((id) => deps.stores.get(id)))).filter((s): s is Store =>
           Boolean(s),
         );
-  const funnel = async (coupon: Coupon, step: 'couponViewedAt' | 'couponPrintedAt') => {
+  /** Records a view or a print once per recipient; security gateways fetching links are not the customer. */
+  const funnel = async (coupon: Coupon, step: 'couponViewedAt' | 'couponPrintedAt', req: ApiRequest) => {
+    const http = req.event.requestContext.http;
+    const machine = machineReason({
+      method: http.method,
+      userAgent: http.userAgent ?? '',
+      sourceIp: http.sourceIp ?? '',
+      secondsSinceSend: (deps.clock.now().getTime() - Date.parse(coupon.issuedAt)) / 1000,
+      kind: 'click',
+      tooSoonSeconds: deps.config.TRACK_TOO_SOON_SECONDS,
+    });
+    if (machine) return;
     try {
       if (
         await deps.engagement.markFirst(
@@ -72,7 +84,7 @@ export function makeHandler(deps: AppDeps) {
         if (req.query.format === 'pdf') {
           const [barcode, qr] = await Promise.all([code128Png(coupon.code), qrPng(coupon.code)]);
           const pdf = await couponPdf({ ...input, barcodePng: barcode, qrPng: qr });
-          await funnel(coupon, 'couponPrintedAt');
+          await funnel(coupon, 'couponPrintedAt', req);
           return {
             status: 200,
             body: Buffer.from(pdf).toString('base64'),
@@ -84,7 +96,7 @@ export function makeHandler(deps: AppDeps) {
             },
           };
         }
-        await funnel(coupon, 'couponViewedAt');
+        await funnel(coupon, 'couponViewedAt', req);
         return {
           status: 200,
           body: couponPage({
@@ -112,7 +124,7 @@ export function makeHandler(deps: AppDeps) {
       'GET /c/{token}/printed.gif': async (req) => {
         const coupon = await load(req);
         if (!coupon) return notFound(req);
-        await funnel(coupon, 'couponPrintedAt');
+        await funnel(coupon, 'couponPrintedAt', req);
         return { status: 200, body: GIF, base64: true, headers: { 'content-type': 'image/gif', ...PRIVATE } };
       },
     },

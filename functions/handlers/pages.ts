@@ -1,6 +1,5 @@
 import { type AppDeps, defaultDeps } from '../deps';
 import { suppressContactChannel } from '../domain/contact-service';
-import { couponCode } from '../domain/coupon-codes';
 import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage } from '../domain/pages';
 import { buildEmail, prepareContent } from '../domain/sending';
 import { TILL_PAGE_CSP, tillPage } from '../domain/till-page';
@@ -82,9 +81,10 @@ export function makeHandler(deps: AppDeps) {
           : [];
         if (!campaign || !content || !contact?.email) return html(404, linkNotFoundPage(lang(event)));
         const ring = await deps.keyring();
-        const coupon = campaign.offer
-          ? await deps.coupons.get(couponCode(ring, campaign.id, contact.id))
-          : undefined;
+        // The message as it was sent: its coupon and its send time (so the tracking tokens date from then).
+        const sent = await deps.campaigns.getSend(campaign.id, contact.id);
+        const coupon = sent?.couponCode ? await deps.coupons.get(sent.couponCode) : undefined;
+        const sentAt = Date.parse(sent?.settledAt ?? sent?.claimedAt ?? '') || deps.clock.now().getTime();
         const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
         const { email } = await buildEmail(
           { company: { name: company, address: deps.config.COMPANY_ADDRESS }, clock: deps.clock },
@@ -94,6 +94,7 @@ export function makeHandler(deps: AppDeps) {
           { ...contact, email: contact.email },
           store,
           coupon,
+          sentAt,
         );
         return html(200, email.html);
       },

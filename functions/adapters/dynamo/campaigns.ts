@@ -215,12 +215,18 @@ export class DynamoCampaignStore implements CampaignStore {
   async settleSend(
     campaignId: string,
     contactId: string,
-    outcome: { status: 'sent' | 'failed' | 'retry'; messageId?: string; error?: string; locale?: string },
+    outcome: {
+      status: 'sent' | 'failed' | 'retry';
+      messageId?: string;
+      error?: string;
+      locale?: string;
+      couponCode?: string;
+    },
   ): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#settledAt': 'settledAt' };
     const values: Record<string, unknown> = { ':s': outcome.status, ':at': this.now().toISOString() };
     const sets = ['#status = :s', '#settledAt = :at'];
-    for (const k of ['messageId', 'error', 'locale'] as const) {
+    for (const k of ['messageId', 'error', 'locale', 'couponCode'] as const) {
       const v = outcome[k];
       if (v === undefined) continue;
       names[`#${k}`] = k;

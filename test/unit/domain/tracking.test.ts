@@ -181,6 +181,22 @@ describe('aggregateEngagement', () => {
     expect(m.counts).toEqual({ open_human: 2, open_unique_human: 2 });
   });
 
+  it('gives back only the campaign whose counter write failed, so the retry never counts the other twice', async () => {
+    const m = memoryStore();
+    const count = m.store.count;
+    let failB = true;
+    m.store.count = async (campaignId: string, ...rest: [Record<string, number>, Record<string, string>?]) => {
+      if (campaignId === 'cmp_b' && failB) throw new Error('throttled');
+      return count(campaignId, ...rest);
+    };
+    const batch = [ev({ requestId: 'a1' }), ev({ requestId: 'b1', campaignId: 'cmp_b' })];
+    await expect(aggregateEngagement({ engagement: m.store }, batch)).rejects.toThrow('throttled');
+    failB = false;
+    await aggregateEngagement({ engagement: m.store }, batch);
+    // Both campaigns share the memory store's counters here: one open each, never two for the first.
+    expect(m.counts).toEqual({ open_human: 2, open_unique_human: 2 });
+  });
+
   it('counts a redelivered batch once', async () => {
     const m = memoryStore();
     const batch = [ev({ requestId: 'a' }), ev({ requestId: 'b' })];
