@@ -182,6 +182,30 @@ describe('sending under provider failures', () => {
     expect(counts).toMatchObject({ sent: 4, failed: 1 });
   });
 
+  it('survives an unexpected error in the middle of a job: nobody stranded, nobody sent twice', async () => {
+    let thrown = 0;
+    const ses = new StubSes(() => undefined);
+    const send = ses.send.bind(ses);
+    // The third message blows up with something that is not a provider failure (a bug, a network glitch).
+    ses.send = async (m) => {
+      if (ses.calls === 2 && thrown === 0) {
+        thrown++;
+        ses.calls++;
+        throw new Error('socket hang up');
+      }
+      return send(m);
+    };
+    const st = await stackWith(ses);
+    await importContacts(st, 30, 'glitch');
+    const id = await sendCampaign(st, 'glitch');
+    const done = await waitForCampaign(st, id, ['sent', 'paused']);
+    expect(thrown).toBe(1);
+    expect(done.status).toBe('sent');
+    expect(done.counts).toMatchObject({ targeted: 30, sent: 30, failed: 0 });
+    expect(ses.accepted.size).toBe(30);
+    expect([...ses.accepted.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('pauses the campaign with its reason past the error threshold', async () => {
     const ses = new StubSes(() => 'permanent');
     const st = await stackWith(ses);

@@ -185,7 +185,10 @@ describe('aggregateEngagement', () => {
     const m = memoryStore();
     const count = m.store.count;
     let failB = true;
-    m.store.count = async (campaignId: string, ...rest: [Record<string, number>, Record<string, string>?]) => {
+    m.store.count = async (
+      campaignId: string,
+      ...rest: [Record<string, number>, Record<string, string>?]
+    ) => {
       if (campaignId === 'cmp_b' && failB) throw new Error('throttled');
       return count(campaignId, ...rest);
     };
