@@ -127,17 +127,7 @@ export interface CampaignStore {
     reason?: string,
   ): Promise<boolean>;
   /** Records the outcome of a claimed send. */
-  settleSend(
-    campaignId: string,
-    contactId: string,
-    outcome: {
-      status: 'sent' | 'failed' | 'retry';
-      messageId?: string;
-      error?: string;
-      locale?: string;
-      couponCode?: string;
-    },
-  ): Promise<void>;
+  settleSend(campaignId: string, contactId: string, outcome: SendOutcome): Promise<void>;
   getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined>;
   /**
    * Fails a claim whose sender stopped (a timeout, a crash) before recording
@@ -161,6 +151,15 @@ export interface MessageEvent {
   campaignId?: string;
   contactId?: string;
   detail?: Record<string, unknown>;
+}
+
+/** What happened to a claimed send, as recorded on its send record. */
+export interface SendOutcome {
+  status: 'sent' | 'failed' | 'retry';
+  messageId?: string;
+  error?: string;
+  locale?: string;
+  couponCode?: string;
 }
 
 export interface SendRecord extends Partial<Record<RecipientMark, string>> {

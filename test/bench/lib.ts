@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** One figure of `npm run bench`, always set against a baseline measured in the same run. */
 export interface BenchResult {
@@ -75,4 +76,45 @@ export async function timeInterleaved(
     tb += performance.now() - t;
   }
   return [ta / (rounds * per), tb / (rounds * per)];
+}
+
+/** An API Gateway v2 event for calling a handler directly, as Lambda would. */
+export function apiEvent(
+  routeKey: string,
+  o: {
+    params: Record<string, string>;
+    n: number;
+    body?: unknown;
+    principal?: { keyId: string; role: string; storeId?: string };
+  },
+): APIGatewayProxyEventV2 {
+  const [method = 'GET', path = '/'] = routeKey.split(' ');
+  const rawPath = path.replace(/\{(\w+)\}/g, (_m, name: string) => o.params[name] ?? '');
+  const userAgent = 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15';
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: '',
+    headers: {
+      'user-agent': userAgent,
+      ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    pathParameters: o.params,
+    requestContext: {
+      accountId: 'bench',
+      apiId: 'bench',
+      domainName: 'bench.local',
+      domainPrefix: 'bench',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent },
+      requestId: `req-${o.n}`,
+      routeKey,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+      ...(o.principal ? { authorizer: { lambda: o.principal } } : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
+    ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+    isBase64Encoded: false,
+  };
 }

@@ -1,40 +1,23 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { DynamoCouponStore } from '../../functions/adapters/dynamo/coupons';
+import type { Context } from 'aws-lambda';
+import { DynamoCouponStore, redeemUpdate } from '../../functions/adapters/dynamo/coupons';
 import { couponCode, formatCode } from '../../functions/domain/coupon-codes';
 import { type Coupon, offerSchema } from '../../functions/domain/coupons';
 import { makeHandler } from '../../functions/handlers/coupons';
 import { startLocalStack } from '../../infra/local/stack';
-import { type BenchResult, timeInterleaved } from './lib';
+import { apiEvent, type BenchResult, timeInterleaved } from './lib';
+
+const redeem = (code: string, n: number) =>
+  apiEvent('POST /v1/coupons/{code}/redeem', {
+    params: { code },
+    n,
+    body: { receiptRef: `T-${n}`, basketAmount: 42, currency: 'EUR', channel: 'store' },
+    principal: { keyId: 'k_bench', role: 'store', storeId: 'paris' },
+  });
+
 import { dynaliteProcess } from './pipeline';
 
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-
-function redeemEvent(code: string, n: number): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /v1/coupons/{code}/redeem',
-    rawPath: `/v1/coupons/${code}/redeem`,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
-    pathParameters: { code },
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      domainName: 'bench.local',
-      domainPrefix: 'bench',
-      http: { method: 'POST', path: '', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'till' },
-      requestId: `req-${n}`,
-      routeKey: 'POST /v1/coupons/{code}/redeem',
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-      authorizer: { lambda: { keyId: 'k_bench', role: 'store', storeId: 'paris' } },
-    } as APIGatewayProxyEventV2['requestContext'],
-    body: JSON.stringify({ receiptRef: `T-${n}`, basketAmount: 42, currency: 'EUR', channel: 'store' }),
-    isBase64Encoded: false,
-  };
-}
 
 /**
  * The till's redeem handler, called as Lambda would, against one raw
@@ -93,54 +76,26 @@ export async function benchRedeem(): Promise<BenchResult[]> {
     const [redeemMs, rawMs] = await timeInterleaved(
       async () => {
         const res = await handler(
-          redeemEvent(formatCode(forHandler[n % forHandler.length] as string), n++),
+          redeem(formatCode(forHandler[n % forHandler.length] as string), n++),
           context,
         );
         if (typeof res === 'string' || res.statusCode !== 200)
           throw new Error(`redeem failed: ${JSON.stringify(res)}`);
       },
       async () => {
-        const at = new Date().toISOString();
+        const now = new Date();
         const r = {
-          at,
+          at: now.toISOString(),
           storeId: 'paris',
           receiptRef: `R-${m}`,
           basketAmount: 42,
           currency: 'EUR',
-          channel: 'store',
+          channel: 'store' as const,
         };
+        // Exactly the request the coupon store sends for a redemption, without the handler around it.
+        const code = forRaw[m++ % forRaw.length] as string;
         const res = await deps.doc.send(
-          new UpdateCommand({
-            TableName: deps.config.TABLE_NAME,
-            Key: { pk: `COUPON#${forRaw[m++ % forRaw.length]}`, sk: 'COUPON' },
-            UpdateExpression:
-              'SET #status = :redeemed, #redemption = :r, #history = list_append(#history, :h)',
-            ConditionExpression:
-              '#status = :issued AND #validFrom <= :now AND #validUntil >= :now AND (#storesAll = :true OR contains(#storeList, :store)) AND (attribute_not_exists(#minBasket) OR #minBasket <= :basket) AND (attribute_not_exists(#currency) OR #currency = :currency)',
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              '#redemption': 'redemption',
-              '#history': 'history',
-              '#validFrom': 'validFrom',
-              '#validUntil': 'validUntil',
-              '#storesAll': 'storesAll',
-              '#storeList': 'storeList',
-              '#minBasket': 'minBasket',
-              '#currency': 'currency',
-            },
-            ExpressionAttributeValues: {
-              ':redeemed': 'redeemed',
-              ':issued': 'issued',
-              ':r': r,
-              ':h': [{ action: 'redeemed', at, storeId: 'paris', receiptRef: r.receiptRef }],
-              ':now': at,
-              ':true': true,
-              ':store': 'paris',
-              ':basket': 42,
-              ':currency': 'EUR',
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
+          new UpdateCommand(redeemUpdate(deps.config.TABLE_NAME, code, r, now)),
         );
         if (!res.Attributes) throw new Error('raw update failed');
       },

@@ -1,43 +1,13 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { DynamoEngagementStore } from '../../functions/adapters/dynamo/engagement';
 import { signToken } from '../../functions/domain/tokens';
 import { makeHandler } from '../../functions/handlers/tracking';
 import { startLocalStack } from '../../infra/local/stack';
-import { type BenchResult, timeInterleaved } from './lib';
+import { apiEvent, type BenchResult, timeInterleaved } from './lib';
 import { dynaliteProcess } from './pipeline';
 
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-
-function event(method: string, path: string, token: string, n: number): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path.replace('{token}', token),
-    rawQueryString: '',
-    headers: { 'user-agent': 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15' },
-    pathParameters: { token },
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      domainName: 'bench.local',
-      domainPrefix: 'bench',
-      http: {
-        method,
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '203.0.113.9',
-        userAgent: 'Mozilla/5.0 Safari/605.1.15',
-      },
-      requestId: `req-${n}`,
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-  };
-}
 
 /**
  * The open and click handlers, called as Lambda would, against one raw PutItem
@@ -83,14 +53,14 @@ export async function benchTracking(): Promise<BenchResult[]> {
       );
     const open = async () => {
       const res = await handler(
-        event('GET', '/t/o/{token}', opens[n % opens.length] as string, n++),
+        apiEvent('GET /t/o/{token}', { params: { token: opens[n % opens.length] as string }, n: n++ }),
         context,
       );
       if (typeof res === 'string' || res.statusCode !== 200) throw new Error('open failed');
     };
     const click = async () => {
       const res = await handler(
-        event('GET', '/t/c/{token}', clicks[n % clicks.length] as string, n++),
+        apiEvent('GET /t/c/{token}', { params: { token: clicks[n % clicks.length] as string }, n: n++ }),
         context,
       );
       if (typeof res === 'string' || res.statusCode !== 302) throw new Error('click failed');

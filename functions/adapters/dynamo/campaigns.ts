@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignContent, CampaignCounts, CampaignStatus } from '../../domain/campaigns';
-import type { CampaignStore, SendRecord } from '../../ports';
+import type { CampaignStore, SendOutcome, SendRecord } from '../../ports';
 import { isConditionFailed, key, stripKeys } from './table';
 
 const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
@@ -212,17 +212,7 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async settleSend(
-    campaignId: string,
-    contactId: string,
-    outcome: {
-      status: 'sent' | 'failed' | 'retry';
-      messageId?: string;
-      error?: string;
-      locale?: string;
-      couponCode?: string;
-    },
-  ): Promise<void> {
+  async settleSend(campaignId: string, contactId: string, outcome: SendOutcome): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#settledAt': 'settledAt' };
     const values: Record<string, unknown> = { ':s': outcome.status, ':at': this.now().toISOString() };
     const sets = ['#status = :s', '#settledAt = :at'];

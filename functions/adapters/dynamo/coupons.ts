@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Coupon, Redemption } from '../../domain/coupons';
 import type { CouponStore } from '../../ports';
 import { isConditionFailed, key, stripKeys } from './table';
@@ -19,6 +25,51 @@ function toItem(c: Coupon): Record<string, unknown> {
 function fromItem(item: Record<string, unknown>): Coupon {
   const { storesAll: _a, storeList: _l, minBasket: _m, currency: _c, ...rest } = item;
   return stripKeys<Coupon>(rest);
+}
+
+/**
+ * The one write of a redemption: the coupon moves to redeemed only if it is
+ * issued, valid now, valid in this store, and the basket reaches the minimum in
+ * the offer's currency. Exported so the benchmark sends exactly this request raw.
+ */
+export function redeemUpdate(table: string, code: string, r: Redemption, now: Date): UpdateCommandInput {
+  const at = now.toISOString();
+  return {
+    TableName: table,
+    Key: key.coupon(code),
+    UpdateExpression: 'SET #status = :redeemed, #redemption = :r, #history = list_append(#history, :h)',
+    ConditionExpression: [
+      '#status = :issued',
+      '#validFrom <= :now',
+      '#validUntil >= :now',
+      '(#storesAll = :true OR contains(#storeList, :store))',
+      '(attribute_not_exists(#minBasket) OR #minBasket <= :basket)',
+      '(attribute_not_exists(#currency) OR #currency = :currency)',
+    ].join(' AND '),
+    ExpressionAttributeNames: {
+      '#status': 'status',
+      '#redemption': 'redemption',
+      '#history': 'history',
+      '#validFrom': 'validFrom',
+      '#validUntil': 'validUntil',
+      '#storesAll': 'storesAll',
+      '#storeList': 'storeList',
+      '#minBasket': 'minBasket',
+      '#currency': 'currency',
+    },
+    ExpressionAttributeValues: {
+      ':redeemed': 'redeemed',
+      ':issued': 'issued',
+      ':r': r,
+      ':h': [{ action: 'redeemed', at, storeId: r.storeId, receiptRef: r.receiptRef }],
+      ':now': at,
+      ':true': true,
+      ':store': r.storeId,
+      ':basket': r.basketAmount,
+      ':currency': r.currency,
+    },
+    ReturnValues: 'ALL_NEW',
+  };
 }
 
 export class DynamoCouponStore implements CouponStore {
@@ -62,46 +113,8 @@ export class DynamoCouponStore implements CouponStore {
   }
 
   async redeem(code: string, r: Redemption, now: Date): Promise<Coupon | undefined> {
-    const at = now.toISOString();
     try {
-      const res = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key.coupon(code),
-          UpdateExpression: 'SET #status = :redeemed, #redemption = :r, #history = list_append(#history, :h)',
-          ConditionExpression: [
-            '#status = :issued',
-            '#validFrom <= :now',
-            '#validUntil >= :now',
-            '(#storesAll = :true OR contains(#storeList, :store))',
-            '(attribute_not_exists(#minBasket) OR #minBasket <= :basket)',
-            '(attribute_not_exists(#currency) OR #currency = :currency)',
-          ].join(' AND '),
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#redemption': 'redemption',
-            '#history': 'history',
-            '#validFrom': 'validFrom',
-            '#validUntil': 'validUntil',
-            '#storesAll': 'storesAll',
-            '#storeList': 'storeList',
-            '#minBasket': 'minBasket',
-            '#currency': 'currency',
-          },
-          ExpressionAttributeValues: {
-            ':redeemed': 'redeemed',
-            ':issued': 'issued',
-            ':r': r,
-            ':h': [{ action: 'redeemed', at, storeId: r.storeId, receiptRef: r.receiptRef }],
-            ':now': at,
-            ':true': true,
-            ':store': r.storeId,
-            ':basket': r.basketAmount,
-            ':currency': r.currency,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const res = await this.doc.send(new UpdateCommand(redeemUpdate(this.table, code, r, now)));
       return res.Attributes ? fromItem(res.Attributes) : undefined;
     } catch (err) {
       if (isConditionFailed(err)) return undefined;
