@@ -23,6 +23,7 @@ export function makeHandler(deps: AppDeps) {
     clock: deps.clock,
     lookupLimitPerMinute: deps.config.COUPON_LOOKUP_LIMIT_PER_MINUTE,
     voidWindowMinutes: deps.config.COUPON_VOID_WINDOW_MINUTES,
+    blockedUntil: new Map(),
   };
   /** The store comes from the key, never from the request. */
   const store = (req: ApiRequest) => {

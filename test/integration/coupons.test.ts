@@ -189,5 +189,8 @@ describe('the till', () => {
     }
     expect(last).toBe(429);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+    // Made to wait, the store cannot go on guessing through the redeem endpoint either.
+    const viaRedeem = await redeem(lyonKey, 'ZZZZ-ZZZZ-ZZZZ-Z', 'T-guess');
+    expect(viaRedeem.status).toBe(429);
   });
 });
