@@ -8,7 +8,7 @@ import {
 import type { ApiKeyRecord } from '../../domain/keys';
 import type { ApiKeyStore } from '../../ports';
 import { queryAll } from './batch';
-import { isConditionFailed, key, stripKeys } from './table';
+import { conditional, key, stripKeys } from './table';
 
 export class DynamoApiKeyStore implements ApiKeyStore {
   constructor(
@@ -52,18 +52,14 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     );
     const item = res.Items?.[0];
     if (!item) return false;
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: item.pk, sk: item.sk },
           ConditionExpression: 'attribute_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignContent, CampaignCounts, CampaignStatus } from '../../domain/campaigns';
 import type { CampaignStore, SendOutcome, SendRecord } from '../../ports';
-import { isConditionFailed, key, stripKeys } from './table';
+import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
 
@@ -134,8 +134,8 @@ export class DynamoCampaignStore implements CampaignStore {
     add: Partial<CampaignCounts>,
   ): Promise<boolean> {
     const counts = addCountsExpression(add);
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.campaign(id),
@@ -157,12 +157,8 @@ export class DynamoCampaignStore implements CampaignStore {
             ...(expectedCursor === undefined ? {} : { ':expected': expectedCursor }),
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async addCounts(id: string, add: Partial<CampaignCounts>): Promise<Campaign | undefined> {
@@ -195,8 +191,8 @@ export class DynamoCampaignStore implements CampaignStore {
       claimedAt: this.now().toISOString(),
       ...(reason ? { reason } : {}),
     };
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...key.send(campaignId, contactId), type: 'send', ...record },
@@ -204,12 +200,8 @@ export class DynamoCampaignStore implements CampaignStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':retry': 'retry' },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async settleSend(campaignId: string, contactId: string, outcome: SendOutcome): Promise<void> {
@@ -235,8 +227,8 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   async expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.send(campaignId, contactId),
@@ -256,12 +248,8 @@ export class DynamoCampaignStore implements CampaignStore {
             ':before': claimedBefore,
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined> {

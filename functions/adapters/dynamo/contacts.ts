@@ -11,7 +11,7 @@ import type { Contact } from '../../domain/contacts';
 import type { Purchase } from '../../domain/purchases';
 import type { ContactStore, IdentifierKind } from '../../ports';
 import { backoff, batchGet, queryAll } from './batch';
-import { CONTACT_SHARDS, contactIndex, isConditionFailed, key, stripKeys } from './table';
+import { CONTACT_SHARDS, conditional, contactIndex, key, stripKeys } from './table';
 
 export class DynamoContactStore implements ContactStore {
   constructor(
@@ -44,52 +44,44 @@ export class DynamoContactStore implements ContactStore {
   }
 
   async claim(kind: IdentifierKind, value: string, contactId: string): Promise<string> {
-    try {
-      await this.doc.send(
+    const claimed = await conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...key.claim(kind, value), type: 'claim', kind, value, contactId },
           ConditionExpression: 'attribute_not_exists(pk) OR contactId = :id',
           ExpressionAttributeValues: { ':id': contactId },
         }),
-      );
-      return contactId;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      return (await this.ownerOf(kind, value)) ?? this.claim(kind, value, contactId);
-    }
+      ),
+    );
+    // Held by someone else; if they released it meanwhile, try again.
+    return claimed ? contactId : ((await this.ownerOf(kind, value)) ?? this.claim(kind, value, contactId));
   }
 
   async release(kind: IdentifierKind, value: string, contactId: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
           Key: key.claim(kind, value),
           ConditionExpression: 'contactId = :id',
           ExpressionAttributeValues: { ':id': contactId },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
+      ),
+    );
   }
 
   async replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: toItem(contact),
           ConditionExpression: 'updatedAt = :u',
           ExpressionAttributeValues: { ':u': expectedUpdatedAt },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async page(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; next?: string }> {
@@ -147,8 +139,8 @@ export class DynamoContactStore implements ContactStore {
 
   async applyPurchase(contactId: string, purchase: Purchase): Promise<void> {
     const contactKey = key.contact(contactId);
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: contactKey,
@@ -158,12 +150,10 @@ export class DynamoContactStore implements ContactStore {
           ExpressionAttributeNames: { '#ch': purchase.channel },
           ExpressionAttributeValues: { ':one': 1, ':pid': purchase.id },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-    try {
-      await this.doc.send(
+      ),
+    );
+    await conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: contactKey,
@@ -172,12 +162,10 @@ export class DynamoContactStore implements ContactStore {
             'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseAt) OR lastPurchaseAt < :at)',
           ExpressionAttributeValues: { ':at': purchase.at },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
-    try {
-      await this.doc.send(
+      ),
+    );
+    await conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.purchase(contactId, purchase.id),
@@ -185,10 +173,8 @@ export class DynamoContactStore implements ContactStore {
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':t': true },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
+      ),
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Coupon, Redemption } from '../../domain/coupons';
 import type { CouponStore } from '../../ports';
-import { isConditionFailed, key, stripKeys } from './table';
+import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 /** Coupon items also carry flat copies of what the redeem condition tests (store list, minimum basket). */
 function toItem(c: Coupon): Record<string, unknown> {
@@ -79,19 +79,15 @@ export class DynamoCouponStore implements CouponStore {
   ) {}
 
   async issue(coupon: Coupon): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: toItem(coupon),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async get(code: string): Promise<Coupon | undefined> {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EngagementEvent, EngagementStore, RecipientMark, SendRecord } from '../../ports';
 import { batchGet } from './batch';
-import { isConditionFailed, key, stripKeys } from './table';
+import { conditional, key, stripKeys } from './table';
 
 /** Counter items per campaign: writes spread over them, reads sum them. */
 export const COUNTER_SHARDS = 8;
@@ -46,8 +46,8 @@ export class DynamoEngagementStore implements EngagementStore {
   }
 
   async claimEvent(e: EngagementEvent): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.eventsTable,
           Key: eventKey(e),
@@ -56,12 +56,8 @@ export class DynamoEngagementStore implements EngagementStore {
           ExpressionAttributeNames: { '#counted': 'counted' },
           ExpressionAttributeValues: { ':t': true },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async releaseEvent(e: EngagementEvent): Promise<void> {
@@ -76,8 +72,8 @@ export class DynamoEngagementStore implements EngagementStore {
   }
 
   async markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.send(campaignId, contactId),
@@ -86,17 +82,13 @@ export class DynamoEngagementStore implements EngagementStore {
           ExpressionAttributeNames: { '#m': mark },
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async unmarkFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.send(campaignId, contactId),
@@ -105,10 +97,8 @@ export class DynamoEngagementStore implements EngagementStore {
           ExpressionAttributeNames: { '#m': mark },
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
+      ),
+    );
   }
 
   async unmarkLinkClicked(campaignId: string, contactId: string, link: number): Promise<void> {
@@ -124,8 +114,8 @@ export class DynamoEngagementStore implements EngagementStore {
   }
 
   async markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key.send(campaignId, contactId),
@@ -134,12 +124,8 @@ export class DynamoEngagementStore implements EngagementStore {
           ExpressionAttributeNames: { '#l': 'clickedLinks' },
           ExpressionAttributeValues: { ':set': new Set([link]), ':i': link },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async count(

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLog, MessageEvent } from '../../ports';
-import { isConditionFailed } from './table';
+import { conditional } from './table';
 
 /**
  * Raw message events in the events table, one item per (message, event type),
@@ -16,8 +16,8 @@ export class DynamoEventLog implements EventLog {
   ) {}
 
   async recordOnce(event: MessageEvent): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -28,11 +28,7 @@ export class DynamoEventLog implements EventLog {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Purchase } from '../../domain/purchases';
 import type { PurchaseStore } from '../../ports';
-import { isConditionFailed, key, stripKeys } from './table';
+import { conditional, key, stripKeys } from './table';
 
 export class DynamoPurchaseStore implements PurchaseStore {
   constructor(
@@ -10,19 +10,15 @@ export class DynamoPurchaseStore implements PurchaseStore {
   ) {}
 
   async create(purchase: Purchase): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...key.purchase(purchase.contactId, purchase.id), type: 'purchase', ...purchase },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async get(contactId: string, id: string): Promise<Purchase | undefined> {

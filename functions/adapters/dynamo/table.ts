@@ -76,3 +76,17 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
 /** True for the error DynamoDB returns when a conditional write's condition is false. */
 export const isConditionFailed = (err: unknown) =>
   err instanceof Error && err.name === 'ConditionalCheckFailedException';
+
+/**
+ * Runs a conditional write: true when it applied, false when its condition was
+ * false (the answer the caller branches on); any other error propagates.
+ */
+export async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
