@@ -9,7 +9,7 @@
  */
 import { formatCode } from './coupon-codes';
 import { type Coupon, couponState, offerText } from './coupons';
-import { esc } from './report-page';
+import { esc } from './html';
 import type { Store } from './stores';
 import { storeVars } from './templates/render';
 

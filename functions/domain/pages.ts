@@ -1,14 +1,9 @@
+import { esc } from './html';
 /**
  * The small public pages a recipient reaches from a message: confirming an
  * unsubscribe, and the result. Plain server-rendered HTML in French or
  * English, no script, no external asset.
  */
-
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 export type PageLocale = 'fr' | 'en';
 

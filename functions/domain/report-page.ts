@@ -4,16 +4,13 @@
  * script, no external asset, no web font — that reads on a phone, works
  * offline and prints. Pure: the same report always gives the same page.
  */
+
+import { esc } from './html';
 import type { CampaignReport, EngagementFigures } from './reports';
 
-export type ReportLocale = 'fr' | 'en';
+export { esc };
 
-/** Escapes text for HTML content and double- or single-quoted attributes. */
-export const esc = (value: string | number): string =>
-  String(value).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
+export type ReportLocale = 'fr' | 'en';
 
 const TEXT = {
   en: {

@@ -1,3 +1,4 @@
+import { esc } from './html';
 /**
  * The till page (`GET /till`): what shop staff use to check and redeem a
  * customer's coupon on a tablet or the till's own screen. One self-contained
@@ -1008,13 +1009,6 @@ const SCRIPT = String.raw`
   else showSetup();
 })();
 `;
-
-/** Escapes text for HTML content and quoted attributes. */
-const esc = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 const BODY = `
 <header class="bar">

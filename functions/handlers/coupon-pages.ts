@@ -7,10 +7,16 @@ import { linkNotFoundPage, pageLocale } from '../domain/pages';
 import type { Store } from '../domain/stores';
 import { verifyToken } from '../domain/tokens';
 import { machineReason } from '../domain/tracking';
-import { type ApiRequest, type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  header,
+  httpHandler,
+  lazyHandler,
+  TRANSPARENT_GIF,
+} from '../http/api';
 import { httpOptions } from '../http/options';
 
-const GIF = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 const PRIVATE = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' };
 
 /**
@@ -125,7 +131,12 @@ export function makeHandler(deps: AppDeps) {
         const coupon = await load(req);
         if (!coupon) return notFound(req);
         await funnel(coupon, 'couponPrintedAt', req);
-        return { status: 200, body: GIF, base64: true, headers: { 'content-type': 'image/gif', ...PRIVATE } };
+        return {
+          status: 200,
+          body: TRANSPARENT_GIF,
+          base64: true,
+          headers: { 'content-type': 'image/gif', ...PRIVATE },
+        };
       },
     },
     httpOptions(deps),

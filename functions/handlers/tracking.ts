@@ -1,11 +1,16 @@
 import { type AppDeps, defaultDeps } from '../deps';
 import { type TrackedRequest, type TrackingDeps, trackClick, trackOpen } from '../domain/engagement';
 import { linkNotFoundPage, pageLocale } from '../domain/pages';
-import { type ApiRequest, type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  header,
+  httpHandler,
+  lazyHandler,
+  TRANSPARENT_GIF,
+} from '../http/api';
 import { httpOptions } from '../http/options';
 
-/** A transparent 1×1 GIF. */
-const PIXEL = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 const NO_STORE = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
 
 function tracked(req: ApiRequest): TrackedRequest {
@@ -39,7 +44,12 @@ export function makeHandler(deps: AppDeps) {
   };
   const open = async (req: ApiRequest): Promise<ApiResponse> =>
     (await trackOpen(tracking, tracked(req)))
-      ? { status: 200, body: PIXEL, base64: true, headers: { 'content-type': 'image/gif', ...NO_STORE } }
+      ? {
+          status: 200,
+          body: TRANSPARENT_GIF,
+          base64: true,
+          headers: { 'content-type': 'image/gif', ...NO_STORE },
+        }
       : notFound(req);
   return httpHandler(
     'tracking',

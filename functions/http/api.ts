@@ -44,6 +44,9 @@ type LambdaHttpHandler = (
   context: Context,
 ) => Promise<APIGatewayProxyResultV2>;
 
+/** A transparent 1×1 GIF (base64): the open pixel and the print beacon. */
+export const TRANSPARENT_GIF = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+
 /** A JSON response. */
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
   status,
