@@ -5,7 +5,7 @@ import pMap from 'p-map';
 import { randomIds } from '../../functions/adapters/clock';
 import type { Contact } from '../../functions/domain/contacts';
 import type { EmailMessenger } from '../../functions/ports';
-import { startLocalStack } from '../../infra/local/stack';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import type { BenchResult } from './lib';
 
 /** dynalite in its own process, so the pipeline's memory is measured without the database's. */
@@ -22,6 +22,30 @@ export async function dynaliteProcess(): Promise<{ endpoint: string; child: Chil
     child.once('exit', () => reject(new Error('dynalite exited')));
   });
   return { endpoint, child };
+}
+
+/**
+ * A local stack on a dynalite of its own process, for benchmarks that call handlers
+ * directly; stopped, with its database, whatever happens.
+ */
+export async function withBenchStack<T>(
+  env: Record<string, string>,
+  run: (stack: LocalStack) => Promise<T>,
+): Promise<T> {
+  const db = await dynaliteProcess();
+  const stack = await startLocalStack({
+    port: 0,
+    dataDir: ':memory:',
+    dynamoEndpoint: db.endpoint,
+    sesEndpoint: 'http://127.0.0.1:9',
+    env,
+  });
+  try {
+    return await run(stack);
+  } finally {
+    await stack.stop();
+    db.child.kill();
+  }
 }
 
 const zeroLatencySes: EmailMessenger = { send: async () => ({ messageId: 'stub' }) };

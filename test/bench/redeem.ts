@@ -4,7 +4,6 @@ import { DynamoCouponStore, redeemUpdate } from '../../functions/adapters/dynamo
 import { couponCode, formatCode } from '../../functions/domain/coupon-codes';
 import { type Coupon, offerSchema } from '../../functions/domain/coupons';
 import { makeHandler } from '../../functions/handlers/coupons';
-import { startLocalStack } from '../../infra/local/stack';
 import { apiEvent, type BenchResult, timeInterleaved } from './lib';
 
 const redeem = (code: string, n: number) =>
@@ -15,7 +14,7 @@ const redeem = (code: string, n: number) =>
     principal: { keyId: 'k_bench', role: 'store', storeId: 'paris' },
   });
 
-import { dynaliteProcess } from './pipeline';
+import { withBenchStack } from './pipeline';
 
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
@@ -24,14 +23,7 @@ const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context
  * conditional UpdateItem on the same dynalite (in its own process).
  */
 export async function benchRedeem(): Promise<BenchResult[]> {
-  const db = await dynaliteProcess();
-  const stack = await startLocalStack({
-    port: 0,
-    dataDir: ':memory:',
-    dynamoEndpoint: db.endpoint,
-    sesEndpoint: 'http://127.0.0.1:9',
-  });
-  try {
+  return withBenchStack({}, async (stack) => {
     const { deps } = stack;
     const ring = await deps.keyring();
     // As deployed: the handler's store is the DynamoDB one (not the local stack's stream emulation).
@@ -115,8 +107,5 @@ export async function benchRedeem(): Promise<BenchResult[]> {
         met: redeemMs / rawMs <= 1.5,
       },
     ];
-  } finally {
-    await stack.stop();
-    db.child.kill();
-  }
+  });
 }

@@ -3,9 +3,8 @@ import type { Context } from 'aws-lambda';
 import { DynamoEngagementStore } from '../../functions/adapters/dynamo/engagement';
 import { signToken } from '../../functions/domain/tokens';
 import { makeHandler } from '../../functions/handlers/tracking';
-import { startLocalStack } from '../../infra/local/stack';
 import { apiEvent, type BenchResult, timeInterleaved } from './lib';
-import { dynaliteProcess } from './pipeline';
+import { withBenchStack } from './pipeline';
 
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
@@ -14,15 +13,7 @@ const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context
  * on the same dynalite (in its own process) in the same run.
  */
 export async function benchTracking(): Promise<BenchResult[]> {
-  const db = await dynaliteProcess();
-  const stack = await startLocalStack({
-    port: 0,
-    dataDir: ':memory:',
-    dynamoEndpoint: db.endpoint,
-    sesEndpoint: 'http://127.0.0.1:9',
-    env: { TRACK_TOO_SOON_SECONDS: '0' },
-  });
-  try {
+  return withBenchStack({ TRACK_TOO_SOON_SECONDS: '0' }, async (stack) => {
     const { deps } = stack;
     const ring = await deps.keyring();
     const contacts = Array.from({ length: 200 }, (_, i) => `c_bench_${i}`);
@@ -84,8 +75,5 @@ export async function benchTracking(): Promise<BenchResult[]> {
       target: '≤ 2×',
       met: ms / putMs <= 2,
     }));
-  } finally {
-    await stack.stop();
-    db.child.kill();
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/adapters/clock';
 import { makeHandler as sender } from '../../functions/handlers/sender';
@@ -49,7 +49,7 @@ async function importContacts(st: TestStack, n: number, tag: string) {
   expect(res.body.created).toBe(n);
 }
 
-async function sendCampaign(st: TestStack, tag: string) {
+async function draftCampaign(st: TestStack, tag: string): Promise<string> {
   const c = await st.call('POST', '/v1/campaigns', {
     json: {
       name: tag,
@@ -60,9 +60,40 @@ async function sendCampaign(st: TestStack, tag: string) {
     },
   });
   expect(c.status).toBe(201);
-  expect((await st.call('POST', `/v1/campaigns/${c.body.id}/send`)).status).toBe(202);
   return c.body.id as string;
 }
+
+async function sendCampaign(st: TestStack, tag: string) {
+  const id = await draftCampaign(st, tag);
+  expect((await st.call('POST', `/v1/campaigns/${id}/send`)).status).toBe(202);
+  return id;
+}
+
+/**
+ * A campaign moved to sending by hand, for tests that play the send queue themselves,
+ * with the contact ids of its `n` imported recipients in order.
+ */
+async function sendingByHand(st: TestStack, tag: string, n: number) {
+  const campaignId = await draftCampaign(st, tag);
+  await st.deps.campaigns.transition(campaignId, ['draft'], 'sending', { baseUrl: st.url });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++)
+    ids.push((await st.call('GET', `/v1/contacts?email=${tag}${i}%40example.com`)).body.id);
+  return { campaignId, ids };
+}
+
+/** One message of the send queue, as the event source hands it to the sender. */
+const sqsRecord = (messageId: string, job: { campaignId: string; contactIds: string[] }): SQSRecord => ({
+  messageId,
+  receiptHandle: messageId,
+  body: JSON.stringify(job),
+  attributes: {} as SQSRecord['attributes'],
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:local:0:send',
+  awsRegion: 'local',
+});
 
 describe('sending under provider failures', () => {
   it('sends 2,000 recipients exactly once with 20% throttling and 2% hard errors: none lost, failures counted', async () => {
@@ -91,33 +122,11 @@ describe('sending under provider failures', () => {
     const ses = new StubSes(() => undefined);
     const st = await stackWith(ses);
     await importContacts(st, 30, 'dup');
-    const c = await st.call('POST', '/v1/campaigns', {
-      json: {
-        name: 'dup',
-        channel: 'email',
-        template: 'winback',
-        segment: { tags: { any: ['dup'] } },
-        from: { name: 'Relance', address: 'hello@relance.test' },
-      },
-    });
-    // Move the campaign to sending by hand: the test plays the queue itself.
-    await st.deps.campaigns.transition(c.body.id, ['draft'], 'sending', { baseUrl: st.url });
-    const ids: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      ids.push((await st.call('GET', `/v1/contacts?email=dup${i}%40example.com`)).body.id);
-    }
+    const { campaignId, ids } = await sendingByHand(st, 'dup', 30);
     const event: SQSEvent = {
-      Records: [0, 10, 20].map((start, i) => ({
-        messageId: `m${i}`,
-        receiptHandle: `r${i}`,
-        body: JSON.stringify({ campaignId: c.body.id, contactIds: ids.slice(start, start + 10) }),
-        attributes: {} as SQSEvent['Records'][0]['attributes'],
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:0:send',
-        awsRegion: 'local',
-      })),
+      Records: [0, 10, 20].map((start, i) =>
+        sqsRecord(`m${i}`, { campaignId, contactIds: ids.slice(start, start + 10) }),
+      ),
     };
     const handler = sender(st.deps);
     const [a, b] = await Promise.all([handler(event), handler(event)]);
@@ -126,7 +135,7 @@ describe('sending under provider failures', () => {
     await handler(event);
     expect(ses.calls).toBe(30);
     expect([...ses.accepted.values()].every((n) => n === 1)).toBe(true);
-    expect((await st.call('GET', `/v1/campaigns/${c.body.id}`)).body.counts.sent).toBe(30);
+    expect((await st.call('GET', `/v1/campaigns/${campaignId}`)).body.counts.sent).toBe(30);
   });
 
   it('counts a send whose sender died before recording it as failed, without sending it again', async () => {
@@ -140,45 +149,22 @@ describe('sending under provider failures', () => {
     });
     const st = s;
     await importContacts(st, 5, 'stranded');
-    const c = await st.call('POST', '/v1/campaigns', {
-      json: {
-        name: 'stranded',
-        channel: 'email',
-        template: 'winback',
-        segment: { tags: { any: ['stranded'] } },
-        from: { name: 'Relance', address: 'hello@relance.test' },
-      },
-    });
-    await st.deps.campaigns.transition(c.body.id, ['draft'], 'sending', { baseUrl: st.url });
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++)
-      ids.push((await st.call('GET', `/v1/contacts?email=stranded${i}%40example.com`)).body.id);
+    const { campaignId, ids } = await sendingByHand(st, 'stranded', 5);
     // A sender claimed the first recipient, then timed out before recording what SES said.
-    expect(await st.deps.campaigns.claimSend(c.body.id, ids[0] as string, 'claimed')).toBe(true);
-    const job = { campaignId: c.body.id, contactIds: ids };
-    const record = (id: string) => ({
-      messageId: id,
-      receiptHandle: id,
-      body: JSON.stringify(job),
-      attributes: {} as SQSEvent['Records'][0]['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:local:0:send',
-      awsRegion: 'local',
-    });
+    expect(await st.deps.campaigns.claimSend(campaignId, ids[0] as string, 'claimed')).toBe(true);
+    const record = (id: string) => sqsRecord(id, { campaignId, contactIds: ids });
     const handler = sender(st.deps);
     // Within the lease the claim is left alone (the first sender may still be working).
     await handler({ Records: [record('a')] });
-    expect((await st.deps.campaigns.getSend(c.body.id, ids[0] as string))?.status).toBe('claimed');
+    expect((await st.deps.campaigns.getSend(campaignId, ids[0] as string))?.status).toBe('claimed');
     clock.advance(10 * 60_000);
     await handler({ Records: [record('b')] });
-    const stranded = await st.deps.campaigns.getSend(c.body.id, ids[0] as string);
+    const stranded = await st.deps.campaigns.getSend(campaignId, ids[0] as string);
     expect(stranded?.status).toBe('failed');
     expect(stranded?.error).toMatch(/unknown/i);
     expect(ses.accepted.has('stranded0@example.com')).toBe(false);
     expect(ses.accepted.size).toBe(4);
-    const counts = (await st.call('GET', `/v1/campaigns/${c.body.id}`)).body.counts;
+    const counts = (await st.call('GET', `/v1/campaigns/${campaignId}`)).body.counts;
     expect(counts).toMatchObject({ sent: 4, failed: 1 });
   });
 
