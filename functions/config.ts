@@ -23,6 +23,8 @@ const configSchema = z.object({
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
   /** Where the email templates live (copied next to the bundle in Lambda). */
   TEMPLATES_DIR: z.string().default('templates/email'),
+  /** Where the SMS templates live (`<name>.<locale>.liquid`). */
+  SMS_TEMPLATES_DIR: z.string().default('templates/sms'),
   /** Public base URL of links in messages (a custom domain); by default the API's own URL. */
   PUBLIC_BASE_URL: z.url().optional(),
   /** The sender's name and postal address, shown in every marketing email's footer. */
@@ -31,6 +33,47 @@ const configSchema = z.object({
   /** When set, campaigns may only send from this address or from addresses of this domain. */
   SENDER_IDENTITY: z.string().min(3).optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /**
+   * Which service sends SMS: End User Messaging SMS (`SendTextMessage`, the default), Amazon
+   * Pinpoint's v1 `SendMessages` (accounts that keep a Pinpoint project), or `none` (SMS campaigns
+   * cannot send: their sends fail as fatal and the campaign pauses, saying why).
+   */
+  SMS_PROVIDER: z.enum(['sms-voice-v2', 'pinpoint', 'none']).default('sms-voice-v2'),
+  /** End User Messaging: the pool id or ARN, phone number or sender ID that SMS go out from. */
+  SMS_ORIGINATION_IDENTITY: z.string().min(1).optional(),
+  /** End User Messaging configuration set whose event destination feeds delivery receipts. */
+  SMS_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Highest price per message part accepted, in US dollars (`MaxPrice`), e.g. "0.10". */
+  SMS_MAX_PRICE: z
+    .string()
+    .regex(/^\d+(\.\d{1,5})?$/, 'A price in US dollars, such as 0.10')
+    .optional(),
+  /** Pinpoint v1 (SMS_PROVIDER=pinpoint): the project (application) id, and the number to send from. */
+  PINPOINT_APPLICATION_ID: z.string().min(1).optional(),
+  PINPOINT_ORIGINATION_NUMBER: z.string().min(1).optional(),
+  /** SMS per second per sender instance (End User Messaging's default is 1 per second per number). */
+  SMS_RATE_PER_SECOND: z.coerce.number().positive().default(1),
+  /** No promotional SMS in this window of the contact's local time, `HH:MM-HH:MM` (may cross midnight). */
+  SMS_QUIET_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM-HH:MM, e.g. 21:00-08:00')
+    .default('21:00-08:00'),
+  /** The time zone of a contact who has none, and whose home shop has none either. */
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'Unknown IANA time zone')
+    .default('Europe/Paris'),
+  /** SMS templates longer than this many segments (parts) get a warning at creation and preview. */
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
+  /** Base URL of the short links in SMS (a short custom domain); by default the public base URL. */
+  SHORT_LINK_BASE_URL: z.url().optional(),
   PLAN_QUEUE_URL: z.string().min(1).optional(),
   SEND_QUEUE_URL: z.string().min(1).optional(),
   /**

@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PinpointClient } from '@aws-sdk/client-pinpoint';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -12,15 +14,20 @@ import { DynamoCouponStore } from './adapters/dynamo/coupons';
 import { DynamoEngagementStore } from './adapters/dynamo/engagement';
 import { DynamoEventLog } from './adapters/dynamo/events';
 import { DynamoPurchaseStore } from './adapters/dynamo/purchases';
+import { DynamoShortLinkStore } from './adapters/dynamo/short-links';
 import { DynamoStoreDirectory } from './adapters/dynamo/stores';
 import { DynamoSuppressionList } from './adapters/dynamo/suppression';
+import { PinpointSms } from './adapters/pinpoint-sms';
 import { loadKeyring } from './adapters/secrets';
 import { SesMessenger } from './adapters/ses';
+import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
 import { type Config, loadConfig } from './config';
 import type { PlanJob, SendJob } from './domain/campaigns';
 import type { Keyring } from './domain/hashing';
+import { parseQuietHours } from './domain/quiet-hours';
 import { TokenBucket } from './domain/rate-limiter';
+import type { SmsPolicy } from './domain/sending';
 import { memo } from './memo';
 import type {
   ApiKeyStore,
@@ -32,10 +39,13 @@ import type {
   EventLog,
   Ids,
   PurchaseStore,
+  ShortLinkStore,
+  SmsMessenger,
   StoreDirectory,
   SuppressionList,
   WorkQueue,
 } from './ports';
+import { SendFailure } from './ports';
 
 /** Everything a handler may need, built once per cold start (or once per local stack). */
 export interface AppDeps {
@@ -59,6 +69,11 @@ export interface AppDeps {
   events: EventLog;
   engagement: EngagementStore;
   messenger: EmailMessenger;
+  /** The SMS provider chosen by SMS_PROVIDER. */
+  sms: SmsMessenger;
+  shortLinks: ShortLinkStore;
+  smsPolicy: SmsPolicy;
+  smsLimiter: TokenBucket;
   planQueue: WorkQueue<PlanJob>;
   sendQueue: WorkQueue<SendJob>;
   /** Paces this instance's provider calls (SEND_RATE_PER_SECOND). */
@@ -138,11 +153,50 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
         }),
         config.SES_CONFIGURATION_SET,
       ),
+    sms: overrides.sms ?? smsMessenger(config),
+    shortLinks: overrides.shortLinks ?? new DynamoShortLinkStore(doc, table, config.EVENTS_TTL_DAYS),
+    smsPolicy: overrides.smsPolicy ?? {
+      quietHours: parseQuietHours(config.SMS_QUIET_HOURS),
+      defaultTimeZone: config.DEFAULT_TIME_ZONE,
+      ...(config.SHORT_LINK_BASE_URL ? { shortLinkBase: config.SHORT_LINK_BASE_URL.replace(/\/$/, '') } : {}),
+    },
+    smsLimiter: overrides.smsLimiter ?? new TokenBucket(config.SMS_RATE_PER_SECOND),
     planQueue: overrides.planQueue ?? queue<PlanJob>(config, config.PLAN_QUEUE_URL, 'PLAN_QUEUE_URL'),
     sendQueue: overrides.sendQueue ?? queue<SendJob>(config, config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
     limiter: overrides.limiter ?? new TokenBucket(config.SEND_RATE_PER_SECOND),
     sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   };
+}
+
+/**
+ * The SMS adapter that SMS_PROVIDER names. A provider that is not set up
+ * refuses every message as `fatal`, so an SMS campaign pauses and says why
+ * instead of failing each recipient.
+ */
+function smsMessenger(config: Config): SmsMessenger {
+  const refuse = (why: string): SmsMessenger => ({
+    send: async () => {
+      throw new SendFailure('fatal', why);
+    },
+  });
+  if (config.SMS_PROVIDER === 'pinpoint') {
+    if (!config.PINPOINT_APPLICATION_ID)
+      return refuse('Set PINPOINT_APPLICATION_ID to send SMS with Pinpoint');
+    return new PinpointSms(new PinpointClient({ region: config.AWS_REGION }), {
+      applicationId: config.PINPOINT_APPLICATION_ID,
+      ...(config.PINPOINT_ORIGINATION_NUMBER
+        ? { originationNumber: config.PINPOINT_ORIGINATION_NUMBER }
+        : {}),
+    });
+  }
+  if (config.SMS_PROVIDER === 'none' || !config.SMS_ORIGINATION_IDENTITY) {
+    return refuse('SMS are not set up: set SMS_ORIGINATION_IDENTITY (a pool or phone number)');
+  }
+  return new EndUserMessagingSms(new PinpointSMSVoiceV2Client({ region: config.AWS_REGION }), {
+    originationIdentity: config.SMS_ORIGINATION_IDENTITY,
+    ...(config.SMS_CONFIGURATION_SET ? { configurationSetName: config.SMS_CONFIGURATION_SET } : {}),
+    ...(config.SMS_MAX_PRICE ? { maxPrice: config.SMS_MAX_PRICE } : {}),
+  });
 }
 
 let sqs: SQSClient | undefined;

@@ -14,6 +14,7 @@ import type { Channel, Contact } from './domain/contacts';
 import type { Coupon, Redemption } from './domain/coupons';
 import type { ApiKeyRecord } from './domain/keys';
 import type { Purchase } from './domain/purchases';
+import type { ShortLink } from './domain/short-links';
 import type { Store } from './domain/stores';
 
 export interface Clock {
@@ -125,17 +126,24 @@ export interface CampaignStore {
     contactId: string,
     status: 'claimed' | 'skipped',
     reason?: string,
+    /** Each message has its own record: the SMS to a contact is not its email. */
+    channel?: Channel,
   ): Promise<boolean>;
   /** Records the outcome of a claimed send. */
-  settleSend(campaignId: string, contactId: string, outcome: SendOutcome): Promise<void>;
-  getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined>;
+  settleSend(campaignId: string, contactId: string, outcome: SendOutcome, channel?: Channel): Promise<void>;
+  getSend(campaignId: string, contactId: string, channel?: Channel): Promise<SendRecord | undefined>;
   /**
    * Fails a claim whose sender stopped (a timeout, a crash) before recording
    * the outcome: only if it is still `claimed` and was claimed before
    * `claimedBefore`. Sending again could send twice, so the outcome is
    * recorded as unknown and counted as failed. True when this call did it.
    */
-  expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean>;
+  expireClaim(
+    campaignId: string,
+    contactId: string,
+    claimedBefore: string,
+    channel?: Channel,
+  ): Promise<boolean>;
 }
 
 /** Raw events about sent messages, each recorded once (the events table). */
@@ -155,17 +163,24 @@ export interface MessageEvent {
 
 /** What happened to a claimed send, as recorded on its send record. */
 export interface SendOutcome {
-  status: 'sent' | 'failed' | 'retry';
+  /** `skipped`: the provider refused because the recipient had opted out there. */
+  status: 'sent' | 'failed' | 'retry' | 'skipped';
   messageId?: string;
   error?: string;
+  reason?: string;
   locale?: string;
   couponCode?: string;
+  /** SMS parts the message took (what the provider bills). */
+  segments?: number;
 }
 
 export interface SendRecord extends Partial<Record<RecipientMark, string>> {
   campaignId: string;
   contactId: string;
   status: SendStatus;
+  /** Absent for email (records written before SMS existed have none either). */
+  channel?: Channel;
+  segments?: number;
   clickedLinks?: Set<number> | number[];
   messageId?: string;
   error?: string;
@@ -193,9 +208,11 @@ export interface OutboundEmail {
 /**
  * Why a provider call failed, which decides what happens next: `throttled`
  * and `transient` are retried later, `permanent` fails this recipient only,
- * `fatal` (the account cannot send) pauses the campaign.
+ * `fatal` (the account cannot send) pauses the campaign; `opted_out` (the
+ * provider's opt-out list holds the number) skips the recipient and revokes
+ * its SMS consent.
  */
-export type SendFailureKind = 'throttled' | 'transient' | 'permanent' | 'fatal';
+export type SendFailureKind = 'throttled' | 'transient' | 'permanent' | 'fatal' | 'opted_out';
 
 export class SendFailure extends Error {
   constructor(
@@ -209,6 +226,26 @@ export class SendFailure extends Error {
 
 export interface EmailMessenger {
   send(message: OutboundEmail): Promise<{ messageId: string }>;
+}
+
+/** One promotional text message, as the sender hands it to an SMS provider. */
+export interface OutboundSms {
+  /** E.164 phone number. */
+  to: string;
+  body: string;
+  /** Passed through to the provider's delivery receipts (End User Messaging `Context`). */
+  tags: Record<string, string>;
+}
+
+export interface SmsMessenger {
+  send(message: OutboundSms): Promise<{ messageId: string }>;
+}
+
+/** Short tracked links of SMS, by code. */
+export interface ShortLinkStore {
+  /** Stores a link once: false when the code is taken (by this same link on a retried send, or another). */
+  create(link: ShortLink): Promise<boolean>;
+  get(code: string): Promise<ShortLink | undefined>;
 }
 
 /** A work queue (SQS in AWS, in-process locally). */
@@ -228,7 +265,9 @@ export type RecipientMark =
   | 'machineClickedAt'
   | 'couponViewedAt'
   | 'couponPrintedAt'
-  | 'redeemedAt';
+  | 'redeemedAt'
+  /** An SMS's final receipt carried its price: counted once. */
+  | 'billedAt';
 
 /** A raw open, click or page event, kept in the events table until its TTL. */
 export interface EngagementEvent {
@@ -242,6 +281,8 @@ export interface EngagementEvent {
   url?: string;
   /** The HTTP request that carried it: a retried request is written once. */
   requestId: string;
+  /** The message it came from, when not an email (a short link in an SMS). */
+  channel?: Channel;
   userAgent?: string;
 }
 
@@ -257,13 +298,25 @@ export interface EngagementStore {
   /** Undoes a claim, so the retried batch counts the event after all. */
   releaseEvent(event: EngagementEvent): Promise<void>;
   /** Sets the mark if it was not set; true the first time. */
-  markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean>;
+  markFirst(
+    campaignId: string,
+    contactId: string,
+    mark: RecipientMark,
+    at: string,
+    channel?: Channel,
+  ): Promise<boolean>;
   /** Undoes `markFirst` (only if the mark is still the one set at `at`): a failed batch gives its marks back. */
-  unmarkFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<void>;
+  unmarkFirst(
+    campaignId: string,
+    contactId: string,
+    mark: RecipientMark,
+    at: string,
+    channel?: Channel,
+  ): Promise<void>;
   /** Undoes `markLinkClicked`. */
-  unmarkLinkClicked(campaignId: string, contactId: string, link: number): Promise<void>;
+  unmarkLinkClicked(campaignId: string, contactId: string, link: number, channel?: Channel): Promise<void>;
   /** Records a click on a link; true the first time this recipient clicked this link. */
-  markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean>;
+  markLinkClicked(campaignId: string, contactId: string, link: number, channel?: Channel): Promise<boolean>;
   /** Adds to counters (on one random shard); `names` are set once, e.g. a link's URL. */
   count(campaignId: string, add: Record<string, number>, names?: Record<string, string>): Promise<void>;
   /** Every counter of a campaign, summed over its shards. */

@@ -69,6 +69,9 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'HEAD', path: '/t/o/{token}', fn: 'tracking', auth: 'public' },
   { method: 'GET', path: '/t/c/{token}', fn: 'tracking', auth: 'public' },
   { method: 'HEAD', path: '/t/c/{token}', fn: 'tracking', auth: 'public' },
+  // Short tracked links of SMS: the code is the key of the stored link.
+  { method: 'GET', path: '/s/{code}', fn: 'tracking', auth: 'public' },
+  { method: 'HEAD', path: '/s/{code}', fn: 'tracking', auth: 'public' },
   { method: 'GET', path: '/v1/campaigns/{id}/report', fn: 'reports', auth: marketer },
   { method: 'GET', path: '/v1/campaigns/{id}/report.csv', fn: 'reports', auth: marketer },
   { method: 'GET', path: '/v1/campaigns/{id}/report.html', fn: 'reports', auth: marketer },
@@ -86,7 +89,15 @@ export const ROUTES: readonly RouteDef[] = [
 ];
 
 /** Functions fed by queues and events rather than HTTP. */
-export const WORKERS = ['planner', 'sender', 'ses-events', 'engagement-aggregator', 'redemptions'] as const;
+export const WORKERS = [
+  'planner',
+  'sender',
+  'ses-events',
+  'engagement-aggregator',
+  'redemptions',
+  'sms-events',
+  'sms-inbound',
+] as const;
 export type WorkerName = (typeof WORKERS)[number];
 
 export const routeKey = (r: Pick<RouteDef, 'method' | 'path'>) => `${r.method} ${r.path}`;

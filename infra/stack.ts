@@ -5,6 +5,13 @@ import { Api } from './constructs/api';
 import { Coupons } from './constructs/coupons';
 import { Data } from './constructs/data';
 import { Sending } from './constructs/sending';
+import {
+  parseOriginationIdentity,
+  SMS_PROVIDERS,
+  Sms,
+  type SmsProvider,
+  type SmsSending,
+} from './constructs/sms';
 import { LAMBDA_TASK_ROOT } from './function';
 
 /**
@@ -28,6 +35,27 @@ export const DEFAULT_COUNTRY_CONTEXT = 'defaultCountry';
  *   (see `Sending`).
  * - `publicBaseUrl` (optional): the base URL of the links in messages, when the API sits behind a
  *   custom domain; by default, the API's own URL.
+ *
+ * SMS (see `Sms`):
+ *
+ * - `smsProvider` (default `sms-voice-v2`): End User Messaging SMS, `pinpoint` (Pinpoint's
+ *   `SendMessages`, for accounts that keep a Pinpoint project) or `none`.
+ * - `smsOriginationIdentity` (no default): what End User Messaging SMS sends from, as IAM names it:
+ *   a pool id (`pool-…`), a phone number id (`phone-…`), a sender ID with its country
+ *   (`sender-id/SHOP/FR`), or the full ARN of one of them. Needed to send SMS: without it the
+ *   sender gets SMS_PROVIDER=none and no SMS permission, which synthesises and deploys, and sends
+ *   no SMS.
+ * - `smsMaxPrice` (optional): the highest price per message part, in US dollars (`0.10`).
+ * - `pinpointApplicationId` (needed with `smsProvider=pinpoint`), `pinpointOriginationNumber`
+ *   (optional): the Pinpoint project, and the number it sends from.
+ * - `smsQuietHours` (default `21:00-08:00`): no promotional SMS in this window of the contact's
+ *   local time, `HH:MM-HH:MM`, which may cross midnight.
+ * - `defaultTimeZone` (default `Europe/Paris`): the IANA time zone of contacts who have none, nor
+ *   their home shop.
+ * - `smsRatePerSecond` (default 0.5): SMS per second of one sender; times `sendConcurrency`, the
+ *   SMS rate (1 a second by default, one phone number's default throughput).
+ * - `shortLinkBaseUrl` (optional): the base URL of the short links in SMS (a short domain); by
+ *   default, `publicBaseUrl` or the API's own URL.
  */
 export const CONTEXT = {
   defaultCountry: DEFAULT_COUNTRY_CONTEXT,
@@ -37,6 +65,15 @@ export const CONTEXT = {
   sendConcurrency: 'sendConcurrency',
   sendRatePerSecond: 'sendRatePerSecond',
   publicBaseUrl: 'publicBaseUrl',
+  smsProvider: 'smsProvider',
+  smsOriginationIdentity: 'smsOriginationIdentity',
+  smsMaxPrice: 'smsMaxPrice',
+  pinpointApplicationId: 'pinpointApplicationId',
+  pinpointOriginationNumber: 'pinpointOriginationNumber',
+  smsQuietHours: 'smsQuietHours',
+  defaultTimeZone: 'defaultTimeZone',
+  smsRatePerSecond: 'smsRatePerSecond',
+  shortLinkBaseUrl: 'shortLinkBaseUrl',
 } as const;
 
 /**
@@ -50,9 +87,27 @@ const PLACEHOLDER_COMPANY_ADDRESS = 'Set the companyAddress context to your post
 
 /** Where the email templates are, in the packages of the functions that compile them. */
 const TEMPLATES = 'templates/email';
+/** Where the SMS templates are (`<name>.<locale>.liquid`), in the same packages. */
+const SMS_TEMPLATES = 'templates/sms';
 
 /** A domain (`shop.example`) or an address in it (`news@shop.example`). */
 const SES_IDENTITY = /^([^@\s]+@)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+/** An https:// base URL, without query or fragment. */
+const HTTPS_BASE_URL = /^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/;
+/** A price in US dollars, as End User Messaging's MaxPrice takes it (the same rule as functions/config.ts). */
+const PRICE = /^\d+(\.\d{1,5})?$/;
+/** `HH:MM-HH:MM` (the same rule as functions/config.ts). */
+const QUIET_HOURS = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Whether the Node.js running the synthesis (with full ICU, as Lambda's) knows this IANA time zone. */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Relance in one stack. It is environment-agnostic (no account, region or lookups), so it
@@ -63,6 +118,7 @@ export class RelanceStack extends Stack {
   public readonly sending: Sending;
   public readonly api: Api;
   public readonly coupons: Coupons;
+  public readonly sms: Sms;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -96,8 +152,28 @@ export class RelanceStack extends Stack {
       address: context(CONTEXT.companyAddress) ?? PLACEHOLDER_COMPANY_ADDRESS,
     };
     const publicBaseUrl = context(CONTEXT.publicBaseUrl);
-    if (publicBaseUrl !== undefined && !/^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicBaseUrl)) {
+    if (publicBaseUrl !== undefined && !HTTPS_BASE_URL.test(publicBaseUrl)) {
       throw new Error(`Context "${CONTEXT.publicBaseUrl}" must be an https:// URL, got "${publicBaseUrl}"`);
+    }
+    // How SMS are sent, if at all, and when not to send them.
+    const smsSending = this.smsSending(context);
+    const shortLinkBaseUrl = context(CONTEXT.shortLinkBaseUrl);
+    if (shortLinkBaseUrl !== undefined && !HTTPS_BASE_URL.test(shortLinkBaseUrl)) {
+      throw new Error(
+        `Context "${CONTEXT.shortLinkBaseUrl}" must be an https:// URL, got "${shortLinkBaseUrl}"`,
+      );
+    }
+    const smsQuietHours = context(CONTEXT.smsQuietHours) ?? '21:00-08:00';
+    if (!QUIET_HOURS.test(smsQuietHours)) {
+      throw new Error(
+        `Context "${CONTEXT.smsQuietHours}" must be HH:MM-HH:MM, such as 21:00-08:00, got "${smsQuietHours}"`,
+      );
+    }
+    const defaultTimeZone = context(CONTEXT.defaultTimeZone) ?? 'Europe/Paris';
+    if (!isTimeZone(defaultTimeZone)) {
+      throw new Error(
+        `Context "${CONTEXT.defaultTimeZone}" must be an IANA time zone such as Europe/Paris, got "${defaultTimeZone}"`,
+      );
     }
 
     // First, what we keep: the customer database, the tracking events and the HMAC keyring.
@@ -123,23 +199,48 @@ export class RelanceStack extends Stack {
       company,
       sendConcurrency: Number(context(CONTEXT.sendConcurrency) ?? 2),
       sendRatePerSecond: Number(context(CONTEXT.sendRatePerSecond) ?? 0.5),
+      smsRatePerSecond: Number(context(CONTEXT.smsRatePerSecond) ?? 0.5),
+    });
+
+    // Then how SMS go out and how we hear back: the End User Messaging configuration set, the topics
+    // of its delivery receipts and of the replies to our numbers, the sms-events and sms-inbound
+    // workers, and what the sender may send SMS through (nothing until an identity is named).
+    const sender = this.sending.functions.get('sender');
+    if (!sender) throw new Error('Sending has no sender');
+    this.sms = new Sms(this, 'Sms', {
+      data: this.data,
+      environment,
+      sender,
+      sending: smsSending,
+      quietHours: smsQuietHours,
+      defaultTimeZone,
+      ...(shortLinkBaseUrl ? { shortLinkBaseUrl } : {}),
     });
 
     // Then how marketers and tills reach it: the HTTP API, its authorizer and one function per
     // handler, each allowed to touch only what it serves. The functions that compile templates
-    // carry templates/email in their package; those that show the company's footer (emails, the
-    // unsubscribe page, the printable coupon) are told it.
+    // carry templates/email and templates/sms in their package; those that show the company's footer
+    // (emails, the unsubscribe page, the printable coupon) are told it.
     const footer = {
       COMPANY_NAME: company.name,
       COMPANY_ADDRESS: company.address,
     } satisfies FunctionEnvironment;
-    const links: FunctionEnvironment = publicBaseUrl ? { PUBLIC_BASE_URL: publicBaseUrl } : {};
-    const templatesDir = { TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${TEMPLATES}` } satisfies FunctionEnvironment;
+    const links: FunctionEnvironment = {
+      ...(publicBaseUrl ? { PUBLIC_BASE_URL: publicBaseUrl } : {}),
+      ...(shortLinkBaseUrl ? { SHORT_LINK_BASE_URL: shortLinkBaseUrl } : {}),
+    };
+    const templatesDir = {
+      TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${TEMPLATES}`,
+      SMS_TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${SMS_TEMPLATES}`,
+    } satisfies FunctionEnvironment;
     this.api = new Api(this, 'Api', {
       data: this.data,
       environment,
       functionOptions: {
-        templates: { environment: { ...templatesDir, ...footer, ...links }, assets: [TEMPLATES] },
+        templates: {
+          environment: { ...templatesDir, ...footer, ...links },
+          assets: [TEMPLATES, SMS_TEMPLATES],
+        },
         campaigns: {
           environment: {
             ...templatesDir,
@@ -148,7 +249,7 @@ export class RelanceStack extends Stack {
             SENDER_IDENTITY: senderIdentity,
             PLAN_QUEUE_URL: this.sending.plan.queue.queueUrl,
           } satisfies FunctionEnvironment,
-          assets: [TEMPLATES],
+          assets: [TEMPLATES, SMS_TEMPLATES],
         },
         pages: { environment: footer },
         'coupon-pages': { environment: footer },
@@ -201,5 +302,94 @@ export class RelanceStack extends Stack {
       value: this.coupons.redemptionsDeadLetterQueue.queueUrl,
       description: 'Coupon redemptions that could not be recorded: where they are in the main table stream',
     });
+    // And what SMS need from their operator: the topic to set as the two-way channel of the numbers
+    // or pool, the configuration set, and the dead-letter queues of the SMS workers.
+    new CfnOutput(this, 'SmsInboundTopicArn', {
+      value: this.sms.inboundTopic.topicArn,
+      description:
+        'Set this SNS topic as the two-way channel of your End User Messaging phone number or pool ' +
+        '(no two-way channel role): replies, STOP included, reach the sms-inbound function through it',
+    });
+    new CfnOutput(this, 'SmsConfigurationSetName', {
+      value: this.sms.configurationSet.ref,
+      description: 'End User Messaging configuration set every SMS is sent through (delivery receipts)',
+    });
+    new CfnOutput(this, 'SmsEventsDeadLetterQueueUrl', {
+      value: this.sms.smsEventsDeadLetterQueue.queueUrl,
+      description: 'SMS delivery receipts that could not be recorded',
+    });
+    new CfnOutput(this, 'SmsInboundDeadLetterQueueUrl', {
+      value: this.sms.smsInboundDeadLetterQueue.queueUrl,
+      description: 'Inbound SMS (STOP included) that could not be recorded: replay them',
+    });
+  }
+
+  /**
+   * The SMS provider and what it needs, from the context: `none` when End User Messaging SMS has no
+   * origination identity yet (the default), with a reminder; a clear error for anything malformed,
+   * or for a key that the chosen provider does not read.
+   */
+  private smsSending(context: (key: string) => string | undefined): SmsSending {
+    const provider = (context(CONTEXT.smsProvider) ?? 'sms-voice-v2') as SmsProvider;
+    if (!SMS_PROVIDERS.includes(provider)) {
+      throw new Error(
+        `Context "${CONTEXT.smsProvider}" must be one of ${SMS_PROVIDERS.join(', ')}, got "${provider}"`,
+      );
+    }
+    const identity = context(CONTEXT.smsOriginationIdentity);
+    const maxPrice = context(CONTEXT.smsMaxPrice);
+    const applicationId = context(CONTEXT.pinpointApplicationId);
+    const originationNumber = context(CONTEXT.pinpointOriginationNumber);
+    if (maxPrice !== undefined && !PRICE.test(maxPrice)) {
+      throw new Error(
+        `Context "${CONTEXT.smsMaxPrice}" must be a price in US dollars such as 0.10, got "${maxPrice}"`,
+      );
+    }
+    const notRead = (key: string, by: string) => {
+      throw new Error(
+        `Context "${key}" is not read with ${CONTEXT.smsProvider}=${provider}: it is for ${by}`,
+      );
+    };
+    if (provider !== 'sms-voice-v2') {
+      if (identity !== undefined) notRead(CONTEXT.smsOriginationIdentity, 'sms-voice-v2');
+      if (maxPrice !== undefined) notRead(CONTEXT.smsMaxPrice, 'sms-voice-v2');
+    }
+    if (provider !== 'pinpoint') {
+      if (applicationId !== undefined) notRead(CONTEXT.pinpointApplicationId, 'pinpoint');
+      if (originationNumber !== undefined) notRead(CONTEXT.pinpointOriginationNumber, 'pinpoint');
+    }
+
+    if (provider === 'pinpoint') {
+      if (applicationId === undefined || !/^[A-Za-z0-9]{1,64}$/.test(applicationId)) {
+        throw new Error(
+          `Context "${CONTEXT.pinpointApplicationId}" must be the id of your Pinpoint project with ` +
+            `${CONTEXT.smsProvider}=pinpoint, got ${applicationId === undefined ? 'nothing' : `"${applicationId}"`}`,
+        );
+      }
+      if (originationNumber !== undefined && !/^\+?[0-9]{3,15}$/.test(originationNumber)) {
+        throw new Error(
+          `Context "${CONTEXT.pinpointOriginationNumber}" must be a phone number (+33612345678) or a short code, ` +
+            `got "${originationNumber}"`,
+        );
+      }
+      return { provider, applicationId, ...(originationNumber ? { originationNumber } : {}) };
+    }
+    if (provider === 'none') return { provider };
+
+    if (identity === undefined) {
+      Annotations.of(this).addInfo(
+        `Context "${CONTEXT.smsOriginationIdentity}" is not set: no SMS can be sent until it names your End User ` +
+          `Messaging pool, phone number id or sender ID (cdk deploy -c ${CONTEXT.smsOriginationIdentity}=pool-…)`,
+      );
+      return { provider: 'none' };
+    }
+    const originationIdentity = parseOriginationIdentity(identity);
+    if (!originationIdentity) {
+      throw new Error(
+        `Context "${CONTEXT.smsOriginationIdentity}" must be a pool id (pool-…), a phone number id (phone-…, not ` +
+          `the number), a sender ID with its country (sender-id/SHOP/FR) or the ARN of one of them, got "${identity}"`,
+      );
+    }
+    return { provider, originationIdentity, ...(maxPrice ? { maxPrice } : {}) };
   }
 }

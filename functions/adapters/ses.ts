@@ -1,5 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { type EmailMessenger, type OutboundEmail, SendFailure, type SendFailureKind } from '../ports';
+import { classifySdkError } from './provider-errors';
 
 /** SES v2 errors, by what the sender should do about them. */
 const KINDS: Record<string, SendFailureKind> = {
@@ -16,14 +17,7 @@ const KINDS: Record<string, SendFailureKind> = {
 
 /** Classifies an SDK error; unknown server-side faults are transient, client-side ones permanent. */
 export function classifySesError(err: unknown): SendFailureKind {
-  const e = err as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const known = e.name ? KINDS[e.name] : undefined;
-  if (known) return known;
-  if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) return 'transient';
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || /ECONN|ETIMEDOUT|socket/i.test(String(err))) {
-    return 'transient';
-  }
-  return 'permanent';
+  return classifySdkError(err, KINDS);
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type CampaignAction,
   type CampaignContent,
   type CampaignInput,
+  campaignChannels,
   emptyCounts,
   IDEMPOTENT_IN,
   type PlanJob,
@@ -11,6 +12,8 @@ import {
 } from './campaigns';
 import { AppError, conflict, notFound, validationError } from './errors';
 import { eligibility, inSegment, type Segment } from './segments';
+import type { SmsContent } from './sms/render';
+import { estimateSms, sampleSmsVars } from './sms/templates';
 import type { CompiledEmail } from './templates/types';
 
 export interface CampaignDeps {
@@ -19,6 +22,9 @@ export interface CampaignDeps {
   ids: Ids;
   planQueue: WorkQueue<PlanJob>;
 }
+
+/** Loads and checks an SMS template's locales (templates/sms). */
+export type SmsCompiler = (name: string) => Promise<SmsContent>;
 
 /** Loads and compiles a template's locales; kept behind a function so the domain never touches files or mjml. */
 export type TemplateCompiler = (
@@ -38,10 +44,18 @@ export function senderAllowed(address: string, identity: string | undefined): bo
  * so the sender only substitutes variables.
  */
 export async function createCampaign(
-  deps: CampaignDeps & { compile: TemplateCompiler; senderIdentity?: string },
+  deps: CampaignDeps & {
+    compile: TemplateCompiler;
+    compileSms: SmsCompiler;
+    senderIdentity?: string;
+    company: { name: string; address: string };
+    /** Where short links will point, to measure SMS at their real length. */
+    shortLinkBase: string;
+    smsMaxSegments: number;
+  },
   input: CampaignInput,
 ): Promise<Campaign> {
-  if (!senderAllowed(input.from.address, deps.senderIdentity)) {
+  if (input.from && !senderAllowed(input.from.address, deps.senderIdentity)) {
     throw validationError([
       {
         path: 'from.address',
@@ -49,29 +63,76 @@ export async function createCampaign(
       },
     ]);
   }
-  let compiled: Awaited<ReturnType<TemplateCompiler>>;
+  const channels = campaignChannels(input);
+  const email = channels.includes('email')
+    ? await asInputError(deps.compile(input.template), 'template', input.template)
+    : undefined;
+  const smsTemplate = input.channel === 'sms' ? input.template : (input.sms?.template ?? input.template);
+  const sms = channels.includes('sms')
+    ? await asInputError(
+        deps.compileSms(smsTemplate),
+        input.channel === 'sms' ? 'template' : 'sms.template',
+        smsTemplate,
+      )
+    : undefined;
+  const now = deps.clock.now();
+  const id = deps.ids.next('cmp');
+  const estimate = sms
+    ? await estimateSms(
+        sms,
+        (locale) =>
+          sampleSmsVars(locale, {
+            company: deps.company,
+            campaign: { id, name: input.name },
+            ...(input.offer ? { offer: input.offer } : {}),
+            ...(input.event ? { event: input.event } : {}),
+            now,
+          }),
+        deps.shortLinkBase,
+        deps.smsMaxSegments,
+      )
+    : undefined;
+  const main = email ?? (sms as NonNullable<typeof sms>);
+  const campaign: Campaign = {
+    ...input,
+    ...(input.channel === 'email'
+      ? {}
+      : {
+          sms: {
+            to: input.sms?.to ?? 'without-email',
+            ...(input.channel === 'email+sms' ? { template: smsTemplate } : {}),
+          },
+        }),
+    id,
+    status: 'draft',
+    locales: Object.keys(main.byLocale).sort(),
+    ...(estimate ? { smsEstimate: estimate.byLocale } : {}),
+    ...(estimate?.warnings.length ? { warnings: estimate.warnings } : {}),
+    plan: { done: false },
+    counts: emptyCounts(),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const content: CampaignContent = {
+    campaignId: campaign.id,
+    defaultLocale: main.defaultLocale,
+    byLocale: email?.byLocale ?? {},
+    ...(sms ? { sms } : {}),
+  };
+  await deps.campaigns.create(campaign, content);
+  return campaign;
+}
+
+/** A template that does not exist is the caller's mistake: a 400 on the field that named it. */
+async function asInputError<T>(compiling: Promise<T>, path: string, name: string): Promise<T> {
   try {
-    compiled = await deps.compile(input.template);
+    return await compiling;
   } catch (err) {
     if (err instanceof AppError && err.status === 404) {
-      throw validationError([{ path: 'template', message: `Unknown template "${input.template}"` }]);
+      throw validationError([{ path, message: `Unknown template "${name}"` }]);
     }
     throw err;
   }
-  const now = deps.clock.now().toISOString();
-  const campaign: Campaign = {
-    ...input,
-    id: deps.ids.next('cmp'),
-    status: 'draft',
-    locales: Object.keys(compiled.byLocale).sort(),
-    plan: { done: false },
-    counts: emptyCounts(),
-    createdAt: now,
-    updatedAt: now,
-  };
-  const content: CampaignContent = { campaignId: campaign.id, ...compiled };
-  await deps.campaigns.create(campaign, content);
-  return campaign;
 }
 
 /**

@@ -1,7 +1,10 @@
 import * as z from 'zod';
-import { emailSchema } from './contacts';
+import type { Contact } from './contacts';
+import { type Channel, emailSchema } from './contacts';
 import { offerSchema } from './coupons';
-import { segmentSchema } from './segments';
+import { type Eligibility, eligibility, segmentSchema } from './segments';
+import type { SmsContent } from './sms/render';
+import type { SmsEstimate } from './sms/templates';
 import type { CompiledEmail } from './templates/types';
 
 export const CAMPAIGN_STATUSES = ['draft', 'sending', 'paused', 'sent', 'cancelled'] as const;
@@ -17,12 +20,38 @@ export const KPIS = [
   'revenue',
 ] as const;
 
-export const campaignInputSchema = z.strictObject({
+/**
+ * What a campaign sends: an email, an SMS, or both kinds, each contact getting
+ * what it consented to (see `sms.to`).
+ */
+export const CAMPAIGN_CHANNELS = ['email', 'sms', 'email+sms'] as const;
+export type CampaignChannel = (typeof CAMPAIGN_CHANNELS)[number];
+
+const templateName = z
+  .string()
+  .regex(/^[a-z0-9-]{1,64}$/, 'Use the name of a template from GET /v1/templates');
+
+const baseInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
-  channel: z.literal('email'),
-  template: z.string().regex(/^[a-z0-9-]{1,64}$/, 'Use the name of a template from GET /v1/templates'),
+  channel: z.enum(CAMPAIGN_CHANNELS),
+  /** The email template (`email`, `email+sms`), or the SMS template (`sms`). */
+  template: templateName,
+  /** SMS options of `sms` and `email+sms` campaigns. */
+  sms: z
+    .strictObject({
+      /** `email+sms`: the SMS template; by default the one named like the email template. */
+      template: templateName.optional(),
+      /**
+       * `email+sms`: who gets an SMS. `without-email` (default): contacts who cannot be emailed
+       * (no address, no consent) get the SMS instead; `all`: every contact who consented to SMS
+       * gets it, as well as the email.
+       */
+      to: z.enum(['without-email', 'all']).default('without-email'),
+    })
+    .optional(),
   segment: segmentSchema,
-  from: z.strictObject({ name: z.string().trim().min(1).max(100), address: emailSchema }),
+  /** Required when the campaign sends email. */
+  from: z.strictObject({ name: z.string().trim().min(1).max(100), address: emailSchema }).optional(),
   replyTo: emailSchema.optional(),
   objective: z.strictObject({ kpi: z.enum(KPIS), target: z.number().finite().nonnegative() }).optional(),
   /** A coupon for every recipient: the offer, its validity and where it can be redeemed. */
@@ -36,7 +65,60 @@ export const campaignInputSchema = z.strictObject({
     })
     .optional(),
 });
+
+export const campaignInputSchema = baseInputSchema.superRefine((c, ctx) => {
+  if (c.channel !== 'sms' && !c.from) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'An email campaign needs a sender: from' });
+  }
+  if (c.channel === 'sms' && (c.from || c.replyTo)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [c.from ? 'from' : 'replyTo'],
+      message: 'An SMS campaign has no email sender: remove it, or use channel "email+sms"',
+    });
+  }
+  if (c.channel === 'sms' && c.sms?.template) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sms', 'template'],
+      message: 'An SMS campaign names its SMS template in "template"',
+    });
+  }
+  if (c.channel === 'email' && c.sms) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sms'],
+      message: 'Only sms and email+sms campaigns take sms options',
+    });
+  }
+});
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
+
+/**
+ * The messages one contact gets from a campaign: none (with the reason, for
+ * the skipped count), one, or an email and an SMS (`sms.to: all`).
+ */
+export function messagesFor(
+  campaign: Pick<CampaignInput, 'channel' | 'sms'>,
+  contact: Contact,
+): { channels: Channel[]; reason?: Eligibility } {
+  if (campaign.channel !== 'email+sms') {
+    const e = eligibility(contact, campaign.channel);
+    return e === 'eligible' ? { channels: [campaign.channel] } : { channels: [], reason: e };
+  }
+  const email = eligibility(contact, 'email');
+  const sms = eligibility(contact, 'sms');
+  const channels: Channel[] = [];
+  if (email === 'eligible') channels.push('email');
+  if (sms === 'eligible' && (campaign.sms?.to === 'all' || email !== 'eligible')) channels.push('sms');
+  if (channels.length > 0) return { channels };
+  // Suppressed on one channel and not reachable on the other is still a suppression worth counting.
+  return { channels, reason: email === 'suppressed' || sms === 'suppressed' ? 'suppressed' : email };
+}
+
+/** The channels a campaign may send on. */
+export const campaignChannels = (c: Pick<CampaignInput, 'channel'>): Channel[] =>
+  c.channel === 'email+sms' ? ['email', 'sms'] : [c.channel];
 
 /**
  * Every recipient ends in exactly one of sent, failed or skipped; `targeted`
@@ -66,6 +148,10 @@ export interface Campaign extends CampaignInput {
   /** Why the campaign paused by itself (error threshold, SES account paused…). */
   pausedReason?: string;
   locales: string[];
+  /** How each locale of the SMS goes out (encoding, segments), measured at creation on sample values. */
+  smsEstimate?: Record<string, SmsEstimate>;
+  /** What the marketer should know about the content (an SMS too long, UCS-2…), from creation. */
+  warnings?: string[];
   /** Public base URL of links in the messages, fixed when sending starts. */
   baseUrl?: string;
   plan: { cursor?: string; done: boolean };
@@ -80,7 +166,9 @@ export interface Campaign extends CampaignInput {
 export interface CampaignContent {
   campaignId: string;
   defaultLocale: string;
+  /** The email, per locale (empty for an SMS-only campaign). */
   byLocale: Record<string, CompiledEmail>;
+  sms?: SmsContent;
 }
 
 export const emptyCounts = (): CampaignCounts => ({ targeted: 0, sent: 0, failed: 0, skipped: 0 });
@@ -111,6 +199,8 @@ export type SendStatus = 'claimed' | 'sent' | 'failed' | 'skipped' | 'retry';
 export interface SendJob {
   campaignId: string;
   contactIds: string[];
+  /** What to send them; email when absent (jobs queued before SMS existed). */
+  channel?: Channel;
 }
 
 /** One unit of planning work: the next page of the segment. */

@@ -12,6 +12,7 @@ const COLUMNS = [
   'lastName',
   'locale',
   'homeStoreId',
+  'timeZone',
   'tags',
   'email_consent',
   'email_consent_source',
@@ -141,6 +142,7 @@ export function rowToInput(
     lastName: values.lastName,
     locale: values.locale,
     homeStoreId: values.homeStoreId,
+    timeZone: values.timeZone,
     tags: values.tags
       ?.split(/[|;]/)
       .map((t) => t.trim())

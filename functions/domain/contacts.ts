@@ -1,5 +1,6 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import * as z from 'zod';
+import { timeZoneSchema } from './quiet-hours';
 
 export const CHANNELS = ['email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -64,6 +65,8 @@ export const contactInputSchema = (defaultCountry: string) =>
         .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'Use a locale such as "fr" or "fr-FR"')
         .optional(),
       homeStoreId: storeIdSchema.optional(),
+      /** Where the contact lives, for quiet hours; by default the home shop's, then DEFAULT_TIME_ZONE. */
+      timeZone: timeZoneSchema.optional(),
       tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
       attributes: z
         .record(
@@ -91,6 +94,7 @@ export interface Contact {
   lastName?: string;
   locale?: string;
   homeStoreId?: string;
+  timeZone?: string;
   tags: string[];
   attributes: Record<string, string | number | boolean>;
   consent: Partial<Record<Channel, Consent>>;
@@ -146,6 +150,7 @@ export function applyContactInput(
       lastName: input.lastName,
       locale: input.locale,
       homeStoreId: input.homeStoreId,
+      timeZone: input.timeZone,
     }),
     tags: input.tags ? [...new Set(input.tags)] : base.tags,
     attributes: input.attributes ?? base.attributes,

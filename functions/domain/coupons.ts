@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Channel } from './contacts';
 import { storeIdSchema } from './contacts';
 
 /**
@@ -69,6 +70,8 @@ export interface Coupon {
   validUntil: string;
   /** `all`, or the shops where it may be redeemed. */
   stores: 'all' | string[];
+  /** The message that first carried it (its redemption is that message's response); email when absent. */
+  channel?: Channel;
   /** Shown to the till so staff can greet the customer. */
   firstName?: string;
   locale?: string;

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Clock, EngagementEvent, EngagementStore } from '../ports';
+import type { Clock, EngagementEvent, EngagementStore, ShortLinkStore } from '../ports';
+import type { Channel } from './contacts';
 import type { Keyring } from './hashing';
+import { SHORT_CODE } from './short-links';
 import { verifyToken } from './tokens';
 import { type ClickRef, machineReason, type OpenRef } from './tracking';
 
@@ -23,10 +25,16 @@ export interface TrackedRequest {
 
 /** Counter names, one place: reports read what the aggregator writes. */
 export const counter = {
-  total: (kind: 'open' | 'click', human: boolean) => `${kind}_${human ? 'human' : 'machine'}`,
-  unique: (kind: 'open' | 'click', human: boolean) => `${kind}_unique_${human ? 'human' : 'machine'}`,
-  link: (i: number, what: 'human' | 'machine' | 'unique' | 'url') => `link_${i}_${what}`,
+  total: (kind: 'open' | 'click', human: boolean, channel: Channel = 'email') =>
+    `${prefix(channel)}${kind}_${human ? 'human' : 'machine'}`,
+  unique: (kind: 'open' | 'click', human: boolean, channel: Channel = 'email') =>
+    `${prefix(channel)}${kind}_unique_${human ? 'human' : 'machine'}`,
+  link: (i: number, what: 'human' | 'machine' | 'unique' | 'url', channel: Channel = 'email') =>
+    `${prefix(channel)}link_${i}_${what}`,
 };
+
+/** Email counters keep the names they had before SMS; SMS ones start with `sms_`. */
+const prefix = (channel: Channel) => (channel === 'email' ? '' : `${channel}_`);
 
 /**
  * The synchronous part of an open or a click: one write, the raw event (with
@@ -41,6 +49,7 @@ async function record(
   kind: 'open' | 'click',
   ref: { c: string; k: string; t: number; i?: number; u?: string },
   req: TrackedRequest,
+  channel: Channel = 'email',
 ): Promise<void> {
   const now = deps.clock.now();
   const machine = machineReason({
@@ -61,6 +70,7 @@ async function record(
       userAgent: req.userAgent.slice(0, 160),
       ...(machine ? { machine } : {}),
       ...(kind === 'click' && ref.i !== undefined ? { link: ref.i, url: ref.u } : {}),
+      ...(channel === 'email' ? {} : { channel }),
     });
   } catch (err) {
     deps.logger.error('Could not record engagement', { error: err as Error, kind, campaignId: ref.c });
@@ -74,6 +84,23 @@ export async function trackClick(deps: TrackingDeps, req: TrackedRequest): Promi
     return undefined;
   await record(deps, 'click', ref, req);
   return ref.u;
+}
+
+/**
+ * A click on an SMS's short link: where to send the browser (the URL stored
+ * with the code), or undefined for a code that does not exist. Counted like an
+ * email click, under the SMS's counters.
+ */
+export async function trackShortLink(
+  deps: TrackingDeps & { shortLinks: Pick<ShortLinkStore, 'get'> },
+  req: TrackedRequest,
+): Promise<string | undefined> {
+  if (!SHORT_CODE.test(req.token)) return undefined;
+  const link = await deps.shortLinks.get(req.token);
+  if (!link || !/^https?:\/\//i.test(link.url)) return undefined;
+  const ref = { c: link.campaignId, k: link.contactId, t: link.sentAt / 1000, i: link.link, u: link.url };
+  await record(deps, 'click', ref, req, 'sms');
+  return link.url;
 }
 
 /** An open: true when the token was good (the pixel is served then; a bad token is a 404). */
@@ -116,14 +143,16 @@ export async function aggregateEngagement(
     const mark =
       e.kind === 'open' ? (human ? 'openedAt' : 'machineOpenedAt') : human ? 'clickedAt' : 'machineClickedAt';
     const link = e.kind === 'click' ? e.link : undefined;
+    const channel = e.channel ?? 'email';
     const [first, firstOnLink] = await Promise.all([
-      deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at).then((f) => {
-        if (f) a.undo.push(() => deps.engagement.unmarkFirst(e.campaignId, e.contactId, mark, e.at));
+      deps.engagement.markFirst(e.campaignId, e.contactId, mark, e.at, channel).then((f) => {
+        if (f) a.undo.push(() => deps.engagement.unmarkFirst(e.campaignId, e.contactId, mark, e.at, channel));
         return f;
       }),
       link !== undefined && human
-        ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link).then((f) => {
-            if (f) a.undo.push(() => deps.engagement.unmarkLinkClicked(e.campaignId, e.contactId, link));
+        ? deps.engagement.markLinkClicked(e.campaignId, e.contactId, link, channel).then((f) => {
+            if (f)
+              a.undo.push(() => deps.engagement.unmarkLinkClicked(e.campaignId, e.contactId, link, channel));
             return f;
           })
         : false,
@@ -131,12 +160,12 @@ export async function aggregateEngagement(
     const bump = (name: string) => {
       a.add[name] = (a.add[name] ?? 0) + 1;
     };
-    bump(counter.total(e.kind, human));
-    if (first) bump(counter.unique(e.kind, human));
+    bump(counter.total(e.kind, human, channel));
+    if (first) bump(counter.unique(e.kind, human, channel));
     if (link !== undefined) {
-      bump(counter.link(link, human ? 'human' : 'machine'));
-      if (e.url) a.names[counter.link(link, 'url')] = e.url;
-      if (firstOnLink) bump(counter.link(link, 'unique'));
+      bump(counter.link(link, human ? 'human' : 'machine', channel));
+      if (e.url) a.names[counter.link(link, 'url', channel)] = e.url;
+      if (firstOnLink) bump(counter.link(link, 'unique', channel));
     }
   };
 

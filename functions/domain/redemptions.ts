@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CampaignStore, EngagementStore } from '../ports';
 import { type PurchaseDeps, recordPurchase } from './contact-service';
-import type { Coupon } from './coupons';
+import type { Coupon, Redemption } from './coupons';
 import { AppError } from './errors';
 
 /** Counter names of redemptions, read by the report. */
@@ -11,6 +11,9 @@ export const redemptionCounter = {
   byStore: (storeId: string) => `store_${storeId}_redeemed`,
   revenueCents: 'revenue_cents',
   afterClick: 'redeemed_after_click',
+  /** Redemptions of coupons an SMS carried, by purchase channel, and after a click on the SMS. */
+  bySms: (channel: string) => `sms_redeemed_${channel}`,
+  smsAfterClick: 'sms_redeemed_after_click',
 };
 
 export interface RedemptionDeps extends PurchaseDeps {
@@ -32,6 +35,21 @@ export async function applyCouponChange(
 ): Promise<void> {
   const c = after.campaignId;
   const k = after.contactId;
+  /** The message that carried the coupon: its send record gets the mark, its row of the report the count. */
+  const action = after.channel ?? 'email';
+  const byAction = (r: Redemption, clicked: boolean, sign: 1 | -1) => ({
+    [redemptionCounter.redeemed]: sign,
+    [redemptionCounter.byChannel(r.channel)]: sign,
+    [redemptionCounter.byStore(r.storeId)]: sign,
+    [redemptionCounter.revenueCents]: sign * Math.round(r.basketAmount * 100),
+    ...(clicked ? { [redemptionCounter.afterClick]: sign } : {}),
+    ...(action === 'sms'
+      ? {
+          [redemptionCounter.bySms(r.channel)]: sign,
+          ...(clicked ? { [redemptionCounter.smsAfterClick]: sign } : {}),
+        }
+      : {}),
+  });
   if (before?.status !== 'redeemed' && after.status === 'redeemed' && after.redemption) {
     const r = after.redemption;
     try {
@@ -49,26 +67,14 @@ export async function applyCouponChange(
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       deps.logger.warn('Redemption not recorded as a purchase', { code: after.code, reason: err.message });
     }
-    if (!(await deps.engagement.markFirst(c, k, 'redeemedAt', r.at))) return;
-    const send = await deps.campaigns.getSend(c, k);
-    await deps.engagement.count(c, {
-      [redemptionCounter.redeemed]: 1,
-      [redemptionCounter.byChannel(r.channel)]: 1,
-      [redemptionCounter.byStore(r.storeId)]: 1,
-      [redemptionCounter.revenueCents]: Math.round(r.basketAmount * 100),
-      ...(send?.clickedAt ? { [redemptionCounter.afterClick]: 1 } : {}),
-    });
+    if (!(await deps.engagement.markFirst(c, k, 'redeemedAt', r.at, action))) return;
+    const send = await deps.campaigns.getSend(c, k, action);
+    await deps.engagement.count(c, byAction(r, send?.clickedAt !== undefined, 1));
   } else if (before?.status === 'redeemed' && after.status !== 'redeemed' && before.redemption) {
     const r = before.redemption;
-    const send = await deps.campaigns.getSend(c, k);
+    const send = await deps.campaigns.getSend(c, k, action);
     if (send?.redeemedAt !== r.at) return;
-    await deps.engagement.unmarkFirst(c, k, 'redeemedAt', r.at);
-    await deps.engagement.count(c, {
-      [redemptionCounter.redeemed]: -1,
-      [redemptionCounter.byChannel(r.channel)]: -1,
-      [redemptionCounter.byStore(r.storeId)]: -1,
-      [redemptionCounter.revenueCents]: -Math.round(r.basketAmount * 100),
-      ...(send.clickedAt ? { [redemptionCounter.afterClick]: -1 } : {}),
-    });
+    await deps.engagement.unmarkFirst(c, k, 'redeemedAt', r.at, action);
+    await deps.engagement.count(c, byAction(r, send.clickedAt !== undefined, -1));
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import { esc } from './html';
-import type { CampaignReport, EngagementFigures } from './reports';
+import type { CampaignReport, EngagementFigures, LinkFigures, SmsFigures } from './reports';
 
 export { esc };
 
@@ -47,6 +47,10 @@ const TEXT = {
     } as Record<string, string>,
     funnel: 'Funnel',
     funnelTitle: 'Campaign funnel',
+    emailTag: 'Email',
+    emailFunnelTitle: 'Email funnel',
+    messages: (targeted: string, sent: string, emails: string, sms: string) =>
+      `${targeted} messages targeted, ${sent} sent: ${emails} emails and ${sms} SMS`,
     steps: {
       targeted: 'Targeted',
       sent: 'Sent',
@@ -113,7 +117,24 @@ const TEXT = {
       'People: how many people clicked the link; clicks: how many times they did; machines: clicks by ' +
       'security scanners, not counted in the rates.',
     machineClicks: 'Machines',
+    sms: 'SMS',
+    smsFunnelTitle: 'SMS funnel',
+    smsFigures: {
+      segments: ['Segments billed', 'a long or accented SMS takes several'],
+      failed: ['Failed', 'send errors'],
+      optedOut: ['Opted out', 'refused: the number is on the opt-out list'],
+      undelivered: ['Undelivered', 'number invalid, unreachable or blocked'],
+      cost: ['Provider cost', 'billed so far, in US dollars'],
+    } as Record<'segments' | 'failed' | 'optedOut' | 'undelivered' | 'cost', [string, string]>,
+    undelivered: 'undelivered',
+    smsBaseDelivered: 'Rates are shares of delivered SMS, and count people only.',
+    smsBaseSent:
+      'No delivery receipt yet (or this stack does not receive them): rates are shares of sent SMS, and ' +
+      'count people only.',
+    smsClicks: 'Clicks on the SMS links',
+    smsLinks: 'Clicks per SMS link',
     coupons: 'Coupons: from the email to the till',
+    couponsAnyChannel: 'Coupons: from the message to the till',
     couponFunnelTitle: 'Coupon funnel',
     couponSteps: {
       issued: 'Issued',
@@ -134,7 +155,7 @@ const TEXT = {
     shareOfRedeemed: 'Share',
     actionResponse: 'From action to response',
     action: 'Action',
-    actions: { email: 'Email' } as Record<string, string>,
+    actions: { email: 'Email', sms: 'SMS' } as Record<string, string>,
     recipients: (n: string) => `${n} recipients`,
     responses: {
       store: 'Redeemed in a shop',
@@ -182,6 +203,10 @@ const TEXT = {
     } as Record<string, string>,
     funnel: 'Entonnoir',
     funnelTitle: 'Entonnoir de la campagne',
+    emailTag: 'E-mail',
+    emailFunnelTitle: 'Entonnoir des e-mails',
+    messages: (targeted: string, sent: string, emails: string, sms: string) =>
+      `${targeted} messages ciblés, ${sent} envoyés : ${emails} e-mails et ${sms} SMS`,
     steps: {
       targeted: 'Ciblés',
       sent: 'Envoyés',
@@ -249,7 +274,24 @@ const TEXT = {
       'Personnes : combien de personnes ont cliqué le lien ; clics : combien de fois ; machines : clics ' +
       'des analyseurs de sécurité, non comptés dans les taux.',
     machineClicks: 'Machines',
+    sms: 'SMS',
+    smsFunnelTitle: 'Entonnoir des SMS',
+    smsFigures: {
+      segments: ['Segments facturés', 'un SMS long ou accentué en prend plusieurs'],
+      failed: ['En échec', 'erreurs d’envoi'],
+      optedOut: ['Opposés', 'refusés : numéro sur la liste d’opposition'],
+      undelivered: ['Non remis', 'numéro invalide, injoignable ou bloqué'],
+      cost: ['Coût du fournisseur', 'facturé à ce jour, en dollars US'],
+    } as Record<'segments' | 'failed' | 'optedOut' | 'undelivered' | 'cost', [string, string]>,
+    undelivered: 'non remis',
+    smsBaseDelivered: 'Les taux portent sur les SMS délivrés et ne comptent que les personnes.',
+    smsBaseSent:
+      'Aucun accusé de réception pour l’instant (ou cet environnement n’en reçoit pas) : les taux portent ' +
+      'sur les SMS envoyés et ne comptent que les personnes.',
+    smsClicks: 'Clics sur les liens du SMS',
+    smsLinks: 'Clics par lien du SMS',
     coupons: 'Coupons : de l’e-mail à la caisse',
+    couponsAnyChannel: 'Coupons : du message à la caisse',
     couponFunnelTitle: 'Entonnoir des coupons',
     couponSteps: {
       issued: 'Émis',
@@ -270,7 +312,7 @@ const TEXT = {
     shareOfRedeemed: 'Part',
     actionResponse: 'De l’action à la réponse',
     action: 'Action',
-    actions: { email: 'E-mail' } as Record<string, string>,
+    actions: { email: 'E-mail', sms: 'SMS' } as Record<string, string>,
     recipients: (n: string) => `${n} destinataires`,
     responses: {
       store: 'Utilisé en magasin',
@@ -294,6 +336,8 @@ interface Format {
   num: (n: number) => string;
   /** An amount in the report's currency, without cents when it has none: "€3,712.40", "5 000 €". */
   money: (n: number | null) => string;
+  /** What an SMS provider billed, in US dollars: to the cent from a dollar, else to the hundredth of a cent. */
+  usd: (n: number) => string;
   date: (iso: string | undefined) => string;
 }
 
@@ -307,6 +351,13 @@ function formatters(t: Text, currency: string): Format {
     maximumFractionDigits: 0,
   });
   const num = new Intl.NumberFormat(t.tag, { maximumFractionDigits: 2 });
+  const usd = new Intl.NumberFormat(t.tag, {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  });
+  const usdCents = new Intl.NumberFormat(t.tag, { style: 'currency', currency: 'USD' });
   const pct = new Intl.NumberFormat(t.tag, {
     style: 'percent',
     minimumFractionDigits: 1,
@@ -321,6 +372,7 @@ function formatters(t: Text, currency: string): Format {
     int: (n) => int.format(n),
     num: (n) => num.format(n),
     money: (n) => (n === null ? '—' : (Number.isInteger(n) ? whole : cents).format(n)),
+    usd: (n) => (n >= 1 ? usdCents : usd).format(n),
     // Tiny but non-zero shares must not read as 0 %.
     pct: (r) => (r === null ? '—' : r > 0 && r < 0.0005 ? `< ${pct.format(0.001)}` : pct.format(r)),
     date: (iso) => {
@@ -332,6 +384,19 @@ function formatters(t: Text, currency: string): Format {
 }
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+
+/**
+ * What the campaign sends. An SMS campaign has no opens, bounces or email
+ * links: its email cards are left out. In a campaign that sends both, the
+ * top-level `targeted` and `sent` count every message, so the email funnel
+ * starts at the emails sent and the SMS have their own.
+ */
+type Mix = 'email' | 'sms' | 'email+sms';
+
+const mixOf = (r: CampaignReport): Mix => {
+  if (!r.sms) return 'email';
+  return r.campaign.channel === 'sms' || r.campaign.channel === 'email+sms' ? r.campaign.channel : 'email';
+};
 
 /** How the objective's target and actual read: rates as percentages, counts as numbers, revenue as money. */
 function kpiValue(kpi: string, value: number | null, f: Format): string {
@@ -400,48 +465,61 @@ const share = (f: Format, n: number, d: number, of: string) => {
 };
 const both = (...parts: string[]) => parts.filter(Boolean).join(' · ');
 
-function funnelSteps(r: CampaignReport, t: Text, f: Format): Step[] {
+type StepDraft = Omit<Step, 'label'> & { key: keyof Text['steps'] };
+
+/** "3 failed · 17 skipped": the non-zero counts, each with its lower-cased label. */
+const counts = (f: Format, items: Array<[string, number]>) =>
+  items
+    .filter(([, n]) => n > 0)
+    .map(([label, n]) => `${f.int(n)} ${label.toLowerCase()}`)
+    .join(' · ');
+
+/** Every message considered, and why some were not sent. */
+function targetedStep(r: CampaignReport, t: Text, f: Format): StepDraft {
+  const notSent = counts(f, [
+    [t.figures.failed?.[0] ?? 'failed', r.failed],
+    [t.figures.skipped?.[0] ?? 'skipped', r.skipped],
+  ]);
+  return { key: 'targeted', count: r.targeted, shares: notSent ? `${t.notSent} ${notSent}` : '' };
+}
+
+/** The messages sent out of the targeted ones, and how many are still to go. */
+function sentStep(r: CampaignReport, sent: number, t: Text, f: Format): StepDraft {
+  return {
+    key: 'sent',
+    count: sent,
+    shares: both(
+      share(f, sent, r.targeted, t.of.targeted),
+      r.pending > 0 ? `${f.int(r.pending)} ${t.figures.pending?.[0].toLowerCase() ?? 'pending'}` : '',
+    ),
+  };
+}
+
+function funnelSteps(r: CampaignReport, mix: Mix, t: Text, f: Format): Step[] {
   const unreported = r.rateBase === 'sent';
   const pct = (n: number, d: number, of: string) => share(f, n, d, of);
-  const notSent = (
-    [
-      ['failed', r.failed],
-      ['skipped', r.skipped],
-    ] as const
-  )
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${f.int(n)} ${(t.figures[k]?.[0] ?? k).toLowerCase()}`)
-    .join(' · ');
-  const prior = unreported ? r.sent : r.delivered;
-  const steps: Array<Omit<Step, 'label'> & { key: keyof Text['steps'] }> = [
-    { key: 'targeted', count: r.targeted, shares: notSent ? `${t.notSent} ${notSent}` : '' },
-    {
-      key: 'sent',
-      count: r.sent,
-      shares: both(
-        pct(r.sent, r.targeted, t.of.targeted),
-        r.pending > 0 ? `${f.int(r.pending)} ${t.figures.pending?.[0].toLowerCase() ?? 'pending'}` : '',
-      ),
-    },
+  const sent = mix === 'email' ? r.sent : Math.max(0, r.sent - (r.sms?.sent ?? 0));
+  const prior = unreported ? sent : r.delivered;
+  const steps: StepDraft[] = [
+    ...(mix === 'email'
+      ? [targetedStep(r, t, f), sentStep(r, sent, t, f)]
+      : [{ key: 'sent' as const, count: sent, shares: '' }]),
     unreported
-      ? { key: 'delivered', count: r.sent, unreported: true, shares: t.notReportedDetail }
-      : { key: 'delivered', count: r.delivered, shares: pct(r.delivered, r.sent, t.of.sent) },
+      ? { key: 'delivered', count: sent, unreported: true, shares: t.notReportedDetail }
+      : { key: 'delivered', count: r.delivered, shares: pct(r.delivered, sent, t.of.sent) },
     {
       key: 'opened',
       count: r.opened.uniqueHuman,
       shares: unreported
-        ? pct(r.opened.uniqueHuman, r.sent, t.of.sent)
-        : both(
-            pct(r.opened.uniqueHuman, prior, t.of.delivered),
-            pct(r.opened.uniqueHuman, r.sent, t.of.sent),
-          ),
+        ? pct(r.opened.uniqueHuman, sent, t.of.sent)
+        : both(pct(r.opened.uniqueHuman, prior, t.of.delivered), pct(r.opened.uniqueHuman, sent, t.of.sent)),
     },
     {
       key: 'clicked',
       count: r.clicked.uniqueHuman,
       shares: both(
         pct(r.clicked.uniqueHuman, r.opened.uniqueHuman, t.of.opened),
-        pct(r.clicked.uniqueHuman, r.sent, t.of.sent),
+        pct(r.clicked.uniqueHuman, sent, t.of.sent),
       ),
     },
   ];
@@ -483,11 +561,105 @@ ${bars}
 </svg>`;
 }
 
-function funnel(r: CampaignReport, t: Text, f: Format): string {
+/** A card heading, marked as the email's when the campaign also sends SMS. */
+const emailTitle = (title: string, mix: Mix, t: Text) =>
+  mix === 'email+sms' ? `${title} · ${t.emailTag}` : title;
+
+/** Every message of a campaign that sends both: how many were targeted, and sent on each channel. */
+function messagesLine(r: CampaignReport, t: Text, f: Format): string {
+  const sms = r.sms?.sent ?? 0;
+  const notSent = counts(f, [
+    [t.figures.failed?.[0] ?? 'failed', r.failed],
+    [t.figures.skipped?.[0] ?? 'skipped', r.skipped],
+    [t.figures.pending?.[0] ?? 'pending', r.pending],
+  ]);
+  const line = both(
+    t.messages(f.int(r.targeted), f.int(r.sent), f.int(Math.max(0, r.sent - sms)), f.int(sms)),
+    notSent ? `${t.notSent} ${notSent}` : '',
+  );
+  return `<p class="small messages">${esc(line)}</p>\n`;
+}
+
+function funnel(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  if (mix === 'sms') return '';
+  const title = mix === 'email+sms' ? t.emailFunnelTitle : t.funnelTitle;
   return `<section class="card" aria-labelledby="funnel-h">
-<h2 id="funnel-h">${esc(t.funnel)}</h2>
-${funnelSvg('campaign', t.funnelTitle, funnelSteps(r, t, f), t, f)}
+<h2 id="funnel-h">${esc(emailTitle(t.funnel, mix, t))}</h2>
+${mix === 'email+sms' ? messagesLine(r, t, f) : ''}${funnelSvg('campaign', title, funnelSteps(r, mix, t, f), t, f)}
 <p class="muted small note">${esc(r.rateBase === 'sent' ? t.baseSent : t.baseDelivered)}</p>
+</section>`;
+}
+
+/** The SMS funnel: sent, delivered, clicked; from the targeted messages when the campaign only texts. */
+function smsSteps(r: CampaignReport, s: SmsFigures, mix: Mix, t: Text, f: Format): Step[] {
+  // No receipt of any kind yet: the deliveries are unknown, not zero.
+  const unreported = s.delivered === 0 && s.undelivered === 0;
+  const pct = (n: number, d: number, of: string) => share(f, n, d, of);
+  const notSent = counts(f, [
+    [t.smsFigures.failed[0], s.failed],
+    [t.smsFigures.optedOut[0], s.optedOut],
+  ]);
+  const clicked = s.clicked.uniqueHuman;
+  const steps: StepDraft[] = [
+    ...(mix === 'sms'
+      ? [targetedStep(r, t, f), sentStep(r, s.sent, t, f)]
+      : [{ key: 'sent' as const, count: s.sent, shares: notSent ? `${t.notSent} ${notSent}` : '' }]),
+    unreported
+      ? { key: 'delivered', count: s.sent, unreported: true, shares: t.notReportedDetail }
+      : {
+          key: 'delivered',
+          count: s.delivered,
+          shares: both(
+            pct(s.delivered, s.sent, t.of.sent),
+            s.undelivered > 0 ? `${f.int(s.undelivered)} ${t.undelivered}` : '',
+          ),
+        },
+    {
+      key: 'clicked',
+      count: clicked,
+      shares: unreported
+        ? pct(clicked, s.sent, t.of.sent)
+        : both(pct(clicked, s.delivered, t.of.delivered), pct(clicked, s.sent, t.of.sent)),
+    },
+  ];
+  return steps.map((step) => ({ ...step, label: t.steps[step.key] }));
+}
+
+function smsFigures(s: SmsFigures, t: Text, f: Format): string {
+  const figures: Array<[keyof Text['smsFigures'], string, boolean]> = [
+    ['segments', f.int(s.segments), s.segments > 0],
+    ['failed', f.int(s.failed), s.failed > 0],
+    ['optedOut', f.int(s.optedOut), s.optedOut > 0],
+    ['undelivered', f.int(s.undelivered), s.undelivered > 0],
+    ...(s.costUsd === null
+      ? []
+      : [['cost', f.usd(s.costUsd), s.costUsd > 0] as [keyof Text['smsFigures'], string, boolean]]),
+  ];
+  return `<div class="tiles">
+${figures
+  .map(([k, value, some]) => {
+    const [label, hint] = t.smsFigures[k];
+    return `<div class="tile${some ? '' : ' zero'}" data-sms-figure="${k}"><span class="tile-value">${esc(value)}</span><span class="tile-label">${esc(label)}</span><span class="tile-hint">${esc(hint)}</span></div>`;
+  })
+  .join('\n')}
+</div>`;
+}
+
+/** The SMS channel: its funnel, what the provider billed or refused, and the clicks on its short links. */
+function sms(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  const s = r.sms;
+  if (!s || mix === 'email') return '';
+  const unreported = s.delivered === 0 && s.undelivered === 0;
+  return `<section class="card sms" aria-labelledby="sms-h">
+<h2 id="sms-h">${esc(t.sms)}</h2>
+${funnelSvg('sms', t.smsFunnelTitle, smsSteps(r, s, mix, t, f), t, f)}
+<p class="muted small note">${esc(unreported ? t.smsBaseSent : t.smsBaseDelivered)}</p>
+${smsFigures(s, t, f)}
+<div class="pm-grid">
+${engagementCard(t.smsClicks, t.allClicks, s.clicked, t, f, 'sms-clicks')}
+</div>
+<h3 id="sms-links-h">${esc(t.smsLinks)}</h3>
+${linksBody(s.links, t, f)}
 </section>`;
 }
 
@@ -564,11 +736,11 @@ ${rows}
 }
 
 /** The response channel: coupons issued with the email, viewed, printed at home and redeemed at the till. */
-function coupons(r: CampaignReport, t: Text, f: Format): string {
+function coupons(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
   const c = r.coupons;
   if (!c) return '';
   return `<section class="card coupons" aria-labelledby="coupons-h">
-<h2 id="coupons-h">${esc(t.coupons)}</h2>
+<h2 id="coupons-h">${esc(mix === 'email' ? t.coupons : t.couponsAnyChannel)}</h2>
 ${funnelSvg('coupons', t.couponFunnelTitle, couponSteps(c, r.sent, t, f), t, f)}
 ${couponFigures(c, t, f)}
 <div class="coupon-grid">
@@ -613,9 +785,10 @@ ${bar}
 </div>`;
 }
 
-function peopleAndMachines(r: CampaignReport, t: Text, f: Format): string {
+function peopleAndMachines(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  if (mix === 'sms') return '';
   return `<section class="card" aria-labelledby="pm-h">
-<h2 id="pm-h">${esc(t.peopleMachines)}</h2>
+<h2 id="pm-h">${esc(emailTitle(t.peopleMachines, mix, t))}</h2>
 <div class="pm-grid">
 ${engagementCard(t.opens, t.allOpens, r.opened, t, f, 'opens')}
 ${engagementCard(t.clicks, t.allClicks, r.clicked, t, f, 'clicks')}
@@ -624,7 +797,8 @@ ${engagementCard(t.clicks, t.allClicks, r.clicked, t, f, 'clicks')}
 </section>`;
 }
 
-function rates(r: CampaignReport, t: Text, f: Format): string {
+function rates(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  if (mix === 'sms') return '';
   const b = t.baseNames;
   const rows: [keyof CampaignReport['rates'], string][] = [
     ['delivery', b.sent],
@@ -636,7 +810,7 @@ function rates(r: CampaignReport, t: Text, f: Format): string {
     ['unsubscribe', b[r.rateBase]],
   ];
   return `<section class="card" aria-labelledby="rates-h">
-<h2 id="rates-h">${esc(t.rates)}</h2>
+<h2 id="rates-h">${esc(emailTitle(t.rates, mix, t))}</h2>
 <table class="rates">
 <thead><tr><th scope="col">${esc(t.rate)}</th><th scope="col" class="num">${esc(t.value)}</th><th scope="col">${esc(t.base)}</th></tr></thead>
 <tbody>
@@ -653,7 +827,9 @@ ${rows
 </section>`;
 }
 
-function health(r: CampaignReport, t: Text, f: Format): string {
+/** Bounces, complaints and unsubscribes are the email's: an SMS campaign shows its own figures instead. */
+function health(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  if (mix === 'sms') return '';
   const keys = [
     'bounced',
     'softBounced',
@@ -678,11 +854,10 @@ ${tiles}
 </section>`;
 }
 
-function links(r: CampaignReport, t: Text, f: Format): string {
-  if (r.links.length === 0) {
-    return `<section class="card" aria-labelledby="links-h"><h2 id="links-h">${esc(t.links)}</h2><p class="muted">${esc(t.noLinks)}</p></section>`;
-  }
-  const rows = r.links
+/** A table of links and their clicks, or a line saying none was clicked. */
+function linksBody(list: LinkFigures[], t: Text, f: Format): string {
+  if (list.length === 0) return `<p class="muted">${esc(t.noLinks)}</p>`;
+  const rows = list
     .map(
       (l) => `<tr>
 <td class="idx">${esc(l.index + 1)}</td>
@@ -693,16 +868,25 @@ function links(r: CampaignReport, t: Text, f: Format): string {
 </tr>`,
     )
     .join('\n');
-  return `<section class="card" aria-labelledby="links-h">
-<h2 id="links-h">${esc(t.links)}</h2>
-<table class="links">
+  return `<table class="links">
 <colgroup><col class="c-idx"><col><col class="c-num"><col class="c-num"><col class="c-num"></colgroup>
 <thead><tr><th scope="col" class="idx">#</th><th scope="col">${esc(t.link)}</th><th scope="col" class="num">${esc(t.uniquePeople)}</th><th scope="col" class="num">${esc(t.totalPeople)}</th><th scope="col" class="num">${esc(t.machineClicks)}</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<p class="muted small note">${esc(t.linksNote)}</p>
+<p class="muted small note">${esc(t.linksNote)}</p>`;
+}
+
+function links(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  if (mix === 'sms') return '';
+  const title = esc(emailTitle(t.links, mix, t));
+  if (r.links.length === 0) {
+    return `<section class="card" aria-labelledby="links-h"><h2 id="links-h">${title}</h2>${linksBody(r.links, t, f)}</section>`;
+  }
+  return `<section class="card" aria-labelledby="links-h">
+<h2 id="links-h">${title}</h2>
+${linksBody(r.links, t, f)}
 </section>`;
 }
 
@@ -773,6 +957,9 @@ box-shadow:0 1px 2px rgba(20,30,40,.04)}
 .matrix tbody th{font-weight:600}
 .matrix .pct{display:block;font-weight:600}
 .matrix .count{display:block;color:var(--muted);font-size:.76rem;font-weight:400;white-space:nowrap}
+.messages{margin:0 0 1rem;color:var(--muted)}
+.sms .tiles{grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));margin:1.25rem 0 1.5rem}
+.sms h3#sms-links-h{margin-top:1.5rem}
 .pm-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:1rem 2rem}
 .pm{min-width:0}
 table{width:100%;border-collapse:collapse}
@@ -856,6 +1043,7 @@ export function reportPage(
   const locale: ReportLocale = opts?.locale === 'fr' ? 'fr' : 'en';
   const t = TEXT[locale];
   const f = formatters(t, currencyOf(opts?.currency));
+  const mix = mixOf(report);
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -869,12 +1057,13 @@ export function reportPage(
 <main>
 ${header(report, t, f)}
 ${objective(report, t, f)}
-${funnel(report, t, f)}
-${coupons(report, t, f)}
-${peopleAndMachines(report, t, f)}
-${rates(report, t, f)}
-${health(report, t, f)}
-${links(report, t, f)}
+${funnel(report, mix, t, f)}
+${sms(report, mix, t, f)}
+${coupons(report, mix, t, f)}
+${peopleAndMachines(report, mix, t, f)}
+${rates(report, mix, t, f)}
+${health(report, mix, t, f)}
+${links(report, mix, t, f)}
 <footer>${esc(t.campaignId)} ${esc(report.campaign.id)} · ${esc(t.timesUtc)}</footer>
 </main>
 </body>

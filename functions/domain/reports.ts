@@ -2,6 +2,7 @@ import type { Campaign } from './campaigns';
 import { pending } from './campaigns';
 import { counter } from './engagement';
 import { redemptionCounter } from './redemptions';
+import { smsCounter } from './sms-events';
 
 /** Opens or clicks, persons and machines apart. */
 export interface EngagementFigures {
@@ -32,9 +33,26 @@ export interface CouponFigures {
   byStore: Array<{ storeId: string; redeemed: number }>;
 }
 
+/** The SMS of a campaign: sent, delivered or not, clicked, and what the provider billed. */
+export interface SmsFigures {
+  sent: number;
+  /** Parts billed: a long or UCS-2 message takes several. */
+  segments: number;
+  failed: number;
+  /** Refused by the provider's opt-out list at send time. */
+  optedOut: number;
+  delivered: number;
+  undelivered: number;
+  clicked: EngagementFigures;
+  rates: { delivery: number | null; click: number | null };
+  /** What the provider billed, in US dollars, from the final delivery receipts (null before any). */
+  costUsd: number | null;
+  links: LinkFigures[];
+}
+
 /** A campaign's report: what happened to its messages, and whether it met its objective. */
 export interface CampaignReport {
-  campaign: Pick<Campaign, 'id' | 'name' | 'status' | 'template' | 'createdAt'> & {
+  campaign: Pick<Campaign, 'id' | 'name' | 'status' | 'channel' | 'template' | 'createdAt'> & {
     sendRequestedAt?: string;
     completedAt?: string;
     pausedReason?: string;
@@ -68,6 +86,8 @@ export interface CampaignReport {
     unsubscribe: number | null;
   };
   links: LinkFigures[];
+  /** The SMS funnel (null for an email-only campaign). `sent` and friends above count every message. */
+  sms: SmsFigures | null;
   /** The response channel: coupons issued, viewed, printed and redeemed at the till (null without an offer). */
   coupons: CouponFigures | null;
   /**
@@ -75,7 +95,7 @@ export interface CampaignReport {
    * redemption in a shop, on the web or by phone, or only by a click.
    */
   actionResponse: Array<{
-    action: 'email';
+    action: 'email' | 'sms';
     recipients: number;
     store: number;
     web: number;
@@ -107,27 +127,33 @@ export function buildReport(
   const opened = figures('open');
   const clicked = figures('click');
   const delivered = n('delivered');
+  // Email rates are shares of the emails: the SMS of a mixed campaign have their own funnel.
+  const emailSent = Math.max(0, c.sent - n(smsCounter.sent));
   const rateBase = delivered > 0 ? 'delivered' : 'sent';
-  const base = delivered > 0 ? delivered : c.sent;
+  const base = delivered > 0 ? delivered : emailSent;
 
-  const indexes = new Set<number>();
-  for (const name of [...Object.keys(counters.numbers), ...Object.keys(counters.names)]) {
-    const m = /^link_(\d+)_/.exec(name);
-    if (m) indexes.add(Number(m[1]));
-  }
-  const links = [...indexes]
-    .sort((a, b) => a - b)
-    .map((i) => ({
-      index: i,
-      url: counters.names[counter.link(i, 'url')] ?? '',
-      uniqueHuman: n(counter.link(i, 'unique')),
-      totalHuman: n(counter.link(i, 'human')),
-      totalMachine: n(counter.link(i, 'machine')),
-    }));
+  const linksOf = (channel: 'email' | 'sms'): LinkFigures[] => {
+    const pattern = channel === 'email' ? /^link_(\d+)_/ : /^sms_link_(\d+)_/;
+    const indexes = new Set<number>();
+    for (const name of [...Object.keys(counters.numbers), ...Object.keys(counters.names)]) {
+      const m = pattern.exec(name);
+      if (m) indexes.add(Number(m[1]));
+    }
+    return [...indexes]
+      .sort((a, b) => a - b)
+      .map((i) => ({
+        index: i,
+        url: counters.names[counter.link(i, 'url', channel)] ?? '',
+        uniqueHuman: n(counter.link(i, 'unique', channel)),
+        totalHuman: n(counter.link(i, 'human', channel)),
+        totalMachine: n(counter.link(i, 'machine', channel)),
+      }));
+  };
+  const links = linksOf('email');
 
   const rates = {
-    delivery: ratio(delivered, c.sent),
-    bounce: ratio(n('bounced'), c.sent),
+    delivery: ratio(delivered, emailSent),
+    bounce: ratio(n('bounced'), emailSent),
     complaint: ratio(n('complained'), base),
     open: ratio(opened.uniqueHuman, base),
     click: ratio(clicked.uniqueHuman, base),
@@ -159,16 +185,54 @@ export function buildReport(
           .sort((a, b) => b.redeemed - a.redeemed || a.storeId.localeCompare(b.storeId)),
       }
     : null;
-  const share = (x: number) => (c.sent > 0 ? x / c.sent : 0);
+  const smsSent = n(smsCounter.sent);
+  const smsClicked: EngagementFigures = {
+    uniqueHuman: n(counter.unique('click', true, 'sms')),
+    uniqueMachine: n(counter.unique('click', false, 'sms')),
+    totalHuman: n(counter.total('click', true, 'sms')),
+    totalMachine: n(counter.total('click', false, 'sms')),
+  };
+  const smsDelivered = n(smsCounter.delivered);
+  const smsBase = smsDelivered > 0 ? smsDelivered : smsSent;
+  const price = counters.numbers[smsCounter.priceMicroUsd];
+  const sms: SmsFigures | null =
+    campaign.channel === 'email'
+      ? null
+      : {
+          sent: smsSent,
+          segments: n(smsCounter.segments),
+          failed: n(smsCounter.failed),
+          optedOut: n(smsCounter.optedOut),
+          delivered: smsDelivered,
+          undelivered: n(smsCounter.undelivered),
+          clicked: smsClicked,
+          rates: { delivery: ratio(smsDelivered, smsSent), click: ratio(smsClicked.uniqueHuman, smsBase) },
+          costUsd: price === undefined ? null : price / 1_000_000,
+          links: linksOf('sms'),
+        };
+  // Each message's share of the responses: a coupon's redemption is the response of the message that carried it.
+  const responses = (action: 'email' | 'sms', sent: number, clickedUnique: number) => {
+    const share = (x: number) => (sent > 0 ? x / sent : 0);
+    const count = (channel: string) =>
+      action === 'sms'
+        ? n(redemptionCounter.bySms(channel))
+        : n(redemptionCounter.byChannel(channel)) - n(redemptionCounter.bySms(channel));
+    const afterClick =
+      action === 'sms'
+        ? n(redemptionCounter.smsAfterClick)
+        : n(redemptionCounter.afterClick) - n(redemptionCounter.smsAfterClick);
+    return {
+      action,
+      recipients: sent,
+      store: share(count('store')),
+      web: share(count('web')),
+      phone: share(count('phone')),
+      clickOnly: share(Math.max(0, clickedUnique - afterClick)),
+    };
+  };
   const actionResponse = [
-    {
-      action: 'email' as const,
-      recipients: c.sent,
-      store: share(n(redemptionCounter.byChannel('store'))),
-      web: share(n(redemptionCounter.byChannel('web'))),
-      phone: share(n(redemptionCounter.byChannel('phone'))),
-      clickOnly: share(Math.max(0, clicked.uniqueHuman - n(redemptionCounter.afterClick))),
-    },
+    ...(campaign.channel === 'sms' ? [] : [responses('email', emailSent, clicked.uniqueHuman)]),
+    ...(sms ? [responses('sms', smsSent, smsClicked.uniqueHuman)] : []),
   ];
   const actuals: Record<string, number | null> = {
     delivery_rate: rates.delivery,
@@ -195,6 +259,7 @@ export function buildReport(
       id: campaign.id,
       name: campaign.name,
       status: campaign.status,
+      channel: campaign.channel,
       template: campaign.template,
       createdAt: campaign.createdAt,
       ...(campaign.sendRequestedAt ? { sendRequestedAt: campaign.sendRequestedAt } : {}),
@@ -217,6 +282,7 @@ export function buildReport(
     rateBase,
     rates,
     links,
+    sms,
     coupons,
     actionResponse,
     objective,

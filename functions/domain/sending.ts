@@ -5,8 +5,13 @@ import type {
   ContactStore,
   CouponStore,
   EmailMessenger,
+  EngagementStore,
   OutboundEmail,
+  OutboundSms,
+  ShortLinkStore,
+  SmsMessenger,
   StoreDirectory,
+  SuppressionList,
   WorkQueue,
 } from '../ports';
 import { SendFailure } from '../ports';
@@ -14,16 +19,22 @@ import {
   type Campaign,
   type CampaignContent,
   type CampaignCounts,
+  messagesFor,
   type PlanJob,
   pending,
   type SendJob,
 } from './campaigns';
-import type { Contact } from './contacts';
+import { suppressContactChannel } from './contact-service';
+import { CHANNELS, type Channel, type Contact } from './contacts';
 import { couponCode, formatCode } from './coupon-codes';
 import { type Coupon, offerText, validity } from './coupons';
 import type { Keyring } from './hashing';
+import { isTimeZone, type QuietHours, quietUntil } from './quiet-hours';
 import type { TokenBucket } from './rate-limiter';
 import { eligibility, inSegment } from './segments';
+import { shortCode, shortUrl } from './short-links';
+import { type PreparedSms, prepareSms, renderSms, replaceLinks, type SmsVars } from './sms/render';
+import { smsSize } from './sms-encoding';
 import type { Store } from './stores';
 import { pickLocale } from './templates/locales';
 import {
@@ -61,25 +72,29 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
   if (campaign?.status !== 'sending' || campaign.plan.done) return 'stopped';
   const now = deps.clock.now();
   const { contacts, next } = await deps.contacts.page(campaign.plan.cursor, deps.pageSize);
-  const recipients: string[] = [];
+  const recipients: Record<Channel, string[]> = { email: [], sms: [] };
   let skipped = 0;
   for (const contact of contacts) {
     if (!inSegment(contact, campaign.segment, now)) continue;
-    const e = eligibility(contact, campaign.channel);
-    if (e === 'eligible') recipients.push(contact.id);
-    else if (e === 'suppressed') skipped++;
+    const { channels, reason } = messagesFor(campaign, contact);
+    for (const channel of channels) recipients[channel].push(contact.id);
+    if (reason === 'suppressed') skipped++;
   }
   const jobs: SendJob[] = [];
-  for (let i = 0; i < recipients.length; i += deps.recipientsPerJob) {
-    jobs.push({ campaignId: campaign.id, contactIds: recipients.slice(i, i + deps.recipientsPerJob) });
+  for (const channel of CHANNELS) {
+    const ids = recipients[channel];
+    for (let i = 0; i < ids.length; i += deps.recipientsPerJob) {
+      jobs.push({ campaignId: campaign.id, contactIds: ids.slice(i, i + deps.recipientsPerJob), channel });
+    }
   }
+  const messages = recipients.email.length + recipients.sms.length;
   // Enqueue before saving the cursor: a crash in between re-plans the page, and the send claims absorb the repeat.
   await deps.sendQueue.enqueue(jobs);
   const advanced = await deps.campaigns.advancePlan(
     campaign.id,
     campaign.plan.cursor,
     next ? { cursor: next, done: false } : { done: true },
-    { targeted: recipients.length + skipped, skipped },
+    { targeted: messages + skipped, skipped },
   );
   if (!advanced) return 'stopped';
   if (next) {
@@ -96,6 +111,15 @@ export interface SenderDeps {
   contacts: ContactStore;
   stores: StoreDirectory;
   messenger: EmailMessenger;
+  sms: SmsMessenger;
+  shortLinks: ShortLinkStore;
+  /** SMS totals (parts sent, opt-outs) go to the campaign's counters. */
+  engagement: Pick<EngagementStore, 'count'>;
+  /** A provider's opt-out list revokes the contact's SMS consent, as a STOP reply does. */
+  suppression: SuppressionList;
+  smsPolicy: SmsPolicy;
+  /** Paces this instance's SMS (SMS_RATE_PER_SECOND). */
+  smsLimiter: TokenBucket;
   sendQueue: WorkQueue<SendJob>;
   clock: Clock;
   keyring: () => Promise<Keyring>;
@@ -113,13 +137,36 @@ export interface SenderDeps {
   errorThresholdMin: number;
 }
 
-export type PreparedContent = { byLocale: Record<string, PreparedEmail>; defaultLocale: string };
+/** When and how promotional SMS go out. */
+export interface SmsPolicy {
+  quietHours: QuietHours;
+  /** For contacts with no time zone whose home shop has none either. */
+  defaultTimeZone: string;
+  /** Base of the short links (a short custom domain); the campaign's base URL by default. */
+  shortLinkBase?: string;
+}
+
+export type PreparedContent = {
+  byLocale: Record<string, PreparedEmail>;
+  defaultLocale: string;
+  sms?: { byLocale: Record<string, PreparedSms>; defaultLocale: string };
+};
 
 /** Parses a campaign's compiled templates (Liquid), once per campaign. */
 export function prepareContent(content: CampaignContent): PreparedContent {
   return {
     byLocale: Object.fromEntries(Object.entries(content.byLocale).map(([l, c]) => [l, prepareEmail(c)])),
     defaultLocale: content.defaultLocale,
+    ...(content.sms
+      ? {
+          sms: {
+            byLocale: Object.fromEntries(
+              Object.entries(content.sms.byLocale).map(([l, c]) => [l, prepareSms(c)]),
+            ),
+            defaultLocale: content.sms.defaultLocale,
+          },
+        }
+      : {}),
   };
 }
 
@@ -190,6 +237,7 @@ export async function issueCoupon(
   ring: Keyring,
   campaign: Campaign,
   contact: Contact,
+  channel: Channel = 'email',
 ): Promise<Coupon | undefined> {
   const offer = campaign.offer;
   if (!offer) return undefined;
@@ -203,6 +251,7 @@ export async function issueCoupon(
       offer,
       ...validity(offer, now),
       stores: offer.stores,
+      ...(channel === 'email' ? {} : { channel }),
       ...(contact.firstName ? { firstName: contact.firstName } : {}),
       ...(contact.locale ? { locale: contact.locale } : {}),
       issuedAt: now.toISOString(),
@@ -282,7 +331,7 @@ export async function buildEmail(
     locale,
     email: {
       to: contact.email,
-      from: `${quoteName(campaign.from.name)} <${campaign.from.address}>`,
+      from: campaign.from ? `${quoteName(campaign.from.name)} <${campaign.from.address}>` : '',
       ...(campaign.replyTo ? { replyTo: [campaign.replyTo] } : {}),
       subject: rendered.subject,
       html: trackLinks(rendered.html, {
@@ -306,6 +355,80 @@ export async function buildEmail(
 /** A display name safe in a From header: quoted when it has specials. */
 function quoteName(name: string): string {
   return /[",.<>@;:()[\]\\]/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : name;
+}
+
+/**
+ * The short link of one link of one recipient's SMS, stored once: its code is
+ * derived from (campaign, contact, link), so a retried send reuses it.
+ */
+async function shortenLink(
+  deps: Pick<SenderDeps, 'shortLinks' | 'smsPolicy'>,
+  ring: Keyring,
+  campaign: Campaign,
+  contactId: string,
+  url: string,
+  index: number,
+  sentAt: number,
+): Promise<string> {
+  const base = deps.smsPolicy.shortLinkBase ?? campaign.baseUrl ?? '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const code = shortCode(ring, campaign.id, contactId, index, attempt);
+    if (
+      await deps.shortLinks.create({ code, campaignId: campaign.id, contactId, link: index, url, sentAt })
+    ) {
+      return shortUrl(base, code);
+    }
+    const existing = await deps.shortLinks.get(code);
+    if (existing?.campaignId === campaign.id && existing.contactId === contactId && existing.link === index) {
+      return shortUrl(base, code);
+    }
+  }
+  throw new Error('Could not create a unique short link');
+}
+
+/**
+ * Builds the SMS for one recipient: Liquid, then every link replaced by a
+ * short tracked link, then measured (GSM-7 or UCS-2, parts).
+ */
+export async function buildSms(
+  deps: Pick<SenderDeps, 'company' | 'clock' | 'shortLinks' | 'smsPolicy'>,
+  ring: Keyring,
+  campaign: Campaign,
+  content: NonNullable<PreparedContent['sms']>,
+  contact: Contact & { phone: string },
+  store: Store | undefined,
+  coupon?: Coupon,
+): Promise<{ sms: OutboundSms; locale: string; segments: number }> {
+  const sentAt = deps.clock.now().getTime();
+  const locale = pickLocale(Object.keys(content.byLocale), contact.locale, content.defaultLocale);
+  const {
+    unsubscribeUrl: _u,
+    viewInBrowserUrl: _v,
+    ...vars
+  } = messageVars(
+    campaign,
+    contact,
+    store,
+    locale,
+    { unsubscribeUrl: '', viewInBrowserUrl: '' },
+    deps.company,
+  );
+  const smsVars: SmsVars = vars;
+  if (coupon) smsVars.coupon = couponVars(ring, campaign.baseUrl ?? '', coupon, locale);
+  const rendered = renderSms(content.byLocale[locale] as PreparedSms, smsVars);
+  const body = await replaceLinks(rendered, (url, i) =>
+    shortenLink(deps, ring, campaign, contact.id, url, i, sentAt),
+  );
+  return {
+    locale,
+    segments: smsSize(body).segments,
+    sms: { to: contact.phone, body, tags: { campaignId: campaign.id, contactId: contact.id } },
+  };
+}
+
+/** The contact's time zone for quiet hours: its own, its home shop's, or the default. */
+function timeZoneOf(contact: Contact, store: Store | undefined, policy: SmsPolicy): string {
+  return [contact.timeZone, store?.timeZone].find((tz) => tz && isTimeZone(tz)) ?? policy.defaultTimeZone;
 }
 
 export interface JobOutcome {
@@ -333,14 +456,21 @@ export async function sendJob(
     await deps.sendQueue.enqueue([job], deps.requeueDelaySeconds);
     return { counted: {}, requeued: job.contactIds.length };
   }
+  const channel = job.channel ?? 'email';
+  // An SMS contact is read just before its send: a STOP that arrived a moment ago is seen.
   const [content, ring, contacts] = await Promise.all([
     preparedContent(deps, campaign.id),
     deps.keyring(),
-    deps.contacts.getMany(job.contactIds),
+    channel === 'email' ? deps.contacts.getMany(job.contactIds) : undefined,
   ]);
   const counted = { sent: 0, failed: 0, skipped: 0 };
+  const sms = { sms_sent: 0, sms_segments: 0, sms_failed: 0, sms_opted_out: 0 };
   let requeue: string[] = [];
+  /** SMS recipients in their quiet hours, and when the first of them may be texted. */
+  const deferred: string[] = [];
+  let wakeAt = Number.POSITIVE_INFINITY;
   let pauseReason: string | undefined;
+  const provider = channel === 'email' ? 'email' : 'SMS';
 
   for (const [i, contactId] of job.contactIds.entries()) {
     // Stop well before the function's timeout: what is left goes back on the queue, unclaimed.
@@ -348,68 +478,126 @@ export async function sendJob(
       requeue = job.contactIds.slice(i);
       break;
     }
-    const contact = contacts.get(contactId);
-    const e = contact ? eligibility(contact, campaign.channel) : 'erased';
-    if (e !== 'eligible' || !contact?.email) {
-      if (await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', e)) counted.skipped++;
-      continue;
-    }
-    if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed'))) {
-      // Already handled, or claimed by a sender that died before recording the outcome.
-      const before = new Date(deps.clock.now().getTime() - deps.claimLeaseSeconds * 1000).toISOString();
-      if (await deps.campaigns.expireClaim(campaign.id, contactId, before)) counted.failed++;
-      continue;
-    }
-    // SES accepted the message: from then on, whatever fails, this recipient is never sent again.
+    let claimed = false;
+    // The provider accepted the message: from then on, whatever fails, this recipient is never sent again.
     let accepted = false;
     let locale: string | undefined;
     try {
-      const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
-      const coupon = await issueCoupon(deps, ring, campaign, contact);
-      const built = await buildEmail(
-        deps,
-        ring,
-        campaign,
-        content,
-        contact as Contact & { email: string },
-        store,
-        coupon,
-      );
-      locale = built.locale;
-      const { messageId } = await sendWithRetries(deps, built.email);
-      accepted = true;
-      await deps.campaigns.settleSend(campaign.id, contactId, {
-        status: 'sent',
-        messageId,
-        locale,
-        ...(coupon ? { couponCode: coupon.code } : {}),
-      });
-      counted.sent++;
-    } catch (err) {
-      if (err instanceof SendFailure && err.kind === 'permanent') {
-        await deps.campaigns.settleSend(campaign.id, contactId, {
-          status: 'failed',
-          error: err.message,
-          ...(locale ? { locale } : {}),
-        });
-        counted.failed++;
+      const contact = contacts ? contacts.get(contactId) : await deps.contacts.get(contactId);
+      const e = contact ? eligibility(contact, channel) : 'erased';
+      const address = channel === 'email' ? contact?.email : contact?.phone;
+      if (e !== 'eligible' || !contact || !address) {
+        if (await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', e, channel)) counted.skipped++;
         continue;
       }
-      // Throttled, transient, fatal, or unexpected (a failed read or write): this recipient — unless SES
-      // already took it, in which case its claim stays and the lease will count it — and the rest of the
-      // job go back on the queue, and the counts so far are still written below.
-      if (!accepted) {
+      const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
+      if (channel === 'sms') {
+        const tz = timeZoneOf(contact, store, deps.smsPolicy);
+        const until = quietUntil(deps.clock.now(), tz, deps.smsPolicy.quietHours);
+        if (until) {
+          deferred.push(contactId);
+          wakeAt = Math.min(wakeAt, until.getTime());
+          continue;
+        }
+      }
+      if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed', undefined, channel))) {
+        // Already handled, or claimed by a sender that died before recording the outcome.
+        const before = new Date(deps.clock.now().getTime() - deps.claimLeaseSeconds * 1000).toISOString();
+        if (await deps.campaigns.expireClaim(campaign.id, contactId, before, channel)) {
+          counted.failed++;
+          if (channel === 'sms') sms.sms_failed++;
+        }
+        continue;
+      }
+      claimed = true;
+      const coupon = await issueCoupon(deps, ring, campaign, contact, channel);
+      let messageId: string;
+      let segments: number | undefined;
+      if (channel === 'email') {
+        const built = await buildEmail(
+          deps,
+          ring,
+          campaign,
+          content,
+          contact as Contact & { email: string },
+          store,
+          coupon,
+        );
+        locale = built.locale;
+        ({ messageId } = await sendWithRetries(deps, deps.limiter, () => deps.messenger.send(built.email)));
+      } else {
+        if (!content.sms) throw new Error(`Campaign ${campaign.id} has no SMS content`);
+        const built = await buildSms(
+          deps,
+          ring,
+          campaign,
+          content.sms,
+          contact as Contact & { phone: string },
+          store,
+          coupon,
+        );
+        locale = built.locale;
+        segments = built.segments;
+        ({ messageId } = await sendWithRetries(deps, deps.smsLimiter, () => deps.sms.send(built.sms)));
+      }
+      accepted = true;
+      await deps.campaigns.settleSend(
+        campaign.id,
+        contactId,
+        {
+          status: 'sent',
+          messageId,
+          locale,
+          ...(coupon ? { couponCode: coupon.code } : {}),
+          ...(segments ? { segments } : {}),
+        },
+        channel,
+      );
+      counted.sent++;
+      if (segments) {
+        sms.sms_sent++;
+        sms.sms_segments += segments;
+      }
+    } catch (err) {
+      if (claimed && err instanceof SendFailure && (err.kind === 'permanent' || err.kind === 'opted_out')) {
+        const optedOut = err.kind === 'opted_out';
+        await deps.campaigns.settleSend(
+          campaign.id,
+          contactId,
+          optedOut
+            ? { status: 'skipped', reason: 'opted_out', error: err.message }
+            : { status: 'failed', error: err.message, ...(locale ? { locale } : {}) },
+          channel,
+        );
+        if (optedOut) {
+          counted.skipped++;
+          sms.sms_opted_out++;
+          // The provider's opt-out list is the customer's word: no SMS again, from any campaign.
+          await suppressContactChannel(deps, contactId, 'sms', 'opt-out:provider').catch((e: unknown) =>
+            deps.logger.error('Could not record a provider opt-out', { contactId, error: e as Error }),
+          );
+        } else {
+          counted.failed++;
+          if (channel === 'sms') sms.sms_failed++;
+        }
+        continue;
+      }
+      // Throttled, transient, fatal, or unexpected (a failed read or write): this recipient — unless the
+      // provider already took it, in which case its claim stays and the lease will count it — and the rest
+      // of the job go back on the queue, and the counts so far are still written below.
+      if (claimed && !accepted) {
         await deps.campaigns
-          .settleSend(campaign.id, contactId, { status: 'retry', error: (err as Error).message })
+          .settleSend(campaign.id, contactId, { status: 'retry', error: (err as Error).message }, channel)
           .catch(() => undefined);
       }
       requeue = job.contactIds.slice(accepted ? i + 1 : i);
       if (err instanceof SendFailure && err.kind === 'fatal') {
-        pauseReason = `The email provider refused to send: ${err.message}`;
+        pauseReason = `The ${provider} provider refused to send: ${err.message}`;
       }
       const log = err instanceof SendFailure ? deps.logger.warn : deps.logger.error;
       log.call(deps.logger, 'Sending deferred', {
         campaignId: campaign.id,
+        channel,
         kind: err instanceof SendFailure ? err.kind : 'unexpected',
         error: err as Error,
         remaining: requeue.length,
@@ -418,9 +606,22 @@ export async function sendJob(
     }
   }
 
+  if (deferred.length) {
+    // Quiet hours: back on the queue until the first of them wakes up (SQS delays 15 minutes at most).
+    const wait = Math.ceil((wakeAt - deps.clock.now().getTime()) / 1000);
+    await deps.sendQueue.enqueue(
+      [{ campaignId: campaign.id, contactIds: deferred, channel }],
+      Math.max(1, Math.min(900, wait)),
+    );
+  }
+  if (Object.values(sms).some((v) => v > 0)) {
+    await deps.engagement
+      .count(campaign.id, Object.fromEntries(Object.entries(sms).filter(([, v]) => v > 0)))
+      .catch((e: unknown) => deps.logger.error('Could not count SMS totals', { error: e as Error }));
+  }
   if (requeue.length)
     await deps.sendQueue.enqueue(
-      [{ campaignId: campaign.id, contactIds: requeue }],
+      [{ campaignId: campaign.id, contactIds: requeue, channel }],
       deps.requeueDelaySeconds,
     );
   const after = await deps.campaigns.addCounts(campaign.id, counted);
@@ -445,11 +646,15 @@ export async function sendJob(
   return { counted, requeued: requeue.length };
 }
 
-async function sendWithRetries(deps: SenderDeps, email: OutboundEmail): Promise<{ messageId: string }> {
+async function sendWithRetries(
+  deps: Pick<SenderDeps, 'sleep'>,
+  limiter: TokenBucket,
+  send: () => Promise<{ messageId: string }>,
+): Promise<{ messageId: string }> {
   for (let attempt = 0; ; attempt++) {
-    await deps.limiter.take();
+    await limiter.take();
     try {
-      return await deps.messenger.send(email);
+      return await send();
     } catch (err) {
       const retryable = err instanceof SendFailure && (err.kind === 'throttled' || err.kind === 'transient');
       if (!retryable || attempt >= 3) throw err;

@@ -64,7 +64,7 @@ export function trackLinks(
 export type MachineReason = 'head_request' | 'apple_privacy_proxy' | 'too_soon' | 'scanner';
 
 const SCANNER_UA =
-  /bot\b|crawler|spider|scanner|barracuda|proofpoint|mimecast|messagelabs|symantec|forcepoint|trend ?micro|sophos|fortiguard|zscaler|safelinks|urldefense|python-requests|python-urllib|go-http-client|curl\/|wget\/|java\/|okhttp|libwww|headlesschrome|phantomjs|slackbot|facebookexternalhit|linkpreview|microsoft office|ms-office/i;
+  /bot\b|crawler|spider|scanner|barracuda|proofpoint|mimecast|messagelabs|symantec|forcepoint|trend ?micro|sophos|fortiguard|zscaler|safelinks|urldefense|python-requests|python-urllib|go-http-client|curl\/|wget\/|java\/|okhttp|libwww|headlesschrome|phantomjs|slackbot|facebookexternalhit|linkpreview|whatsapp|telegrambot|discordbot|skypeuripreview|microsoft office|ms-office/i;
 
 /** Apple's Mail Privacy Protection fetches through Apple's own network (17.0.0.0/8). */
 const isAppleNetwork = (ip: string) => /^17\./.test(ip) || /^::ffff:17\./i.test(ip);

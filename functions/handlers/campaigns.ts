@@ -5,6 +5,7 @@ import { applyCampaignAction, createCampaign, previewSegment } from '../domain/c
 import { CAMPAIGN_STATS, type CampaignAction, campaignInputSchema, pending } from '../domain/campaigns';
 import { notFound } from '../domain/errors';
 import { segmentSchema } from '../domain/segments';
+import { compileSmsTemplate } from '../domain/sms/templates';
 import { parseInput } from '../domain/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
@@ -21,6 +22,7 @@ const segmentPreviewSchema = z.strictObject({
 /** Campaigns: create a draft from a template and a segment, send it, steer it, read its counts. */
 export function makeHandler(deps: AppDeps) {
   const compile = fileTemplateCompiler(deps.config.TEMPLATES_DIR);
+  const compileSms = (name: string) => compileSmsTemplate(deps.config.SMS_TEMPLATES_DIR, name);
   const view = <T extends { counts: Parameters<typeof pending>[0] }>(c: T) => ({
     ...c,
     counts: { ...c.counts, pending: pending(c.counts) },
@@ -37,11 +39,15 @@ export function makeHandler(deps: AppDeps) {
   return httpHandler(
     'campaigns',
     {
-      'POST /v1/campaigns': async ({ body }) => {
+      'POST /v1/campaigns': async ({ body, event }) => {
         const campaign = await createCampaign(
           {
             ...deps,
             compile,
+            compileSms,
+            company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
+            shortLinkBase: deps.smsPolicy.shortLinkBase ?? publicBaseUrl(event, deps.config.PUBLIC_BASE_URL),
+            smsMaxSegments: deps.config.SMS_MAX_SEGMENTS,
             ...(deps.config.SENDER_IDENTITY ? { senderIdentity: deps.config.SENDER_IDENTITY } : {}),
           },
           parseInput(campaignInputSchema, body),

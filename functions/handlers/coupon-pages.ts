@@ -56,6 +56,7 @@ export function makeHandler(deps: AppDeps) {
           coupon.contactId,
           step,
           deps.clock.now().toISOString(),
+          coupon.channel,
         )
       ) {
         await deps.engagement.count(coupon.campaignId, {

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
+import { CHANNELS } from '../domain/contacts';
 import { aggregateEngagement } from '../domain/engagement';
 import { lazyHandler } from '../memo';
 import type { EngagementEvent } from '../ports';
@@ -16,6 +17,7 @@ const engagementEvent = z.object({
   machine: z.string().optional(),
   link: z.number().int().nonnegative().optional(),
   url: z.string().optional(),
+  channel: z.enum(CHANNELS).optional(),
 });
 
 /**

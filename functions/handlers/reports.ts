@@ -29,9 +29,16 @@ const COLUMNS = [
   'links_clicked',
   'unsubscribed_at',
   'error',
+  // Added with SMS, at the end so that existing readers of the columns above keep working.
+  'channel',
+  'segments',
+  'phone',
 ] as const;
 
-/** A campaign's report: JSON for tools, CSV (one row per recipient) for spreadsheets, HTML for people. */
+/**
+ * A campaign's report: JSON for tools, CSV for spreadsheets, HTML for people.
+ * The CSV has one row per message: a contact who got an email and an SMS has two.
+ */
 export function makeHandler(deps: AppDeps) {
   const loadWithCampaign = async (id: string) => {
     const campaign = await deps.campaigns.get(id);
@@ -83,6 +90,9 @@ export function makeHandler(deps: AppDeps) {
           r.clickedLinks ? [...r.clickedLinks].sort((a, b) => a - b).join(' ') : '',
           r.unsubscribedAt ?? '',
           r.error ?? '',
+          r.channel ?? 'email',
+          r.segments ?? '',
+          contacts.get(r.contactId)?.phone ?? '',
         ]);
         const first = q.cursor === undefined;
         const next: Record<string, string> = page.next

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
+import { CHANNELS } from '../domain/contacts';
 import { type SenderDeps, sendJob } from '../domain/sending';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
@@ -7,6 +8,7 @@ import { sqsJobHandler } from '../http/jobs';
 const sendJobSchema = z.strictObject({
   campaignId: z.string().min(1).max(100),
   contactIds: z.array(z.string().min(1).max(100)).min(1).max(100),
+  channel: z.enum(CHANNELS).optional(),
 });
 
 /**

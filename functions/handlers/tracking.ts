@@ -1,5 +1,11 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { type TrackedRequest, type TrackingDeps, trackClick, trackOpen } from '../domain/engagement';
+import {
+  type TrackedRequest,
+  type TrackingDeps,
+  trackClick,
+  trackOpen,
+  trackShortLink,
+} from '../domain/engagement';
 import { linkNotFoundPage, pageLocale } from '../domain/pages';
 import {
   type ApiRequest,
@@ -16,7 +22,7 @@ const NO_STORE = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'n
 function tracked(req: ApiRequest): TrackedRequest {
   const http = req.event.requestContext.http;
   return {
-    token: req.params.token ?? '',
+    token: req.params.token ?? req.params.code ?? '',
     method: http.method,
     userAgent: http.userAgent ?? header(req.event, 'user-agent') ?? '',
     sourceIp: http.sourceIp ?? '',
@@ -42,6 +48,10 @@ export function makeHandler(deps: AppDeps) {
     const url = await trackClick(tracking, tracked(req));
     return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
   };
+  const short = async (req: ApiRequest): Promise<ApiResponse> => {
+    const url = await trackShortLink({ ...tracking, shortLinks: deps.shortLinks }, tracked(req));
+    return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
+  };
   const open = async (req: ApiRequest): Promise<ApiResponse> =>
     (await trackOpen(tracking, tracked(req)))
       ? {
@@ -58,6 +68,8 @@ export function makeHandler(deps: AppDeps) {
       'HEAD /t/c/{token}': click,
       'GET /t/o/{token}': open,
       'HEAD /t/o/{token}': open,
+      'GET /s/{code}': short,
+      'HEAD /s/{code}': short,
     },
     httpOptions(deps),
   );

@@ -47,6 +47,11 @@ export interface FunctionOptions {
 interface DataAccess {
   /** The main table: nothing, its items (indexes included), or only the single-item actions listed. */
   readonly table: 'none' | MainTableAccess;
+  /**
+   * With a list of single-item actions: the partition keys (patterns) of the only items they may
+   * touch, enforced by IAM (`dynamodb:LeadingKeys`).
+   */
+  readonly leadingKeys?: readonly string[];
   /** GetSecretValue on the HMAC keyring: signed tokens and keyed hashes of suppressed addresses. */
   readonly keyring: boolean;
   /** PutItem on the events table: raw opens and clicks. */
@@ -56,14 +61,15 @@ interface DataAccess {
 const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true };
 
 /**
- * The least each HTTP function's code needs, in one table (workers get theirs in `Sending` and
- * `Coupons`).
+ * The least each HTTP function's code needs, in one table (workers get theirs in `Sending`,
+ * `Coupons` and `Sms`).
  * `health` touches no data. `templates` only reads (a preview may show a stored contact and its
  * shop). `campaigns` reads and writes campaigns but signs and hashes nothing: the sender signs the
  * links, and the queue it feeds is granted by the stack. `pages` verifies signed tokens and
- * suppresses whoever unsubscribes (its static till page needs nothing). `tracking` verifies signed tokens and writes raw opens and
- * clicks to the events table, and never touches the main table. The others read and write the main
- * table and use the keyring for the keyed hashes of suppressed addresses.
+ * suppresses whoever unsubscribes (its static till page needs nothing). `tracking` verifies signed
+ * tokens and writes raw opens and clicks to the events table; of the main table it only reads the
+ * short links of SMS (`GET /s/{code}`), one item by key. The others read and write the main table
+ * and use the keyring for the keyed hashes of suppressed addresses.
  */
 const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   health: { table: 'none', keyring: false },
@@ -75,9 +81,16 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   templates: { table: 'read', keyring: false },
   campaigns: { table: 'readWrite', keyring: false },
   pages: READ_WRITE_AND_KEYRING,
-  // Verifies open and click tokens and writes the raw event, nothing else: the recipient's marks
-  // and the counters are the engagement aggregator's job (see `Sending`).
-  tracking: { table: 'none', keyring: true, eventsTable: true },
+  // Verifies open and click tokens and writes the raw event; the recipient's marks and the counters
+  // are the engagement aggregator's job (see `Sending`). An SMS short link (`/s/{code}`) is an item
+  // of the main table, read by its key (GetItem), and nothing else there: IAM lets it read short-link
+  // items only, so a leaked or buggy code path cannot read a contact through this public function.
+  tracking: {
+    table: ['dynamodb:GetItem'],
+    leadingKeys: [key.shortLink('*').pk],
+    keyring: true,
+    eventsTable: true,
+  },
   // Reads campaigns, their send records and counters.
   reports: { table: 'read', keyring: false },
   // The till API reads a coupon by its code and redeems or voids it with one conditional update, and
@@ -144,7 +157,7 @@ export class Api extends Construct {
     for (const name of new Set(ROUTES.map((r) => r.fn))) {
       const f = fn(name, props.functionOptions?.[name], MEMORY_MB[name]);
       const access = DATA_ACCESS[name];
-      if (access.table !== 'none') props.data.grantMainTable(f, access.table);
+      if (access.table !== 'none') props.data.grantMainTable(f, access.table, access.leadingKeys);
       if (access.keyring) keyring.grantRead(f);
       if (access.eventsTable) props.data.eventsTable.grants.actions(f, 'dynamodb:PutItem');
       functions.set(name, f);

@@ -116,13 +116,24 @@ export class Data extends Construct {
    * Lets a function read, or read and write, the main table's items, its indexes included, and
    * acknowledges the one wildcard this takes (the table's index ARNs) on the function's role. Given a
    * list of single-item actions instead, allows only those, on the table's ARN: no index, hence no
-   * wildcard to acknowledge.
+   * wildcard to acknowledge; and, given `leadingKeys` (`SHORT#*`), only on the items whose partition
+   * key matches one of them.
    */
-  grantMainTable(fn: RelanceFunction, access: MainTableAccess): void {
+  grantMainTable(fn: RelanceFunction, access: MainTableAccess, leadingKeys?: readonly string[]): void {
     if (typeof access !== 'string') {
       if (access.length === 0) throw new Error('grantMainTable: name at least one item action');
-      Grant.addToPrincipal({ grantee: fn, actions: [...access], resourceArns: [this.table.tableArn] });
+      Grant.addToPrincipal({
+        grantee: fn,
+        actions: [...access],
+        resourceArns: [this.table.tableArn],
+        ...(leadingKeys
+          ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } }
+          : {}),
+      });
       return;
+    }
+    if (leadingKeys) {
+      throw new Error('grantMainTable: leadingKeys only narrow a list of single-item actions');
     }
     if (access === 'read') this.table.grants.readData(fn);
     else this.table.grants.readWriteData(fn);

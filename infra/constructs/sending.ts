@@ -35,6 +35,12 @@ export interface SendingProps {
   readonly sendConcurrency: number;
   /** Emails per second of one sender (SEND_RATE_PER_SECOND); the whole rate is this times `sendConcurrency`. */
   readonly sendRatePerSecond: number;
+  /**
+   * SMS per second of one sender (SMS_RATE_PER_SECOND); the whole rate is this times
+   * `sendConcurrency`.
+   * @default 0.5: with two senders, one SMS a second, the default throughput of one phone number
+   */
+  readonly smsRatePerSecond?: number;
 }
 
 /** Longest run of a planner or a sender: one page of a segment, or one batch of jobs. */
@@ -92,7 +98,9 @@ export interface WorkQueue {
  * The sending rate is bounded by construction, not by hope: at most `sendConcurrency` senders run
  * at once (the event source's MaximumConcurrency) and each paces itself at `sendRatePerSecond`
  * (a token bucket), so SES never sees more than their product. The defaults, 2 × 0.5 = 1 email a
- * second, fit a new SES account; raise them as SES raises the account's quota.
+ * second, fit a new SES account; raise them as SES raises the account's quota. SMS are paced the
+ * same way, at `smsRatePerSecond`: the default, 2 × 0.5 = 1 SMS a second, is End User Messaging's
+ * default throughput for one number (one message part a second); raise it with the pool's numbers.
  */
 export class Sending extends Construct {
   public readonly configurationSet: ses.ConfigurationSet;
@@ -116,7 +124,7 @@ export class Sending extends Construct {
 
   constructor(scope: Construct, id: string, props: SendingProps) {
     super(scope, id);
-    const { data, sendConcurrency, sendRatePerSecond } = props;
+    const { data, sendConcurrency, sendRatePerSecond, smsRatePerSecond = 0.5 } = props;
     this.environment = props.environment;
     if (!Number.isInteger(sendConcurrency) || sendConcurrency < 2 || sendConcurrency > 1000) {
       throw new Error(`sendConcurrency must be an integer from 2 to 1000, got ${sendConcurrency}`);
@@ -124,14 +132,22 @@ export class Sending extends Construct {
     if (!(sendRatePerSecond > 0)) {
       throw new Error(`sendRatePerSecond must be a positive number, got ${sendRatePerSecond}`);
     }
-    // A batch of jobs must be sendable, at the paced rate, well within the sender's timeout.
+    if (!(smsRatePerSecond > 0)) {
+      throw new Error(`smsRatePerSecond must be a positive number, got ${smsRatePerSecond}`);
+    }
+    // A batch of jobs must be sendable, at the paced rate, well within the sender's timeout. A job is
+    // one campaign, hence one channel: the slower of the two rates sizes it.
+    const [slowest, slowestRate] =
+      smsRatePerSecond < sendRatePerSecond
+        ? ['smsRatePerSecond', smsRatePerSecond]
+        : ['sendRatePerSecond', sendRatePerSecond];
     this.recipientsPerJob = Math.min(
       100,
-      Math.floor((WORKER_TIMEOUT.toSeconds() * sendRatePerSecond * SEND_TIME_BUDGET) / SEND_BATCH_SIZE),
+      Math.floor((WORKER_TIMEOUT.toSeconds() * slowestRate * SEND_TIME_BUDGET) / SEND_BATCH_SIZE),
     );
     if (this.recipientsPerJob < 1) {
       throw new Error(
-        `sendRatePerSecond ${sendRatePerSecond} is too low: a batch of ${SEND_BATCH_SIZE} one-recipient jobs ` +
+        `${slowest} ${slowestRate} is too low: a batch of ${SEND_BATCH_SIZE} one-recipient jobs ` +
           `would not fit in the sender's ${WORKER_TIMEOUT.toSeconds()} s timeout`,
       );
     }
@@ -256,10 +272,12 @@ export class Sending extends Construct {
     );
 
     // The sender: batches of jobs, with at most `sendConcurrency` instances at once, each paced at
-    // `sendRatePerSecond`. A failed job is reported alone (partial batch response) and retried; a job
-    // that cannot be sent yet (throttling, paused campaign) goes back on the queue with a delay.
-    // It signs each message's links (keyring) and may send as the identity, through the
-    // configuration set, and nothing else.
+    // `sendRatePerSecond` emails or `smsRatePerSecond` SMS a second. A failed job is reported alone
+    // (partial batch response) and retried; a job that cannot be sent yet (throttling, paused
+    // campaign, quiet hours) goes back on the queue with a delay.
+    // It signs each message's links (keyring), writes the short links of SMS and suppresses the
+    // numbers the provider reports opted out (main table), and may send email as the identity,
+    // through the configuration set, and nothing else; what it may do with SMS is `Sms`'s business.
     // It takes the AWS SDK from the Node.js 22 runtime: on this hot path a small package (a fast
     // cold start for every new concurrent instance) matters more than pinning the SDK's version.
     const sender = this.worker('sender', {
@@ -269,6 +287,7 @@ export class Sending extends Construct {
         SEND_QUEUE_URL: this.send.queue.queueUrl,
         SES_CONFIGURATION_SET: configurationSetName,
         SEND_RATE_PER_SECOND: String(sendRatePerSecond),
+        SMS_RATE_PER_SECOND: String(smsRatePerSecond),
         COMPANY_NAME: props.company.name,
         COMPANY_ADDRESS: props.company.address,
       },

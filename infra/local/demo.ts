@@ -5,6 +5,8 @@
  * single customer database now knows.
  */
 import pMap from 'p-map';
+import { parseQuietHours, quietUntil } from '../../functions/domain/quiet-hours';
+import type { Clock } from '../../functions/ports';
 import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
 import { startLocalStack } from './stack';
@@ -15,12 +17,19 @@ const CUSTOMERS = Number(process.env.RELANCE_DEMO_CUSTOMERS ?? 2000);
 const started = Date.now();
 const secs = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
+// Promotional SMS wait out the quiet hours (21:00-08:00 in the customer's time zone). So that the demo
+// shows an SMS campaign at any hour, a run at night plays on a clock moved to 11:00 in Paris.
+const quiet = quietUntil(new Date(), 'Europe/Paris', parseQuietHours('21:00-08:00'));
+const shiftMs = quiet ? quiet.getTime() + 3 * 3_600_000 - Date.now() : 0;
+const clock: Clock = { now: () => new Date(Date.now() + shiftMs) };
+
 const stack = await startLocalStack({
   port: 0,
   sesPort: 0,
   dataDir: ':memory:',
   bootstrapKey: 'demo-marketer-key-0001',
   sendRatePerSecond: 500,
+  clock,
   // The simulated opens below come seconds after sending, which would otherwise flag them all as a
   // security gateway's; in real life people open later.
   env: { TRACK_TOO_SOON_SECONDS: '0' },
@@ -39,11 +48,16 @@ const api = async (method: string, path: string, body?: unknown, type = 'applica
 
 try {
   console.log(`Relance demo — local stack at ${stack.url} (in memory)`);
+  if (shiftMs) {
+    console.log(
+      `  (it is night in Paris: SMS quiet hours. The demo runs on a clock moved to ${clock.now().toISOString().slice(11, 16)} UTC)`,
+    );
+  }
 
   for (const { id, ...store } of stores) await api('PUT', `/v1/stores/${id}`, store);
   console.log(`• ${stores.length} shops loaded`);
 
-  const now = new Date();
+  const now = clock.now();
   const sample = sampleCustomers(
     CUSTOMERS,
     stores.map((s) => s.id),
@@ -256,6 +270,79 @@ try {
   console.log(
     `  (GET ${'/v1/campaigns/'}${campaign.id}/report.html draws it; report.csv has one row per recipient)`,
   );
+  // The second action channel: an SMS invitation to a private sale, for the shop's customers of the
+  // last year who consented to SMS, with a coupon code and a short link to the printable coupon.
+  const shop = stores[0] as (typeof stores)[number];
+  const smsSegment = { homeStoreIds: [shop.id], purchasedWithinDays: 365 };
+  const smsAudience = await api('POST', '/v1/segments/preview', { segment: smsSegment, channel: 'sms' });
+  console.log(`\nSMS campaign: private sale at ${shop.name}`);
+  console.log(`• segment reaches ${smsAudience.count} customers with SMS consent`);
+  const smsCampaign = await api('POST', '/v1/campaigns', {
+    name: `Vente privée — ${shop.name}`,
+    channel: 'sms',
+    template: 'store-event',
+    segment: smsSegment,
+    event: { title: 'Vente privée -20 %', date: 'samedi 10h-19h' },
+    offer: {
+      kind: 'percent',
+      value: 20,
+      currency: 'EUR',
+      validDays: 7,
+      stores: [shop.id],
+      description: { fr: '-20 % sur tout', en: '20% off everything' },
+    },
+  });
+  const estimate = smsCampaign.smsEstimate.fr;
+  console.log(
+    `• created: ${estimate.encoding}, ${estimate.characters} characters, ${estimate.segments} segment(s) per SMS${smsCampaign.warnings ? ` — ${smsCampaign.warnings.join('; ')}` : ''}`,
+  );
+  await api('POST', `/v1/campaigns/${smsCampaign.id}/send`);
+  let smsStatus = await api('GET', `/v1/campaigns/${smsCampaign.id}`);
+  while (smsStatus.status === 'sending') {
+    await new Promise((r) => setTimeout(r, 200));
+    smsStatus = await api('GET', `/v1/campaigns/${smsCampaign.id}`);
+  }
+  console.log(
+    `• ${smsStatus.status}: ${smsStatus.counts.sent} SMS sent, ${smsStatus.counts.skipped} skipped [${secs()}]`,
+  );
+  const texts = stack.smsOutbox.sent.filter((m) => m.tags.campaignId === smsCampaign.id);
+  if (texts[0]) {
+    console.log(`\nOne of the ${texts.length} SMS (to ${texts[0].to}, ${texts[0].segments} segment(s)):`);
+    console.log(
+      texts[0].body
+        .split('\n')
+        .map((l) => `  | ${l}`)
+        .join('\n'),
+    );
+  }
+  // Receipts from the carriers (a few numbers no longer exist), clicks on the short links, one STOP.
+  for (const [i, m] of texts.entries()) {
+    const type = rand() < 0.03 ? 'invalid' : 'delivered';
+    await fetch(`${stack.url}/_local/sms-events`, {
+      method: 'POST',
+      body: JSON.stringify({ type, campaignId: smsCampaign.id, phone: m.to, price: 0.0712 * m.segments }),
+    });
+    const short = /https?:\/\/\S+\/s\/[0-9A-Za-z]{11}/.exec(m.body)?.[0];
+    if (short && type === 'delivered' && rand() < 0.2) {
+      await fetch(short, { headers: human, redirect: 'manual' });
+    }
+    if (i === 0) {
+      await fetch(`${stack.url}/_local/sms/inbound`, {
+        method: 'POST',
+        body: JSON.stringify({ from: m.to, body: 'STOP' }),
+      });
+    }
+  }
+  await stack.queues.engagement?.idle();
+  const smsReport = (await api('GET', `/v1/campaigns/${smsCampaign.id}/report`)).sms;
+  console.log(`\nSMS report (simulated receipts) [${secs()}]`);
+  console.log(
+    `  sent ${smsReport.sent} (${smsReport.segments} segments) · delivered ${smsReport.delivered} (${pct(smsReport.rates.delivery)}) · undelivered ${smsReport.undelivered}`,
+  );
+  console.log(
+    `  clicked: ${smsReport.clicked.uniqueHuman} people (${pct(smsReport.rates.click)}) · 1 STOP reply (SMS consent revoked at once)`,
+  );
+  console.log(`  billed by the provider: ${(smsReport.costUsd ?? 0).toFixed(2)} USD`);
   console.log(
     `\nDemo finished in ${secs()}. With npm start, every message is at /_local/messages and in the SES mailbox.`,
   );

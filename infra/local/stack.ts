@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { systemClock } from '../../functions/adapters/clock';
 import { loadConfig } from '../../functions/config';
 import { type AppDeps, buildDeps } from '../../functions/deps';
 import { createApiKey } from '../../functions/domain/key-service';
@@ -25,6 +26,8 @@ import { makeHandler as redemptions } from '../../functions/handlers/redemptions
 import { makeHandler as reports } from '../../functions/handlers/reports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import { makeHandler as sesEvents } from '../../functions/handlers/ses-events';
+import { makeHandler as smsEvents } from '../../functions/handlers/sms-events';
+import { makeHandler as smsInbound } from '../../functions/handlers/sms-inbound';
 import { makeHandler as stores } from '../../functions/handlers/stores';
 import { makeHandler as templates } from '../../functions/handlers/templates';
 import { makeHandler as tracking } from '../../functions/handlers/tracking';
@@ -33,7 +36,15 @@ import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
-import { couponStreamEvent, readJson, simulateSesEvent, streamEvent } from './simulate';
+import {
+  couponStreamEvent,
+  readJson,
+  simulateInboundSms,
+  simulateSesEvent,
+  simulateSmsEvent,
+  streamEvent,
+} from './simulate';
+import { LocalSmsOutbox } from './sms-outbox';
 import { ensureTables } from './tables';
 
 /** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
@@ -86,6 +97,8 @@ export interface LocalStack {
   createdKey?: string;
   deps: AppDeps;
   queues: Record<string, LocalQueue>;
+  /** Where SMS go instead of phones (also listed by `GET /_local/messages`). */
+  smsOutbox: LocalSmsOutbox;
   stop(): Promise<void>;
 }
 
@@ -172,11 +185,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       concurrency: 2,
       onDeadLetter: onDeadLetter('send'),
     });
+    const smsOutbox = new LocalSmsOutbox(opts.clock ?? systemClock);
     const deps = await buildDeps(config, {
       logger,
+      sms: smsOutbox,
       planQueue: queues.plan.asWorkQueue(),
       sendQueue: queues.send.asWorkQueue(),
       limiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
+      smsLimiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
       ...opts.overrides,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
@@ -217,6 +233,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       },
     });
     const sesEventHandler = sesEvents(deps);
+    const smsEventHandler = smsEvents(deps);
+    const smsInboundHandler = smsInbound(deps);
     const createdKey = await ensureMarketerKey(deps, opts.bootstrapKey);
 
     const handlers = Object.fromEntries(
@@ -229,8 +247,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       local: {
         'GET /_local/messages': async () => ({
           status: 200,
-          body: { items: await localMessages(sesEndpoint) },
+          body: { items: await localMessages(sesEndpoint, smsOutbox) },
         }),
+        'POST /_local/sms-events': async (req) =>
+          simulateSmsEvent(deps, smsOutbox, smsEventHandler, await readJson(req)),
+        'POST /_local/sms/inbound': async (req) =>
+          simulateInboundSms(deps, smsOutbox, smsInboundHandler, await readJson(req)),
         'POST /_local/ses-events': async (req) =>
           simulateSesEvent(deps, sesEventHandler, await readJson(req)),
       },
@@ -244,6 +266,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       ...(createdKey ? { createdKey } : {}),
       deps,
       queues,
+      smsOutbox,
       stop,
     };
   } catch (err) {
@@ -271,8 +294,8 @@ async function ensureMarketerKey(
   return (await createApiKey(deps, { role: 'marketer', label: 'first local key' })).key;
 }
 
-/** Every message sent through the local providers, newest first. */
-async function localMessages(sesEndpoint: string) {
+/** Every message sent through the local providers (SES and the SMS outbox), newest first. */
+async function localMessages(sesEndpoint: string, outbox: LocalSmsOutbox) {
   const res = await fetch(`${sesEndpoint}/store`);
   const store = (await res.json()) as {
     emails: {
@@ -285,17 +308,30 @@ async function localMessages(sesEndpoint: string) {
       at: number;
     }[];
   };
-  return store.emails
-    .map((e) => ({
-      id: e.messageId,
-      channel: 'email' as const,
-      from: e.from,
-      to: e.destination.to.join(', '),
-      subject: e.subject,
-      headers: Object.fromEntries((e.headers ?? []).map((h) => [h.name, h.value])),
-      html: e.body.html ?? null,
-      text: e.body.text ?? null,
-      at: new Date(e.at * 1000).toISOString(),
-    }))
-    .reverse();
+  const emails = store.emails.map((e) => ({
+    id: e.messageId,
+    channel: 'email' as const,
+    from: e.from,
+    to: e.destination.to.join(', '),
+    subject: e.subject,
+    headers: Object.fromEntries((e.headers ?? []).map((h) => [h.name, h.value])),
+    html: e.body.html ?? null,
+    text: e.body.text ?? null,
+    at: new Date(e.at * 1000).toISOString(),
+  }));
+  const sms = outbox.sent.map((m) => ({
+    id: m.id,
+    channel: 'sms' as const,
+    from: null,
+    to: m.to,
+    subject: null,
+    headers: {},
+    html: null,
+    text: m.body,
+    encoding: m.encoding,
+    segments: m.segments,
+    at: m.at,
+  }));
+  // Oldest first within each provider; a stable sort on the time keeps that order among equals.
+  return [...emails, ...sms].sort((a, b) => a.at.localeCompare(b.at)).reverse();
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportPage } from '../../functions/domain/report-page';
 import type { CampaignReport } from '../../functions/domain/reports';
 import { launchChromium } from './browser';
-import { sampleReport, sendingReport } from './sample-report';
+import { mixedReport, sampleReport, sendingReport, smsReport } from './sample-report';
 
 /**
  * The report page in a real browser (Debian's headless Chromium): it loads
@@ -140,6 +140,36 @@ describe('the campaign report page in Chromium', () => {
   );
 
   it(
+    'draws the SMS funnel of a campaign that emails and texts, to its own scale',
+    async () => {
+      const { page, requests } = await open(reportPage(mixedReport), 1024);
+      try {
+        const sms = page.locator('section.sms');
+        await expect.poll(() => sms.isVisible()).toBe(true);
+        expect(await sms.locator('h2').textContent()).toBe('SMS');
+        const boxes = await barsOf(page, 'sms');
+        expect(boxes.map((b) => b.step)).toEqual(['sent', 'delivered', 'clicked']);
+        expect(boxes.map((b) => b.count)).toEqual([398, 371, 87]);
+        expectToScale(boxes);
+        // The email funnel starts at the emails sent: the SMS are not among them.
+        expect((await barsOf(page, 'campaign')).map((b) => b.count)).toEqual([1147, 1131, 389, 96]);
+        for (const text of ['796', 'US$55.54']) {
+          await expect.poll(() => sms.getByText(text, { exact: true }).isVisible()).toBe(true);
+        }
+        expect(await sms.locator('table.links tbody tr').count()).toBe(2);
+        const row = page.locator('table.matrix tr[data-action="sms"]');
+        expect(await row.locator('th').evaluate((th) => th.firstChild?.textContent)).toBe('SMS');
+        expect(await row.locator('[data-response="store"] .pct').textContent()).toBe('4.3%');
+        await page.screenshot({ path: SCREENSHOT.replace('.png', '-sms.png'), fullPage: true });
+        expect(requests).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'fits a 375 px phone screen with no horizontal scrolling, in both languages and states',
     async () => {
       // The longest labels: big numbers, every kind of unsent message, a long name and URL.
@@ -191,6 +221,8 @@ describe('the campaign report page in Chromium', () => {
       };
       const cases = [
         { name: '375', html: reportPage(sampleReport) },
+        { name: '375-mixed', html: reportPage(mixedReport) },
+        { name: '375-sms-fr', html: reportPage(smsReport, { locale: 'fr' }) },
         { name: '375-fr', html: reportPage(sendingReport, { locale: 'fr' }) },
         { name: 'worst-en', html: reportPage(worst) },
         { name: 'worst-fr', html: reportPage(worst, { locale: 'fr' }) },
@@ -200,7 +232,11 @@ describe('the campaign report page in Chromium', () => {
         try {
           expect(await noHorizontalOverflow(page), name).toBe(true);
           expect(await funnelTextOverflow(page), name).toEqual([]);
-          for (const which of ['campaign', 'coupons']) {
+          const funnels = await page
+            .locator('svg.funnel')
+            .evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute('data-funnel') ?? ''));
+          expect(funnels.length, name).toBeGreaterThanOrEqual(2);
+          for (const which of funnels) {
             const funnel = await page.locator(`svg[data-funnel="${which}"]`).boundingBox();
             expect(funnel?.width, `${name} ${which}`).toBeGreaterThan(250);
             expect((funnel?.x ?? 0) + (funnel?.width ?? 0), `${name} ${which}`).toBeLessThanOrEqual(375);

@@ -41,6 +41,7 @@ export const sampleReport: CampaignReport = {
     id: 'cmp_01JV7Q3M2K8R5T9W4X6Y0Z1A2B',
     name: 'Relance printemps — clients inactifs depuis 6 mois',
     status: 'sent',
+    channel: 'email',
     template: 'winback',
     createdAt: '2025-03-24T08:12:40.000Z',
     sendRequestedAt: '2025-03-25T07:30:00.000Z',
@@ -114,6 +115,7 @@ export const sampleReport: CampaignReport = {
     },
   ],
   coupons,
+  sms: null,
   actionResponse: [
     {
       action: 'email',
@@ -165,8 +167,139 @@ export const sendingReport: CampaignReport = {
       { storeId: 'lyon-02', redeemed: 1 },
     ],
   },
+  sms: null,
   actionResponse: [
     { action: 'email', recipients: sent, store: 2 / sent, web: 1 / sent, phone: 0, clickOnly: 94 / sent },
   ],
   objective: { kpi: 'open_rate', target: 0.3, actual: opened.uniqueHuman / sent, met: true },
+};
+
+/** The SMS of the mixed campaign: those with no email address (or no consent to email) get a text. */
+const smsSent = 398;
+const sms = {
+  sent: smsSent,
+  segments: 2 * smsSent,
+  failed: 2,
+  optedOut: 5,
+  delivered: 371,
+  undelivered: 19,
+  clicked: { uniqueHuman: 87, uniqueMachine: 6, totalHuman: 112, totalMachine: 9 },
+  rates: { delivery: 371 / smsSent, click: 87 / 371 },
+  // Final receipts so far (371 delivered, 19 not): two parts each at 0.0712 USD.
+  costUsd: 55.536,
+  links: [
+    {
+      index: 0,
+      url: 'https://relance.maison-durand.fr/c/',
+      uniqueHuman: 64,
+      totalHuman: 80,
+      totalMachine: 6,
+    },
+    {
+      index: 1,
+      url: 'https://www.maison-durand.fr/offres/printemps?utm_source=relance&utm_medium=sms',
+      uniqueHuman: 31,
+      totalHuman: 32,
+      totalMachine: 3,
+    },
+  ],
+};
+/** Of the 19 redemptions that followed an SMS, 14 came after a click on one of its links. */
+const smsRedeemedAfterClick = 14;
+
+/**
+ * The same win-back sent as email and SMS (`email+sms`): the 1,147 emails of
+ * `sampleReport`, and 398 SMS to the customers who cannot be emailed (2 failed,
+ * 5 refused by the opt-out list). The top-level counts cover every message.
+ */
+export const mixedReport: CampaignReport = {
+  ...sampleReport,
+  campaign: { ...sampleReport.campaign, channel: 'email+sms' },
+  targeted: targeted + smsSent + sms.failed + sms.optedOut,
+  sent: sent + smsSent,
+  failed: failed + sms.failed,
+  skipped: skipped + sms.optedOut,
+  coupons: {
+    issued: sent + smsSent,
+    viewed: 498,
+    printed: 154,
+    redeemed: 77,
+    redemptionRate: 77 / (sent + smsSent),
+    revenue: 4777.2,
+    averageBasket: 4777.2 / 77,
+    byChannel: { store: 68, web: 9, phone: 0 },
+    byStore: [
+      { storeId: 'paris-11', redeemed: 32 },
+      { storeId: 'paris-15', redeemed: 20 },
+      { storeId: 'lyon-02', redeemed: 16 },
+      { storeId: 'lille-centre', redeemed: 9 },
+    ],
+  },
+  sms,
+  actionResponse: [
+    ...sampleReport.actionResponse,
+    {
+      action: 'sms',
+      recipients: smsSent,
+      store: 17 / smsSent,
+      web: 2 / smsSent,
+      phone: 0,
+      clickOnly: (sms.clicked.uniqueHuman - smsRedeemedAfterClick) / smsSent,
+    },
+  ],
+  objective: { kpi: 'redemption_rate', target: 0.04, actual: 77 / (sent + smsSent), met: true },
+};
+
+const noEngagement = { uniqueHuman: 0, uniqueMachine: 0, totalHuman: 0, totalMachine: 0 };
+
+/**
+ * The same win-back sent as SMS only: 405 messages targeted, 398 sent, 2
+ * failed, 5 refused by the opt-out list; no email, so no opens, bounces or
+ * email links.
+ */
+export const smsReport: CampaignReport = {
+  ...mixedReport,
+  campaign: { ...mixedReport.campaign, channel: 'sms' },
+  targeted: smsSent + sms.failed + sms.optedOut,
+  sent: smsSent,
+  failed: sms.failed,
+  skipped: sms.optedOut,
+  pending: 0,
+  delivered: 0,
+  bounced: 0,
+  softBounced: 0,
+  complained: 0,
+  rejected: 0,
+  unsubscribed: 0,
+  opened: noEngagement,
+  clicked: noEngagement,
+  rateBase: 'sent',
+  rates: {
+    delivery: null,
+    bounce: null,
+    complaint: null,
+    open: null,
+    click: null,
+    clickToOpen: null,
+    unsubscribe: null,
+  },
+  links: [],
+  coupons: {
+    issued: smsSent,
+    viewed: 96,
+    printed: 21,
+    redeemed: 19,
+    redemptionRate: 19 / smsSent,
+    revenue: 1064.8,
+    averageBasket: 1064.8 / 19,
+    byChannel: { store: 17, web: 2, phone: 0 },
+    byStore: [
+      { storeId: 'paris-11', redeemed: 8 },
+      { storeId: 'paris-15', redeemed: 5 },
+      { storeId: 'lyon-02', redeemed: 4 },
+      { storeId: 'lille-centre', redeemed: 2 },
+    ],
+  },
+  actionResponse: mixedReport.actionResponse.filter((a) => a.action === 'sms'),
+  objective: { kpi: 'redemption_rate', target: 0.04, actual: 19 / smsSent, met: true },
 };

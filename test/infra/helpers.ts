@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { RelanceFunction } from '../../infra/function';
@@ -35,7 +35,9 @@ export const resourcesOf = (statement: Statement) => [statement.Resource].flat()
 /** Looks into a synthesised stack: logical ids, and what each function's role may do. */
 export function inspect(stack: RelanceStack) {
   const template = Template.fromStack(stack);
-  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  /** The logical id of a CloudFormation resource, or of the one an L2 construct wraps. */
+  const logicalId = (c: IConstruct) =>
+    stack.getLogicalId(c instanceof CfnElement ? c : (c.node.defaultChild as CfnElement));
 
   /** Every statement of every policy attached to the function's role. */
   const statementsOf = (fn: RelanceFunction): Statement[] => {

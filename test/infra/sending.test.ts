@@ -108,8 +108,8 @@ describe('queues', () => {
       ['send', stack.sending.send, worker('sender')],
     ] as const;
 
-  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), and no other queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 7);
+  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), the two SMS ones (see sms.test.ts), and no other queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 9);
   });
 
   it.each(['plan', 'send'] as const)(
@@ -189,6 +189,8 @@ describe('queues', () => {
       stack.sending.sesEventsDeadLetterQueue,
       stack.sending.engagementDeadLetterQueue,
       stack.coupons.redemptionsDeadLetterQueue,
+      stack.sms.smsEventsDeadLetterQueue,
+      stack.sms.smsInboundDeadLetterQueue,
     ].map((q) => JSON.stringify(arnOf(q)));
     const sources = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) =>
       JSON.stringify(m.Properties.EventSourceArn),
@@ -253,12 +255,23 @@ describe('engagement aggregator', () => {
     expect(JSON.stringify(statements)).not.toContain(logicalId(stack.data.keyring));
   });
 
-  it('the tracking function only reads the keyring and puts raw events: nothing on the main table', () => {
+  it('the tracking function reads the keyring and puts raw events; of the main table, it only reads short links', () => {
     const tracking = stack.api.functions.get('tracking');
     if (!tracking) throw new Error('No tracking function');
     const statements = statementsOf(tracking);
-    expect(JSON.stringify(statements)).not.toContain(`"${logicalId(stack.data.table)}"`);
+    const onMain = statements.filter((s) =>
+      JSON.stringify([s.Resource].flat()).includes(`"${logicalId(stack.data.table)}"`),
+    );
+    expect(onMain).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SHORT#*'] } },
+      },
+    ]);
     expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',

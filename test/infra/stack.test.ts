@@ -39,7 +39,8 @@ function fnNamed(name: FunctionName | WorkerName): RelanceFunction {
   const fn =
     stack.api.functions.get(name as FunctionName) ??
     stack.sending.functions.get(name as WorkerName) ??
-    stack.coupons.functions.get(name as WorkerName);
+    stack.coupons.functions.get(name as WorkerName) ??
+    stack.sms.functions.get(name as WorkerName);
   if (!fn) throw new Error(`No function ${name}`);
   return fn;
 }
@@ -213,15 +214,22 @@ describe('routes', () => {
 });
 
 /**
- * The work queues, and the dead-letter queues the functions send to themselves (failed SES events,
- * for ses-events; stream records given up on, for the engagement aggregator's and the redemptions
- * worker's event sources).
+ * The work queues, and the dead-letter queues the functions send to themselves (failed SES and SMS
+ * events, for ses-events, sms-events and sms-inbound; stream records given up on, for the
+ * engagement aggregator's and the redemptions worker's event sources).
  */
-type QueueName = 'plan' | 'send' | 'sesEventsDeadLetter' | 'engagementDeadLetter' | 'redemptionsDeadLetter';
+type QueueName =
+  | 'plan'
+  | 'send'
+  | 'sesEventsDeadLetter'
+  | 'engagementDeadLetter'
+  | 'redemptionsDeadLetter'
+  | 'smsEventsDeadLetter'
+  | 'smsInboundDeadLetter';
 
 /**
- * What each function may touch: the least its code needs (see infra/constructs/api.ts, sending.ts
- * and coupons.ts).
+ * What each function may touch: the least its code needs (see infra/constructs/api.ts, sending.ts,
+ * coupons.ts and sms.ts).
  */
 interface Access {
   /** The main table: nothing, its items (indexes included), or exactly these single-item actions on it. */
@@ -246,7 +254,8 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
   templates: { table: 'read', keyring: false },
   campaigns: { table: 'readWrite', keyring: false, sendsTo: ['plan'] },
   pages: READ_WRITE_AND_KEYRING,
-  tracking: { table: 'none', keyring: true, eventsTable: 'dynamodb:PutItem' },
+  // GetItem of SMS short links only (see 'tracking reads short links only' in sms.test.ts).
+  tracking: { table: ['dynamodb:GetItem'], keyring: true, eventsTable: 'dynamodb:PutItem' },
   reports: { table: 'read', keyring: false },
   coupons: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keyring: false },
   'coupon-pages': READ_WRITE_AND_KEYRING,
@@ -271,11 +280,24 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
     readsStream: 'main',
     sendsTo: ['redemptionsDeadLetter'],
   },
+  'sms-events': {
+    table: 'readWrite',
+    keyring: true,
+    eventsTable: 'dynamodb:PutItem',
+    sendsTo: ['smsEventsDeadLetter'],
+  },
+  'sms-inbound': {
+    table: 'readWrite',
+    keyring: true,
+    eventsTable: 'dynamodb:PutItem',
+    sendsTo: ['smsInboundDeadLetter'],
+  },
 };
 
 /** The sending-related variables, and which function gets each. */
 const SENDING_VARIABLES: Record<string, readonly (FunctionName | WorkerName)[]> = {
   TEMPLATES_DIR: ['templates', 'campaigns'],
+  SMS_TEMPLATES_DIR: ['templates', 'campaigns'],
   COMPANY_NAME: ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'],
   COMPANY_ADDRESS: ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'],
   SENDER_IDENTITY: ['campaigns'],
@@ -286,6 +308,18 @@ const SENDING_VARIABLES: Record<string, readonly (FunctionName | WorkerName)[]> 
   RECIPIENTS_PER_JOB: ['planner'],
   // Only with the publicBaseUrl context.
   PUBLIC_BASE_URL: [],
+  SMS_PROVIDER: ['sender'],
+  SMS_RATE_PER_SECOND: ['sender'],
+  SMS_QUIET_HOURS: ['sender'],
+  DEFAULT_TIME_ZONE: ['sender'],
+  // Only with the SMS provider's context (see sms.test.ts).
+  SMS_ORIGINATION_IDENTITY: [],
+  SMS_CONFIGURATION_SET: [],
+  SMS_MAX_PRICE: [],
+  PINPOINT_APPLICATION_ID: [],
+  PINPOINT_ORIGINATION_NUMBER: [],
+  // Only with the shortLinkBaseUrl context.
+  SHORT_LINK_BASE_URL: [],
 };
 
 const WRITE_ACTIONS = [
@@ -299,12 +333,21 @@ const ALL_FUNCTIONS = [...FUNCTIONS, ...WORKERS];
 describe('functions', () => {
   it('one function per handler file in the route table, one per worker, plus the authorizer', () => {
     expect([...stack.api.functions.keys()].sort()).toEqual([...new Set(ROUTES.map((r) => r.fn))].sort());
-    const workers = [...stack.sending.functions.keys(), ...stack.coupons.functions.keys()];
+    const workers = [
+      ...stack.sending.functions.keys(),
+      ...stack.coupons.functions.keys(),
+      ...stack.sms.functions.keys(),
+    ];
     expect(workers.sort()).toEqual([...WORKERS].sort());
     expect([...stack.coupons.functions.keys()]).toEqual(['redemptions']);
+    expect([...stack.sms.functions.keys()]).toEqual(['sms-events', 'sms-inbound']);
     template.resourceCountIs(
       'AWS::Lambda::Function',
-      stack.api.functions.size + stack.sending.functions.size + stack.coupons.functions.size + 1,
+      stack.api.functions.size +
+        stack.sending.functions.size +
+        stack.coupons.functions.size +
+        stack.sms.functions.size +
+        1,
     );
   });
 
@@ -335,8 +378,9 @@ describe('functions', () => {
     expect(lambdaOf(stack.api.authorizerFunction).Properties.MemorySize).toBe(512);
   });
 
-  it('10 s for the API and ses-events, 60 s for the planner, the sender and the stream consumers', () => {
-    for (const fn of [...stack.api.functions.values(), stack.api.authorizerFunction, fnNamed('ses-events')]) {
+  it('10 s for the API and the SES and SMS events, 60 s for the planner, the sender and the stream consumers', () => {
+    const events = [fnNamed('ses-events'), fnNamed('sms-events'), fnNamed('sms-inbound')];
+    for (const fn of [...stack.api.functions.values(), stack.api.authorizerFunction, ...events]) {
       expect(lambdaOf(fn).Properties.Timeout, fn.node.path).toBe(10);
     }
     for (const name of ['planner', 'sender', 'engagement-aggregator', 'redemptions'] as const) {
@@ -356,6 +400,7 @@ describe('functions', () => {
     const env = (name: FunctionName | WorkerName) => lambdaOf(fnNamed(name)).Properties.Environment.Variables;
     for (const name of ['templates', 'campaigns'] as const) {
       expect(env(name).TEMPLATES_DIR).toBe('/var/task/templates/email');
+      expect(env(name).SMS_TEMPLATES_DIR).toBe('/var/task/templates/sms');
     }
     expect(env('campaigns').SENDER_IDENTITY).toBe(PLACEHOLDER_SENDER_IDENTITY);
     for (const name of ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'] as const) {
@@ -370,8 +415,13 @@ describe('functions', () => {
       SEND_QUEUE_URL: sendQueue,
       SES_CONFIGURATION_SET: { Ref: logicalId(stack.sending.configurationSet) },
       SEND_RATE_PER_SECOND: '0.5',
+      // No SMS origination identity in the context: SMS are off, whatever the provider.
+      SMS_PROVIDER: 'none',
+      SMS_RATE_PER_SECOND: '0.5',
+      SMS_QUIET_HOURS: '21:00-08:00',
+      DEFAULT_TIME_ZONE: 'Europe/Paris',
     });
-    // A batch of 4 jobs at 0.5 email/s must take at most half the sender's 60 s.
+    // A batch of 4 jobs at 0.5 email (or SMS) a second must take at most half the sender's 60 s.
     const perJob = Number(env('planner').RECIPIENTS_PER_JOB);
     expect(perJob).toBeGreaterThanOrEqual(1);
     expect((4 * perJob) / 0.5).toBeLessThanOrEqual(30);
@@ -471,6 +521,8 @@ describe('functions', () => {
         sesEventsDeadLetter: stack.sending.sesEventsDeadLetterQueue,
         engagementDeadLetter: stack.sending.engagementDeadLetterQueue,
         redemptionsDeadLetter: stack.coupons.redemptionsDeadLetterQueue,
+        smsEventsDeadLetter: stack.sms.smsEventsDeadLetterQueue,
+        smsInboundDeadLetter: stack.sms.smsInboundDeadLetterQueue,
       };
       const statements = statementsOf(fnNamed(name));
       const queuesWith = (action: string) =>
@@ -585,21 +637,24 @@ describe('bundles', () => {
     }
   });
 
-  it('templates and campaigns carry templates/email; the others do not', () => {
-    const repo = new URL('../../templates/email/', import.meta.url);
-    const shipped = (dir: string) =>
-      readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => relative(dir, resolve(e.parentPath, e.name)))
-        .sort();
-    const expected = shipped(fileURLToPath(repo));
-    expect(expected.length).toBeGreaterThan(0);
-    for (const name of ALL_FUNCTIONS) {
-      const dir = resolve(packageOf(fnNamed(name)), 'templates/email');
-      if (name === 'templates' || name === 'campaigns') expect(shipped(dir), name).toEqual(expected);
-      else expect(existsSync(dir), name).toBe(false);
-    }
-  });
+  it.each(['templates/email', 'templates/sms'])(
+    'templates and campaigns carry %s; the others do not',
+    (path) => {
+      const repo = new URL(`../../${path}/`, import.meta.url);
+      const shipped = (dir: string) =>
+        readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => relative(dir, resolve(e.parentPath, e.name)))
+          .sort();
+      const expected = shipped(fileURLToPath(repo));
+      expect(expected.length).toBeGreaterThan(0);
+      for (const name of ALL_FUNCTIONS) {
+        const dir = resolve(packageOf(fnNamed(name)), path);
+        if (name === 'templates' || name === 'campaigns') expect(shipped(dir), name).toEqual(expected);
+        else expect(existsSync(dir), name).toBe(false);
+      }
+    },
+  );
 });
 
 describe('outputs', () => {
@@ -614,6 +669,10 @@ describe('outputs', () => {
     'SesEventsDeadLetterQueueUrl',
     'EngagementDeadLetterQueueUrl',
     'RedemptionsDeadLetterQueueUrl',
+    'SmsInboundTopicArn',
+    'SmsConfigurationSetName',
+    'SmsEventsDeadLetterQueueUrl',
+    'SmsInboundDeadLetterQueueUrl',
   ])('%s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });
@@ -681,15 +740,23 @@ describe('context', () => {
     }
   });
 
-  it('sendConcurrency and sendRatePerSecond (strings, as -c passes them) set the pace and the job size', () => {
-    const { stack: custom, env, template: t } = withContext({ sendConcurrency: '5', sendRatePerSecond: '2' });
+  it('sendConcurrency, sendRatePerSecond and smsRatePerSecond (strings, as -c passes them) set the pace and the job size', () => {
+    const {
+      stack: custom,
+      env,
+      template: t,
+    } = withContext({ sendConcurrency: '5', sendRatePerSecond: '2', smsRatePerSecond: '3' });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 4,
       ScalingConfig: { MaximumConcurrency: 5 },
     });
     expect(env(custom.sending.functions.get('sender')).SEND_RATE_PER_SECOND).toBe('2');
-    // 4 jobs of 15 at 2 emails a second: 30 s, half the sender's timeout.
+    expect(env(custom.sending.functions.get('sender')).SMS_RATE_PER_SECOND).toBe('3');
+    // 4 jobs of 15 at 2 emails a second (the slower channel): 30 s, half the sender's timeout.
     expect(env(custom.sending.functions.get('planner')).RECIPIENTS_PER_JOB).toBe('15');
+    // Raising the email rate alone does not make SMS jobs too long for the sender's timeout.
+    const { stack: emailOnly, env: envOf } = withContext({ sendRatePerSecond: '2' });
+    expect(envOf(emailOnly.sending.functions.get('planner')).RECIPIENTS_PER_JOB).toBe('3');
   });
 
   it.each([

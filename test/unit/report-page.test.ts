@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { esc, reportPage } from '../../functions/domain/report-page';
-import type { CampaignReport } from '../../functions/domain/reports';
-import { sampleReport, sendingReport } from '../e2e/sample-report';
+import type { CampaignReport, SmsFigures } from '../../functions/domain/reports';
+import { mixedReport, sampleReport, sendingReport, smsReport } from '../e2e/sample-report';
 
 /** The inline SVG of a funnel, alone: the campaign's unless told. */
-const svgOf = (html: string, funnel: 'campaign' | 'coupons' = 'campaign') => {
+const svgOf = (html: string, funnel: 'campaign' | 'coupons' | 'sms' = 'campaign') => {
   const m = new RegExp(`<svg class="funnel" data-funnel="${funnel}"[\\s\\S]*?</svg>`).exec(html);
   if (!m) throw new Error(`no ${funnel} funnel SVG`);
   return m[0];
 };
+
+/** The SMS section, alone. */
+const smsOf = (html: string) => /<section class="card sms"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
 
 /** The coupon section, alone. */
 const couponsOf = (html: string) => /<section class="card coupons"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
@@ -397,6 +400,187 @@ describe('reportPage', () => {
       expect(figure(out, 'averageBasket')).toBe('—');
       expect(barsOf(svgOf(out, 'coupons')).map((b) => b.width)).toEqual([0, 0, 0, 0]);
       expect(out).not.toMatch(/NaN|Infinity/);
+    });
+  });
+
+  describe('the SMS of a campaign', () => {
+    const html = reportPage(mixedReport);
+    const section = smsOf(html);
+    const sms = mixedReport.sms as SmsFigures;
+    const smsFigure = (html: string, name: string) =>
+      new RegExp(
+        `data-sms-figure="${name}"><span class="tile-value">([^<]*)</span><span class="tile-label">([^<]*)<`,
+      )
+        .exec(html)
+        ?.slice(1);
+    const zero = { uniqueHuman: 0, uniqueMachine: 0, totalHuman: 0, totalMachine: 0 };
+
+    it('has its own section, between the email funnel and the coupons', () => {
+      expect(section).toContain('<h2 id="sms-h">SMS</h2>');
+      expect(html.indexOf('id="funnel-h"')).toBeLessThan(html.indexOf('id="sms-h"'));
+      expect(html.indexOf('id="sms-h"')).toBeLessThan(html.indexOf('id="coupons-h"'));
+    });
+
+    it('draws the SMS funnel, sent → delivered → clicked (people), with the same SVG', () => {
+      const svg = svgOf(html, 'sms');
+      expect(section).toContain(svg);
+      expect(svg).toContain('role="img"');
+      expect(svg).toContain('aria-label="SMS funnel: Sent 398 → Delivered 371 → Clicked (people) 87"');
+      const bars = barsOf(svg);
+      expect(bars.map((b) => [b.step, b.count])).toEqual([
+        ['sent', 398],
+        ['delivered', 371],
+        ['clicked', 87],
+      ]);
+      expect(bars[0]?.width).toBe(100);
+      expect(bars[2]?.width).toBeCloseTo((100 * 87) / 398, 1);
+      expect(svg).toContain('Not sent: 2 failed · 5 opted out');
+      expect(svg).toContain('93.2% of sent · 19 undelivered');
+      expect(svg).toContain('23.5% of delivered · 21.9% of sent');
+      expect(section).toContain('Rates are shares of delivered SMS');
+    });
+
+    it('shows the segments billed, the failures, the opt-outs, the undelivered and the provider cost', () => {
+      expect(smsFigure(section, 'segments')).toEqual(['796', 'Segments billed']);
+      expect(smsFigure(section, 'failed')).toEqual(['2', 'Failed']);
+      expect(smsFigure(section, 'optedOut')).toEqual(['5', 'Opted out']);
+      expect(smsFigure(section, 'undelivered')).toEqual(['19', 'Undelivered']);
+      expect(smsFigure(section, 'cost')).toEqual(['US$55.54', 'Provider cost']);
+      const cents = smsOf(reportPage({ ...mixedReport, sms: { ...sms, costUsd: 0.1424 } }));
+      expect(smsFigure(cents, 'cost')?.[0]).toBe('US$0.1424');
+    });
+
+    it('shows the clicks of people and machines, and the clicks per SMS link', () => {
+      const clicks = /<div class="pm" data-kind="sms-clicks">[\s\S]*?<\/table>/.exec(section)?.[0] ?? '';
+      expect(clicks).toContain('<h3>Clicks on the SMS links</h3>');
+      expect(clicks).toContain('<td class="num human">87</td><td class="num machine">6</td>');
+      expect(clicks).toContain('<td class="num human">112</td><td class="num machine">9</td>');
+      expect(section).toContain('<h3 id="sms-links-h">Clicks per SMS link</h3>');
+      expect([...section.matchAll(/<td class="idx">(\d+)<\/td>/g)].map((m) => m[1])).toEqual(['1', '2']);
+      expect(section).toContain(
+        'https://www.maison-durand.fr/offres/printemps?utm_source=relance&amp;utm_medium=sms',
+      );
+      // The email links keep their own card.
+      expect(html).toContain('<h2 id="links-h">Clicks per link · Email</h2>');
+    });
+
+    it('escapes the SMS link URLs', () => {
+      const url = `https://evil.test/?q="><script>alert('sms')</script><b>`;
+      const out = reportPage({
+        ...mixedReport,
+        sms: { ...sms, links: [{ index: 0, url, uniqueHuman: 1, totalHuman: 1, totalMachine: 0 }] },
+      });
+      expect(out).not.toMatch(/<script|<b>/i);
+      const escaped =
+        'https://evil.test/?q=&quot;&gt;&lt;script&gt;alert(&#39;sms&#39;)&lt;/script&gt;&lt;b&gt;';
+      expect(smsOf(out)).toContain(`<span class="url" title="${escaped}">${escaped}</span>`);
+    });
+
+    it('labels the SMS row of the action → response table', () => {
+      const coupons = couponsOf(html);
+      expect(coupons).toContain('<h2 id="coupons-h">Coupons: from the message to the till</h2>');
+      const row = /<tr data-action="sms">[\s\S]*?<\/tr>/.exec(coupons)?.[0] ?? '';
+      expect(row).toContain('<th scope="row">SMS<span class="count">398 recipients</span></th>');
+      expect(row).toContain(
+        'data-response="store" data-label="Redeemed in a shop"><span class="pct">4.3%</span><span class="count">17</span>',
+      );
+      expect(row).toContain(
+        'data-response="clickOnly" data-label="Clicked only"><span class="pct">18.3%</span><span class="count">73</span>',
+      );
+      expect(coupons.indexOf('data-action="email"')).toBeLessThan(coupons.indexOf('data-action="sms"'));
+    });
+
+    it('starts the email funnel at the emails sent when the campaign also texts', () => {
+      const svg = svgOf(html);
+      expect(barsOf(svg).map((b) => [b.step, b.count])).toEqual([
+        ['sent', 1147],
+        ['delivered', 1131],
+        ['opened', 389],
+        ['clicked', 96],
+      ]);
+      expect(svg).toContain('aria-label="Email funnel: Sent 1,147 → Delivered 1,131 → ');
+      expect(svg).toContain('98.6% of sent');
+      expect(html).toContain('<h2 id="funnel-h">Funnel · Email</h2>');
+      expect(html).toContain(
+        '<p class="small messages">1,572 messages targeted, 1,545 sent: 1,147 emails and 398 SMS · Not sent: 5 failed · 22 skipped</p>',
+      );
+      expect(html).toContain('<h2 id="rates-h">Rates · Email</h2>');
+      expect(html).toContain('<h2 id="pm-h">People and machines · Email</h2>');
+      expect(rateCell(html, 'delivery')).toBe('98.6%');
+    });
+
+    it('has no SMS section for an email campaign', () => {
+      for (const out of [
+        reportPage(sampleReport),
+        // A campaign stored before SMS existed, whatever its counters say.
+        reportPage({ ...mixedReport, campaign: { ...mixedReport.campaign, channel: 'email' } }),
+      ]) {
+        expect(out).not.toContain('id="sms-h"');
+        expect(out).not.toContain('data-funnel="sms"');
+        expect(out).not.toContain('data-sms-figure');
+        expect(out).not.toContain('class="small messages"');
+        expect(out).toContain('<h2 id="funnel-h">Funnel</h2>');
+        expect(out).toContain('<h2 id="coupons-h">Coupons: from the email to the till</h2>');
+      }
+      expect(reportPage(sampleReport)).not.toContain('data-action="sms"');
+    });
+
+    it('leaves out the email cards of a campaign that only texts', () => {
+      const out = reportPage(smsReport);
+      for (const card of [
+        'data-funnel="campaign"',
+        'id="pm-h"',
+        'id="rates-h"',
+        'id="health-h"',
+        'id="links-h"',
+      ]) {
+        expect(out, card).not.toContain(card);
+      }
+      expect(out).not.toContain('Opens');
+      const svg = svgOf(out, 'sms');
+      expect(barsOf(svg).map((b) => [b.step, b.count])).toEqual([
+        ['targeted', 405],
+        ['sent', 398],
+        ['delivered', 371],
+        ['clicked', 87],
+      ]);
+      expect(svg).toContain('Not sent: 2 failed · 5 skipped');
+      expect(svg).toContain('98.3% of targeted');
+      expect(out).toContain('data-action="sms"');
+      expect(out).not.toContain('data-action="email"');
+      expect(out).not.toMatch(/NaN|Infinity/);
+    });
+
+    it('before any delivery receipt: deliveries not reported yet, no cost, no link', () => {
+      const out = smsOf(
+        reportPage({
+          ...smsReport,
+          sms: { ...sms, delivered: 0, undelivered: 0, clicked: zero, costUsd: null, links: [] },
+        }),
+      );
+      const svg = svgOf(out, 'sms');
+      expect(svg).toMatch(/<rect class="bar bar-delivered unreported" data-step="delivered"/);
+      expect(svg).toContain('>not reported yet</text>');
+      expect(out).toContain('No delivery receipt yet');
+      expect(out).not.toContain('data-sms-figure="cost"');
+      expect(out).toContain('No link has been clicked yet.');
+      expect(out).not.toMatch(/NaN|Infinity/);
+    });
+
+    it('speaks French', () => {
+      const fr = reportPage(mixedReport, { locale: 'fr' });
+      const out = smsOf(fr);
+      const usd = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'USD' });
+      expect(svgOf(fr, 'sms')).toContain(
+        'aria-label="Entonnoir des SMS : Envoyés 398 → Délivrés 371 → Cliqués (personnes) 87"',
+      );
+      expect(svgOf(fr, 'sms')).toContain('Non envoyés : 2 en échec · 5 opposés');
+      expect(smsFigure(out, 'segments')).toEqual(['796', 'Segments facturés']);
+      expect(smsFigure(out, 'cost')).toEqual([usd.format(55.54), 'Coût du fournisseur']);
+      expect(out).toContain('Clics par lien du SMS');
+      expect(fr).toContain('<h2 id="funnel-h">Entonnoir · E-mail</h2>');
+      expect(fr).toContain('Coupons : du message à la caisse');
+      expect(fr).toContain('<th scope="row">SMS<span class="count">398 destinataires</span></th>');
     });
   });
 

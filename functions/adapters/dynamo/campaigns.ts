@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Campaign, CampaignContent, CampaignCounts, CampaignStatus } from '../../domain/campaigns';
+import type { Channel } from '../../domain/contacts';
 import type { CampaignStore, SendOutcome, SendRecord } from '../../ports';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
@@ -183,6 +184,7 @@ export class DynamoCampaignStore implements CampaignStore {
     contactId: string,
     status: 'claimed' | 'skipped',
     reason?: string,
+    channel: Channel = 'email',
   ): Promise<boolean> {
     const record: SendRecord = {
       campaignId,
@@ -190,12 +192,13 @@ export class DynamoCampaignStore implements CampaignStore {
       status,
       claimedAt: this.now().toISOString(),
       ...(reason ? { reason } : {}),
+      ...(channel === 'email' ? {} : { channel }),
     };
     return conditional(
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...key.send(campaignId, contactId), type: 'send', ...record },
+          Item: { ...key.send(campaignId, contactId, channel), type: 'send', ...record },
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :retry',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':retry': 'retry' },
@@ -204,11 +207,16 @@ export class DynamoCampaignStore implements CampaignStore {
     );
   }
 
-  async settleSend(campaignId: string, contactId: string, outcome: SendOutcome): Promise<void> {
+  async settleSend(
+    campaignId: string,
+    contactId: string,
+    outcome: SendOutcome,
+    channel: Channel = 'email',
+  ): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#settledAt': 'settledAt' };
     const values: Record<string, unknown> = { ':s': outcome.status, ':at': this.now().toISOString() };
     const sets = ['#status = :s', '#settledAt = :at'];
-    for (const k of ['messageId', 'error', 'locale', 'couponCode'] as const) {
+    for (const k of ['messageId', 'error', 'locale', 'couponCode', 'reason', 'segments'] as const) {
       const v = outcome[k];
       if (v === undefined) continue;
       names[`#${k}`] = k;
@@ -218,7 +226,7 @@ export class DynamoCampaignStore implements CampaignStore {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: key.send(campaignId, contactId),
+        Key: key.send(campaignId, contactId, channel),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -226,12 +234,17 @@ export class DynamoCampaignStore implements CampaignStore {
     );
   }
 
-  async expireClaim(campaignId: string, contactId: string, claimedBefore: string): Promise<boolean> {
+  async expireClaim(
+    campaignId: string,
+    contactId: string,
+    claimedBefore: string,
+    channel: Channel = 'email',
+  ): Promise<boolean> {
     return conditional(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.send(campaignId, contactId),
+          Key: key.send(campaignId, contactId, channel),
           UpdateExpression: 'SET #status = :failed, #error = :error, #settledAt = :now',
           ConditionExpression: '#status = :claimed AND #claimedAt < :before',
           ExpressionAttributeNames: {
@@ -252,9 +265,17 @@ export class DynamoCampaignStore implements CampaignStore {
     );
   }
 
-  async getSend(campaignId: string, contactId: string): Promise<SendRecord | undefined> {
+  async getSend(
+    campaignId: string,
+    contactId: string,
+    channel: Channel = 'email',
+  ): Promise<SendRecord | undefined> {
     const res = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: key.send(campaignId, contactId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: key.send(campaignId, contactId, channel),
+        ConsistentRead: true,
+      }),
     );
     return res.Item ? stripKeys<SendRecord>(res.Item) : undefined;
   }

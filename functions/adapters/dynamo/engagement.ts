@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '../../domain/contacts';
 import type { EngagementEvent, EngagementStore, RecipientMark, SendRecord } from '../../ports';
 import { batchGet } from './batch';
-import { conditional, key, stripKeys } from './table';
+import { conditional, key, sendRecordId, stripKeys } from './table';
 
 /** Counter items per campaign: writes spread over them, reads sum them. */
 export const COUNTER_SHARDS = 8;
@@ -71,12 +72,18 @@ export class DynamoEngagementStore implements EngagementStore {
     );
   }
 
-  async markFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<boolean> {
+  async markFirst(
+    campaignId: string,
+    contactId: string,
+    mark: RecipientMark,
+    at: string,
+    channel: Channel = 'email',
+  ): Promise<boolean> {
     return conditional(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.send(campaignId, contactId),
+          Key: key.send(campaignId, contactId, channel),
           UpdateExpression: 'SET #m = :at',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#m)',
           ExpressionAttributeNames: { '#m': mark },
@@ -86,12 +93,18 @@ export class DynamoEngagementStore implements EngagementStore {
     );
   }
 
-  async unmarkFirst(campaignId: string, contactId: string, mark: RecipientMark, at: string): Promise<void> {
+  async unmarkFirst(
+    campaignId: string,
+    contactId: string,
+    mark: RecipientMark,
+    at: string,
+    channel: Channel = 'email',
+  ): Promise<void> {
     await conditional(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.send(campaignId, contactId),
+          Key: key.send(campaignId, contactId, channel),
           UpdateExpression: 'REMOVE #m',
           ConditionExpression: '#m = :at',
           ExpressionAttributeNames: { '#m': mark },
@@ -101,11 +114,16 @@ export class DynamoEngagementStore implements EngagementStore {
     );
   }
 
-  async unmarkLinkClicked(campaignId: string, contactId: string, link: number): Promise<void> {
+  async unmarkLinkClicked(
+    campaignId: string,
+    contactId: string,
+    link: number,
+    channel: Channel = 'email',
+  ): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: key.send(campaignId, contactId),
+        Key: key.send(campaignId, contactId, channel),
         UpdateExpression: 'DELETE #l :set',
         ExpressionAttributeNames: { '#l': 'clickedLinks' },
         ExpressionAttributeValues: { ':set': new Set([link]) },
@@ -113,12 +131,17 @@ export class DynamoEngagementStore implements EngagementStore {
     );
   }
 
-  async markLinkClicked(campaignId: string, contactId: string, link: number): Promise<boolean> {
+  async markLinkClicked(
+    campaignId: string,
+    contactId: string,
+    link: number,
+    channel: Channel = 'email',
+  ): Promise<boolean> {
     return conditional(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.send(campaignId, contactId),
+          Key: key.send(campaignId, contactId, channel),
           UpdateExpression: 'ADD #l :set',
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(#l, :i)',
           ExpressionAttributeNames: { '#l': 'clickedLinks' },
@@ -208,6 +231,8 @@ export class DynamoEngagementStore implements EngagementStore {
       start = res.LastEvaluatedKey;
     } while (start && records.length < limit);
     const last = records[records.length - 1];
-    return start && last ? { records, next: Buffer.from(last.contactId).toString('base64url') } : { records };
+    return start && last
+      ? { records, next: Buffer.from(sendRecordId(last.contactId, last.channel)).toString('base64url') }
+      : { records };
   }
 }

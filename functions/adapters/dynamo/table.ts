@@ -15,11 +15,19 @@
  * | campaign         | CAMPAIGN#<id>        | CAMPAIGN           |CAMPAIGNS |<at>#<id>|
  * | compiled content | CAMPAIGN#<id>        | CONTENT            |          |        |
  * | send record      | CAMPAIGN#<id>        | SEND#<contactId>   |          |        |
+ * | … of an SMS      | CAMPAIGN#<id>        | SEND#<contactId>#sms |        |        |
+ * | SMS short link   | SHORT#<code>         | SHORT              |          |        |
  * | coupon           | COUPON#<code>        | COUPON             |          |        |
  * | failed look-ups  | LOOKUPS#<storeId>    | <minute>           |          |        |
  *
  * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
  */
+import type { Channel } from '../../domain/contacts';
+
+/** The part of a send record's key after `SEND#`: the contact, and `#sms` for a text message. */
+export const sendRecordId = (contactId: string, channel: Channel = 'email') =>
+  channel === 'sms' ? `${contactId}#sms` : contactId;
+
 export const MAIN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -43,10 +51,12 @@ export const key = {
   suppression: (hash: string) => ({ pk: `SUPPRESSION#${hash}`, sk: 'SUPPRESSION' }),
   campaign: (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CAMPAIGN' }),
   campaignContent: (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CONTENT' }),
-  send: (campaignId: string, contactId: string) => ({
+  /** One record per message: a campaign that texts and emails the same contact has two. */
+  send: (campaignId: string, contactId: string, channel: Channel = 'email') => ({
     pk: `CAMPAIGN#${campaignId}`,
-    sk: `SEND#${contactId}`,
+    sk: `SEND#${sendRecordId(contactId, channel)}`,
   }),
+  shortLink: (code: string) => ({ pk: `SHORT#${code}`, sk: 'SHORT' }),
   coupon: (code: string) => ({ pk: `COUPON#${code}`, sk: 'COUPON' }),
 };
 

@@ -235,8 +235,17 @@ function refuseFileTags(source: string): Problem[] {
     .filter(({ token }) => FILE_TAGS.test(token))
     .map(({ token, index }) => ({
       line: lineAt(source, index),
-      message: `${token} is not available in email templates: they cannot read files`,
+      message: `${token} is not available in templates: they cannot read files`,
     }));
+}
+
+/**
+ * Checks a plain Liquid template (an SMS): its syntax, unknown filters, and no file tags. Throws
+ * the same 400 as an email template, naming the file and line.
+ */
+export function checkLiquidTemplate(source: string, file: string): void {
+  const problems = [...checkLiquid(source), ...refuseFileTags(source)];
+  if (problems.length > 0) throw templateError(file, problems);
 }
 
 /** Makes `{{ preheader }}` the inbox preview unless the template wrote its own `<mj-preview>`. */

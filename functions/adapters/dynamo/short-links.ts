@@ -1,0 +1,37 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ShortLink } from '../../domain/short-links';
+import type { ShortLinkStore } from '../../ports';
+import { conditional, key, stripKeys } from './table';
+
+/** Short links live in the main table and expire (TTL) with the raw events they produce. */
+export class DynamoShortLinkStore implements ShortLinkStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly ttlDays: number,
+  ) {}
+
+  async create(link: ShortLink): Promise<boolean> {
+    return conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...key.shortLink(link.code),
+            type: 'short-link',
+            ...link,
+            expiresAt: Math.floor(link.sentAt / 1000) + this.ttlDays * 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async get(code: string): Promise<ShortLink | undefined> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.shortLink(code) }));
+    if (!res.Item) return undefined;
+    const { expiresAt: _ttl, ...item } = res.Item;
+    return stripKeys<ShortLink>(item);
+  }
+}
