@@ -34,6 +34,13 @@ const configSchema = z.object({
   SENDER_IDENTITY: z.string().min(3).optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /**
+   * The sender of the sign-up confirmation (double opt-in) email. By default the
+   * SENDER_IDENTITY address, or `no-reply@` its domain (`no-reply@relance.localhost` without one).
+   */
+  OPTIN_FROM_ADDRESS: z.email().optional(),
+  /** The name on that email; COMPANY_NAME by default. */
+  OPTIN_FROM_NAME: z.string().trim().min(1).max(100).optional(),
+  /**
    * Which service sends SMS: End User Messaging SMS (`SendTextMessage`, the default), Amazon
    * Pinpoint's v1 `SendMessages` (accounts that keep a Pinpoint project), or `none` (SMS campaigns
    * cannot send: their sends fail as fatal and the campaign pauses, saying why).
@@ -70,12 +77,81 @@ const configSchema = z.object({
       }
     }, 'Unknown IANA time zone')
     .default('Europe/Paris'),
+  /**
+   * Whether this deployment can send SMS (an origination identity is set up): when false, SMS and
+   * email+sms campaigns and automations are refused at creation (409) rather than pausing later.
+   */
+  SMS_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** SMS templates longer than this many segments (parts) get a warning at creation and preview. */
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(2),
   /** Base URL of the short links in SMS (a short custom domain); by default the public base URL. */
   SHORT_LINK_BASE_URL: z.url().optional(),
+  /**
+   * Unit costs of the report's "cost against post" (reports function), plain numbers in
+   * COST_CURRENCY (an ISO 4217 code; no exchange rate is applied to any of them).
+   */
+  COST_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'An ISO 4217 code, such as EUR')
+    .default('EUR'),
+  /** Email, per 1,000 sent: SES charges $0.10 per 1,000 (taken as 0.10 in COST_CURRENCY). */
+  COST_EMAIL_PER_1000: z.coerce.number().nonnegative().default(0.1),
+  /** SMS, per segment (part) sent, for a country missing from COST_SMS_PER_SEGMENT_BY_COUNTRY. */
+  COST_SMS_PER_SEGMENT: z.coerce.number().nonnegative().default(0.075),
+  /** SMS per segment by destination country, JSON such as {"FR":0.075,"BE":0.09}. */
+  COST_SMS_PER_SEGMENT_BY_COUNTRY: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return {};
+      try {
+        const parsed = z
+          .record(
+            z.string().regex(/^[A-Z]{2}$/, 'Country codes are two capital letters'),
+            z.number().nonnegative(),
+          )
+          .safeParse(JSON.parse(raw));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({
+          code: 'custom',
+          message: parsed.error.issues
+            .map((i) => `${[...i.path].join('.') || 'value'}: ${i.message}`)
+            .join(', '),
+        });
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'Not JSON: use {"FR":0.075,"BE":0.09}' });
+      }
+      return z.NEVER;
+    }),
+  /**
+   * A postal letter: printing, envelope and postage. The default, 1.60, is about 0.21 of print and
+   * envelope plus the French "lettre verte" stamp (about 1.39 in 2026).
+   */
+  COST_POSTAL_LETTER: z.coerce.number().nonnegative().default(1.6),
   PLAN_QUEUE_URL: z.string().min(1).optional(),
+  /** Scheduled campaigns: the plan queue's ARN, the schedule group and the role Scheduler assumes. */
+  PLAN_QUEUE_ARN: z.string().min(1).optional(),
+  SCHEDULER_GROUP: z.string().min(1).default('default'),
+  SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
   SEND_QUEUE_URL: z.string().min(1).optional(),
+  /** The webhook deliveries queue: functions that publish events queue deliveries on it, the deliverer reads it. */
+  WEBHOOK_QUEUE_URL: z.string().min(1).optional(),
+  /** Lets webhooks use plain http:// to this machine (127.0.0.1, localhost): the local stack only. */
+  WEBHOOK_ALLOW_HTTP: z.stringbool().default(false),
+  /**
+   * Seconds between webhook delivery attempts, comma-separated (±20 % jitter); one attempt more than
+   * delays in all. The default (domain/webhooks DEFAULT_BACKOFF_SECONDS) is 30 s, 2 min, 10 min, 1 h, 6 h.
+   */
+  WEBHOOK_BACKOFF_SECONDS: z
+    .string()
+    .regex(/^\d{1,6}(,\d{1,6}){0,19}$/, 'Seconds separated by commas, e.g. 30,120,600')
+    .default('30,120,600,3600,21600')
+    .transform((s) => s.split(',').map(Number)),
+  /** How long the webhook deliveries log is kept (DynamoDB TTL). */
+  WEBHOOK_LOG_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /**
    * Emails per second per sender instance. The overall rate is this times the
    * sender's maximum concurrency (2): the default, 0.5, keeps a new SES account
@@ -89,6 +165,15 @@ const configSchema = z.object({
   ERROR_THRESHOLD_MIN: z.coerce.number().int().min(1).default(20),
   /** A send claimed this long ago without an outcome is counted as failed (never sent twice). */
   SEND_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).default(300),
+  /**
+   * The global frequency cap, `messages/days` (e.g. `2/7`: at most 2 marketing messages per contact
+   * per 7 days, email and SMS, every campaign and automation); unset, no cap. A capped recipient is
+   * skipped (`capped`) and counted in the report.
+   */
+  FREQUENCY_CAP: z
+    .string()
+    .regex(/^[1-9]\d{0,2}\/[1-9]\d{0,2}$/, 'Use messages/days, e.g. 2/7')
+    .optional(),
   REQUEUE_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
   /** Opens and clicks this many seconds after sending are a security gateway's, not a person's. */
   TRACK_TOO_SOON_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
@@ -123,5 +208,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.data.KEYRING && !result.data.KEYRING_SECRET_ARN) {
     throw new Error('Invalid configuration: set KEYRING_SECRET_ARN (or KEYRING locally)');
   }
+  const { OPTIN_FROM_ADDRESS: optin, SENDER_IDENTITY: identity } = result.data;
+  if (optin && identity && !addressOf(optin, identity)) {
+    throw new Error(
+      `Invalid configuration: OPTIN_FROM_ADDRESS must be ${identity} or an address of its domain`,
+    );
+  }
   return result.data;
+}
+
+/** True when `address` is the SES identity itself or an address of the identity's domain. */
+function addressOf(address: string, identity: string): boolean {
+  const a = address.toLowerCase();
+  const id = identity.toLowerCase();
+  return id.includes('@') ? a === id : a.endsWith(`@${id}`) || a.endsWith(`.${id}`);
 }

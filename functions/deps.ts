@@ -2,47 +2,60 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomIds, systemClock } from './adapters/clock';
 import { DynamoApiKeyStore } from './adapters/dynamo/api-keys';
+import { DynamoAutomationStore } from './adapters/dynamo/automations';
 import { DynamoCampaignStore } from './adapters/dynamo/campaigns';
 import { DynamoContactStore } from './adapters/dynamo/contacts';
 import { DynamoCouponStore } from './adapters/dynamo/coupons';
 import { DynamoEngagementStore } from './adapters/dynamo/engagement';
 import { DynamoEventLog } from './adapters/dynamo/events';
+import { DynamoFrequencyLedger } from './adapters/dynamo/frequency';
 import { DynamoPurchaseStore } from './adapters/dynamo/purchases';
 import { DynamoShortLinkStore } from './adapters/dynamo/short-links';
 import { DynamoStoreDirectory } from './adapters/dynamo/stores';
 import { DynamoSuppressionList } from './adapters/dynamo/suppression';
+import { DynamoWebhookStore } from './adapters/dynamo/webhooks';
 import { PinpointSms } from './adapters/pinpoint-sms';
+import { EventBridgeCampaignScheduler } from './adapters/scheduler';
 import { loadKeyring } from './adapters/secrets';
 import { SesMessenger } from './adapters/ses';
 import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
+import { WebhookPublisher } from './adapters/webhook-publisher';
 import { type Config, loadConfig } from './config';
 import type { PlanJob, SendJob } from './domain/campaigns';
+import { type FrequencyCap, parseFrequencyCap } from './domain/frequency';
 import type { Keyring } from './domain/hashing';
 import { parseQuietHours } from './domain/quiet-hours';
 import { TokenBucket } from './domain/rate-limiter';
 import type { SmsPolicy } from './domain/sending';
+import type { WebhookDeliveryJob } from './domain/webhooks';
 import { memo } from './memo';
 import type {
   ApiKeyStore,
+  AutomationStore,
+  CampaignScheduler,
   CampaignStore,
   Clock,
   CouponStore,
   EmailMessenger,
   EngagementStore,
   EventLog,
+  EventPublisher,
+  FrequencyLedger,
   Ids,
   PurchaseStore,
   ShortLinkStore,
   SmsMessenger,
   StoreDirectory,
   SuppressionList,
+  WebhookStore,
   WorkQueue,
 } from './ports';
 import { SendFailure } from './ports';
@@ -74,6 +87,18 @@ export interface AppDeps {
   shortLinks: ShortLinkStore;
   smsPolicy: SmsPolicy;
   smsLimiter: TokenBucket;
+  automations: AutomationStore;
+  /** Starts scheduled campaigns; absent when the function was given no scheduler (only `campaigns` is). */
+  scheduler?: CampaignScheduler;
+  frequency: FrequencyLedger;
+  /** FREQUENCY_CAP, parsed; undefined when there is none. */
+  frequencyCap?: FrequencyCap;
+  /** Events for the marketers' webhooks (sent, delivered, opened…). */
+  publisher: EventPublisher;
+  /** Webhook endpoints and their deliveries log. */
+  webhooks: WebhookStore;
+  /** Webhook deliveries (WEBHOOK_QUEUE_URL): the publisher queues them, the deliverer requeues its retries. */
+  webhookQueue: WorkQueue<WebhookDeliveryJob>;
   planQueue: WorkQueue<PlanJob>;
   sendQueue: WorkQueue<SendJob>;
   /** Paces this instance's provider calls (SEND_RATE_PER_SECOND). */
@@ -119,9 +144,17 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
       ),
     );
   const table = config.TABLE_NAME;
+  const logger =
+    overrides.logger ?? new Logger({ serviceName: 'relance', logLevel: config.POWERTOOLS_LOG_LEVEL });
+  const webhooks =
+    overrides.webhooks ??
+    new DynamoWebhookStore(doc, table, { ttlDays: config.WEBHOOK_LOG_TTL_DAYS, now: () => clock.now() });
+  const webhookQueue =
+    overrides.webhookQueue ??
+    queue<WebhookDeliveryJob>(config, config.WEBHOOK_QUEUE_URL, 'WEBHOOK_QUEUE_URL');
   return {
     config,
-    logger: overrides.logger ?? new Logger({ serviceName: 'relance', logLevel: config.POWERTOOLS_LOG_LEVEL }),
+    logger,
     clock,
     ids: overrides.ids ?? randomIds,
     keyring,
@@ -161,6 +194,23 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
       ...(config.SHORT_LINK_BASE_URL ? { shortLinkBase: config.SHORT_LINK_BASE_URL.replace(/\/$/, '') } : {}),
     },
     smsLimiter: overrides.smsLimiter ?? new TokenBucket(config.SMS_RATE_PER_SECOND),
+    automations: overrides.automations ?? new DynamoAutomationStore(doc, table),
+    ...(overrides.scheduler
+      ? { scheduler: overrides.scheduler }
+      : config.PLAN_QUEUE_ARN && config.SCHEDULER_ROLE_ARN
+        ? {
+            scheduler: new EventBridgeCampaignScheduler(new SchedulerClient({ region: config.AWS_REGION }), {
+              groupName: config.SCHEDULER_GROUP,
+              planQueueArn: config.PLAN_QUEUE_ARN,
+              roleArn: config.SCHEDULER_ROLE_ARN,
+            }),
+          }
+        : {}),
+    frequency: overrides.frequency ?? new DynamoFrequencyLedger(doc, table),
+    ...(config.FREQUENCY_CAP ? { frequencyCap: parseFrequencyCap(config.FREQUENCY_CAP) } : {}),
+    publisher: overrides.publisher ?? new WebhookPublisher(webhooks, webhookQueue, logger),
+    webhooks,
+    webhookQueue,
     planQueue: overrides.planQueue ?? queue<PlanJob>(config, config.PLAN_QUEUE_URL, 'PLAN_QUEUE_URL'),
     sendQueue: overrides.sendQueue ?? queue<SendJob>(config, config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
     limiter: overrides.limiter ?? new TokenBucket(config.SEND_RATE_PER_SECOND),

@@ -3,6 +3,8 @@
  * named for its use; adapters implement them over DynamoDB, SES and friends,
  * and tests implement them over local emulators.
  */
+
+import type { Automation, AutomationRun, AutomationStatus } from './domain/automations';
 import type {
   Campaign,
   CampaignContent,
@@ -12,10 +14,12 @@ import type {
 } from './domain/campaigns';
 import type { Channel, Contact } from './domain/contacts';
 import type { Coupon, Redemption } from './domain/coupons';
+import type { CountedMessage, FrequencyCap } from './domain/frequency';
 import type { ApiKeyRecord } from './domain/keys';
 import type { Purchase } from './domain/purchases';
 import type { ShortLink } from './domain/short-links';
 import type { Store } from './domain/stores';
+import type { DeliveryStatus, WebhookDelivery, WebhookSubscription } from './domain/webhooks';
 
 export interface Clock {
   now(): Date;
@@ -44,7 +48,8 @@ export interface StoreDirectory {
 export type IdentifierKind = 'email' | 'phone';
 
 export interface ContactStore {
-  get(id: string): Promise<Contact | undefined>;
+  /** `consistent`: a strongly consistent read (the sender, just before an SMS, must see a STOP of a moment ago). */
+  get(id: string, opts?: { consistent?: boolean }): Promise<Contact | undefined>;
   getMany(ids: string[]): Promise<Map<string, Contact>>;
   ownerOf(kind: IdentifierKind, value: string): Promise<string | undefined>;
   ownersOf(kind: IdentifierKind, values: string[]): Promise<Map<string, string>>;
@@ -241,11 +246,138 @@ export interface SmsMessenger {
   send(message: OutboundSms): Promise<{ messageId: string }>;
 }
 
+/** One-time schedules that start scheduled campaigns (EventBridge Scheduler in AWS, a timer locally). */
+export interface CampaignScheduler {
+  /** Starts the campaign at `at`; scheduling again replaces the schedule. */
+  schedule(campaignId: string, at: Date): Promise<void>;
+  /** Removes the schedule; nothing happens when there is none. */
+  cancel(campaignId: string): Promise<void>;
+}
+
+/** Automations, their daily runs, and who each has messaged (for its cooldown). */
+export interface AutomationStore {
+  create(automation: Automation): Promise<void>;
+  get(id: string): Promise<Automation | undefined>;
+  list(): Promise<Automation[]>;
+  /** Moves an automation between active and paused (one conditional update); undefined when it was not in `from`. */
+  setStatus(
+    id: string,
+    from: AutomationStatus,
+    to: AutomationStatus,
+    at: string,
+  ): Promise<Automation | undefined>;
+  /**
+   * Claims a local day's run of an automation, once: true for the one caller that moved
+   * `lastRunDay` to `day` (with `lastRunAt`), false when that day ran already.
+   */
+  claimRun(id: string, day: string, at: string): Promise<boolean>;
+  /** Records a message (step) of a day's run; false when that step of that day already has a campaign. */
+  claimStep(
+    run: Pick<AutomationRun, 'automationId' | 'day' | 'at'>,
+    step: number,
+    campaignId: string,
+  ): Promise<boolean>;
+  /** The runs of an automation since `sinceDay` (inclusive), oldest first. */
+  runs(id: string, sinceDay: string): Promise<AutomationRun[]>;
+  /**
+   * Records that the automation messaged a contact, unless it did within `cooldownDays` (by
+   * another campaign): false then. The same campaign is admitted again (a retried send).
+   */
+  markMessaged(
+    automationId: string,
+    contactId: string,
+    campaignId: string,
+    at: string,
+    cooldownDays: number,
+  ): Promise<boolean>;
+}
+
+/** The messages each contact got recently, for the global frequency cap. */
+export interface FrequencyLedger {
+  /**
+   * Counts a message against the contact's cap, if it fits: false when the
+   * contact already had `cap.messages` in the window. The same campaign and
+   * channel count once, so a retried send is admitted again.
+   */
+  reserve(contactId: string, message: CountedMessage, cap: FrequencyCap): Promise<boolean>;
+}
+
 /** Short tracked links of SMS, by code. */
 export interface ShortLinkStore {
   /** Stores a link once: false when the code is taken (by this same link on a retried send, or another). */
   create(link: ShortLink): Promise<boolean>;
   get(code: string): Promise<ShortLink | undefined>;
+}
+
+/** What marketers' webhooks may subscribe to. */
+export const WEBHOOK_EVENTS = ['sent', 'delivered', 'opened', 'clicked', 'unsubscribed', 'redeemed'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/** Something that happened to a message, for the marketers' webhooks. */
+export interface WebhookEvent {
+  type: WebhookEventType;
+  at: string;
+  campaignId: string;
+  contactId: string;
+  channel?: Channel;
+  /** A few facts of the event (the link clicked, the store of a redemption…); never the contact's details. */
+  data?: Record<string, string | number | boolean>;
+}
+
+/** Hands events to the webhook deliveries; never blocks or fails the work that produced them. */
+export interface EventPublisher {
+  publish(events: WebhookEvent[]): Promise<void>;
+}
+
+/** Where a delivery is logged: its endpoint, the event's time (newest first) and its id. */
+export interface DeliveryRef {
+  subscriptionId: string;
+  deliveryId: string;
+  eventAt: string;
+}
+
+/** Webhook endpoints and the log of what was delivered to them. */
+export interface WebhookStore {
+  create(subscription: WebhookSubscription): Promise<void>;
+  get(id: string): Promise<WebhookSubscription | undefined>;
+  /** Every endpoint, read now. */
+  list(): Promise<WebhookSubscription[]>;
+  /** Every endpoint as seen at most a minute ago (this instance's own changes at once): the publisher's view. */
+  active(): Promise<WebhookSubscription[]>;
+  /** False when there was no such endpoint. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Claims attempt `attempt` of a delivery with one conditional write, creating
+   * the log entry on the first: true when this caller may make the attempt —
+   * the previous one ended `retrying`, or this one was claimed before
+   * `leaseCutoff` and never settled (its worker died).
+   */
+  claimAttempt(
+    ref: DeliveryRef,
+    attempt: number,
+    entry: Pick<WebhookDelivery, 'eventId' | 'type' | 'campaignId' | 'contactId' | 'channel'>,
+    now: string,
+    leaseCutoff: string,
+  ): Promise<boolean>;
+  /** Records how a claimed attempt ended, only if it is still the claimed one; false when it was not. */
+  settleAttempt(
+    ref: DeliveryRef,
+    attempt: number,
+    outcome: {
+      status: Exclude<DeliveryStatus, 'sending'>;
+      at: string;
+      httpStatus?: number;
+      error?: string;
+      nextAttemptAt?: string;
+    },
+  ): Promise<boolean>;
+  getDelivery(ref: DeliveryRef): Promise<WebhookDelivery | undefined>;
+  /** One page of an endpoint's deliveries, newest event first. */
+  deliveries(
+    subscriptionId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: WebhookDelivery[]; next?: string }>;
 }
 
 /** A work queue (SQS in AWS, in-process locally). */

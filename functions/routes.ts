@@ -30,6 +30,9 @@ export const FUNCTIONS = [
   'reports',
   'coupons',
   'coupon-pages',
+  'automations',
+  'signups',
+  'webhooks',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
@@ -86,6 +89,21 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/c/{token}/printed.gif', fn: 'coupon-pages', auth: 'public' },
   // The till page for shop staff (static; it calls the till API with the store key it keeps).
   { method: 'GET', path: '/till', fn: 'pages', auth: 'public' },
+  // Automations: a campaign that runs every day by itself (the win-back journey), paused and resumed.
+  { method: 'POST', path: '/v1/automations', fn: 'automations', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/automations', fn: 'automations', auth: marketer },
+  { method: 'GET', path: '/v1/automations/{id}', fn: 'automations', auth: marketer },
+  { method: 'POST', path: '/v1/automations/{id}/pause', fn: 'automations', auth: marketer },
+  { method: 'POST', path: '/v1/automations/{id}/resume', fn: 'automations', auth: marketer },
+  // Sign-ups in the shop (a store key), confirmed by the customer through a double opt-in email.
+  { method: 'POST', path: '/v1/signups', fn: 'signups', auth: till, body: 'json' },
+  { method: 'GET', path: '/optin/{token}', fn: 'signups', auth: 'public' },
+  { method: 'POST', path: '/optin/{token}', fn: 'signups', auth: 'public' },
+  // Outgoing webhooks: endpoints a marketer registers for events, and what was delivered to them.
+  { method: 'POST', path: '/v1/webhooks', fn: 'webhooks', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/webhooks', fn: 'webhooks', auth: marketer },
+  { method: 'DELETE', path: '/v1/webhooks/{id}', fn: 'webhooks', auth: marketer },
+  { method: 'GET', path: '/v1/webhooks/{id}/deliveries', fn: 'webhooks', auth: marketer },
 ];
 
 /** Functions fed by queues and events rather than HTTP. */
@@ -97,6 +115,8 @@ export const WORKERS = [
   'redemptions',
   'sms-events',
   'sms-inbound',
+  'automation-runner',
+  'webhook-deliverer',
 ] as const;
 export type WorkerName = (typeof WORKERS)[number];
 

@@ -1,7 +1,10 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
+import { FREQUENCY_CAP_PATTERN } from '../functions/domain/frequency';
+import type { WorkerName } from '../functions/routes';
 import { Api } from './constructs/api';
+import { Automation } from './constructs/automation';
 import { Coupons } from './constructs/coupons';
 import { Data } from './constructs/data';
 import { Sending } from './constructs/sending';
@@ -12,7 +15,8 @@ import {
   type SmsProvider,
   type SmsSending,
 } from './constructs/sms';
-import { LAMBDA_TASK_ROOT } from './function';
+import { Webhooks } from './constructs/webhooks';
+import { LAMBDA_TASK_ROOT, type RelanceFunction } from './function';
 
 /**
  * What every function finds in its environment. Keys are those `functions/config.ts` parses, so a
@@ -35,6 +39,9 @@ export const DEFAULT_COUNTRY_CONTEXT = 'defaultCountry';
  *   (see `Sending`).
  * - `publicBaseUrl` (optional): the base URL of the links in messages, when the API sits behind a
  *   custom domain; by default, the API's own URL.
+ * - `frequencyCap` (optional): the global frequency cap, `messages/days` (`2/7`: at most 2 marketing
+ *   messages per contact in any 7 days, email and SMS, every campaign and automation), each number
+ *   from 1 to 999; the sender skips a capped recipient (FREQUENCY_CAP). By default, no cap.
  *
  * SMS (see `Sms`):
  *
@@ -74,6 +81,7 @@ export const CONTEXT = {
   defaultTimeZone: 'defaultTimeZone',
   smsRatePerSecond: 'smsRatePerSecond',
   shortLinkBaseUrl: 'shortLinkBaseUrl',
+  frequencyCap: 'frequencyCap',
 } as const;
 
 /**
@@ -119,6 +127,8 @@ export class RelanceStack extends Stack {
   public readonly api: Api;
   public readonly coupons: Coupons;
   public readonly sms: Sms;
+  public readonly automation: Automation;
+  public readonly webhooks: Webhooks;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -154,6 +164,14 @@ export class RelanceStack extends Stack {
     const publicBaseUrl = context(CONTEXT.publicBaseUrl);
     if (publicBaseUrl !== undefined && !HTTPS_BASE_URL.test(publicBaseUrl)) {
       throw new Error(`Context "${CONTEXT.publicBaseUrl}" must be an https:// URL, got "${publicBaseUrl}"`);
+    }
+    // How many marketing messages a contact may get, at most, in how many days (no cap by default).
+    const frequencyCap = context(CONTEXT.frequencyCap);
+    if (frequencyCap !== undefined && !FREQUENCY_CAP_PATTERN.test(frequencyCap)) {
+      throw new Error(
+        `Context "${CONTEXT.frequencyCap}" must be messages/days, such as 2/7 (at most 2 messages in 7 days, ` +
+          `each number from 1 to 999), got "${frequencyCap}"`,
+      );
     }
     // How SMS are sent, if at all, and when not to send them.
     const smsSending = this.smsSending(context);
@@ -200,6 +218,7 @@ export class RelanceStack extends Stack {
       sendConcurrency: Number(context(CONTEXT.sendConcurrency) ?? 2),
       sendRatePerSecond: Number(context(CONTEXT.sendRatePerSecond) ?? 0.5),
       smsRatePerSecond: Number(context(CONTEXT.smsRatePerSecond) ?? 0.5),
+      ...(frequencyCap ? { frequencyCap } : {}),
     });
 
     // Then how SMS go out and how we hear back: the End User Messaging configuration set, the topics
@@ -219,19 +238,26 @@ export class RelanceStack extends Stack {
 
     // Then how marketers and tills reach it: the HTTP API, its authorizer and one function per
     // handler, each allowed to touch only what it serves. The functions that compile templates
-    // carry templates/email and templates/sms in their package; those that show the company's footer
-    // (emails, the unsubscribe page, the printable coupon) are told it.
+    // (templates, campaigns, automations) carry templates/email and templates/sms in their package;
+    // those that show the company's footer (emails, the unsubscribe page, the printable coupon, the
+    // opt-in email) are told it. Those that create campaigns or automations are told whether SMS can
+    // be sent at all, so that an SMS campaign is refused at once rather than paused at its first send.
     const footer = {
       COMPANY_NAME: company.name,
       COMPANY_ADDRESS: company.address,
     } satisfies FunctionEnvironment;
-    const links: FunctionEnvironment = {
-      ...(publicBaseUrl ? { PUBLIC_BASE_URL: publicBaseUrl } : {}),
-      ...(shortLinkBaseUrl ? { SHORT_LINK_BASE_URL: shortLinkBaseUrl } : {}),
-    };
+    const shortLinks: FunctionEnvironment = shortLinkBaseUrl ? { SHORT_LINK_BASE_URL: shortLinkBaseUrl } : {};
+    const publicLinks: FunctionEnvironment = publicBaseUrl ? { PUBLIC_BASE_URL: publicBaseUrl } : {};
+    const links: FunctionEnvironment = { ...publicLinks, ...shortLinks };
     const templatesDir = {
       TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${TEMPLATES}`,
       SMS_TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${SMS_TEMPLATES}`,
+    } satisfies FunctionEnvironment;
+    const campaignMaking = {
+      ...templatesDir,
+      ...footer,
+      SENDER_IDENTITY: senderIdentity,
+      SMS_ENABLED: String(this.sms.provider !== 'none'),
     } satisfies FunctionEnvironment;
     this.api = new Api(this, 'Api', {
       data: this.data,
@@ -243,18 +269,37 @@ export class RelanceStack extends Stack {
         },
         campaigns: {
           environment: {
-            ...templatesDir,
-            ...footer,
+            ...campaignMaking,
             ...links,
-            SENDER_IDENTITY: senderIdentity,
             PLAN_QUEUE_URL: this.sending.plan.queue.queueUrl,
           } satisfies FunctionEnvironment,
           assets: [TEMPLATES, SMS_TEMPLATES],
+        },
+        // It checks an automation's templates as the campaigns it will make need them, and reads
+        // the automations' clock (their `runAt`, their days) in the default time zone.
+        automations: {
+          environment: { ...campaignMaking, ...links, DEFAULT_TIME_ZONE: defaultTimeZone },
+          assets: [TEMPLATES, SMS_TEMPLATES],
+        },
+        // The opt-in email comes from the sending identity (or an address of its domain), through
+        // the configuration set, with the footer; its link points at the public base URL, if any.
+        signups: {
+          environment: {
+            ...footer,
+            ...publicLinks,
+            SENDER_IDENTITY: senderIdentity,
+            SES_CONFIGURATION_SET: this.sending.configurationSet.configurationSetName,
+          } satisfies FunctionEnvironment,
         },
         pages: { environment: footer },
         'coupon-pages': { environment: footer },
       },
     });
+    const apiFunction = (name: Parameters<Api['functions']['get']>[0]): RelanceFunction => {
+      const fn = this.api.functions.get(name);
+      if (!fn) throw new Error(`The route table has no ${name} function`);
+      return fn;
+    };
 
     // Then what a coupon redeemed at the till becomes: the redemptions worker reads the main
     // table's stream and records the purchase and the campaign's counts.
@@ -262,9 +307,46 @@ export class RelanceStack extends Stack {
 
     // Sending a campaign puts its first plan message on the plan queue: the campaigns function's
     // only way into the sending pipeline.
-    const campaigns = this.api.functions.get('campaigns');
-    if (!campaigns) throw new Error('The route table has no campaigns function');
+    const campaigns = apiFunction('campaigns');
     this.sending.plan.queue.grantSendMessages(campaigns);
+
+    // A customer signed up in a shop gets the double opt-in email: the sign-up function may send
+    // email as the sender does (the identity, through the configuration set), and nothing else.
+    this.sending.grantSendEmail(apiFunction('signups'));
+
+    // Then the campaigns that run by themselves: the schedule group in which the campaigns function
+    // schedules campaigns (and the role Scheduler starts them as), and the automation runner, every
+    // five minutes. The runner is not an API function, so the API's URL can be its links' base URL
+    // without a dependency cycle.
+    this.automation = new Automation(this, 'Automation', {
+      data: this.data,
+      environment,
+      planQueue: this.sending.plan.queue,
+      campaigns,
+      runnerEnvironment: { ...campaignMaking, ...shortLinks, DEFAULT_TIME_ZONE: defaultTimeZone },
+      runnerAssets: [TEMPLATES, SMS_TEMPLATES],
+      publicBaseUrl: publicBaseUrl ?? this.api.url,
+    });
+
+    // Then the marketers' webhooks: the queue of deliveries and its deliverer, and the functions
+    // that see events, each allowed to queue deliveries.
+    this.webhooks = new Webhooks(this, 'Webhooks', { data: this.data, environment });
+    const worker = (name: WorkerName): RelanceFunction => {
+      const fn =
+        this.sending.functions.get(name) ?? this.sms.functions.get(name) ?? this.coupons.functions.get(name);
+      if (!fn) throw new Error(`No ${name} worker`);
+      return fn;
+    };
+    for (const publisher of [
+      worker('sender'),
+      worker('ses-events'),
+      worker('sms-events'),
+      worker('engagement-aggregator'),
+      worker('redemptions'),
+      apiFunction('pages'),
+    ]) {
+      this.webhooks.addPublisher(publisher);
+    }
 
     // What a deployment tells its operator: where to call, and which resources hold the data.
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API' });
@@ -301,6 +383,14 @@ export class RelanceStack extends Stack {
     new CfnOutput(this, 'RedemptionsDeadLetterQueueUrl', {
       value: this.coupons.redemptionsDeadLetterQueue.queueUrl,
       description: 'Coupon redemptions that could not be recorded: where they are in the main table stream',
+    });
+    new CfnOutput(this, 'WebhookDeadLetterQueueUrl', {
+      value: this.webhooks.deliveries.deadLetterQueue.queueUrl,
+      description: 'Webhook deliveries that failed five times (their log could not be written)',
+    });
+    new CfnOutput(this, 'ScheduleGroupName', {
+      value: this.automation.scheduleGroup.scheduleGroupName,
+      description: 'EventBridge Scheduler group holding the schedules of scheduled campaigns',
     });
     // And what SMS need from their operator: the topic to set as the two-way channel of the numbers
     // or pool, the configuration set, and the dead-letter queues of the SMS workers.

@@ -23,16 +23,16 @@ export function classifyPinpointError(err: unknown): SendFailureKind {
 
 /**
  * Pinpoint answers 200 and reports each address's fate in the body, so a failed
- * send is a status, not an exception. A duplicate is not worth retrying: the
- * first copy went, or will.
+ * send is a status, not an exception. An unknown failure is not retried: the
+ * message may have gone, and texting someone twice is worse than once less.
+ * A duplicate means the first copy went (or will): it is answered as sent.
  */
-const DELIVERY_KINDS: Record<Exclude<DeliveryStatus, 'SUCCESSFUL'>, SendFailureKind> = {
+const DELIVERY_KINDS: Record<Exclude<DeliveryStatus, 'SUCCESSFUL' | 'DUPLICATE'>, SendFailureKind> = {
   THROTTLED: 'throttled',
   TEMPORARY_FAILURE: 'transient',
-  UNKNOWN_FAILURE: 'transient',
+  UNKNOWN_FAILURE: 'permanent',
   PERMANENT_FAILURE: 'permanent',
   OPT_OUT: 'opted_out',
-  DUPLICATE: 'permanent',
 };
 
 export interface PinpointSmsOptions {
@@ -81,10 +81,10 @@ export class PinpointSms implements SmsMessenger {
     }
     // A missing result, or a status this SDK does not know, says no more than UNKNOWN_FAILURE does.
     const status = result.DeliveryStatus ?? 'UNKNOWN_FAILURE';
-    if (status === 'SUCCESSFUL') return { messageId: result.MessageId ?? '' };
+    if (status === 'SUCCESSFUL' || status === 'DUPLICATE') return { messageId: result.MessageId ?? '' };
     const kinds: Partial<Record<string, SendFailureKind>> = DELIVERY_KINDS;
     throw new SendFailure(
-      kinds[status] ?? 'transient',
+      kinds[status] ?? 'permanent',
       `${status}: ${result.StatusMessage ?? 'no status message'} (${result.StatusCode ?? 'no status code'})`,
     );
   }

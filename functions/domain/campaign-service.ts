@@ -1,4 +1,4 @@
-import type { CampaignStore, Clock, ContactStore, Ids, WorkQueue } from '../ports';
+import type { CampaignScheduler, CampaignStore, Clock, ContactStore, Ids, WorkQueue } from '../ports';
 import {
   type Campaign,
   type CampaignAction,
@@ -21,6 +21,8 @@ export interface CampaignDeps {
   clock: Clock;
   ids: Ids;
   planQueue: WorkQueue<PlanJob>;
+  /** Starts campaigns with a `scheduleAt` when their time comes. */
+  scheduler?: CampaignScheduler;
 }
 
 /** Loads and checks an SMS template's locales (templates/sms). */
@@ -52,8 +54,12 @@ export async function createCampaign(
     /** Where short links will point, to measure SMS at their real length. */
     shortLinkBase: string;
     smsMaxSegments: number;
+    /** False when the deployment has no SMS sender: SMS campaigns are refused up front. */
+    smsEnabled?: boolean;
   },
   input: CampaignInput,
+  /** What only Relance sets: the automation a campaign belongs to, the coupon it carries. */
+  internal: Pick<Campaign, 'automation' | 'couponFrom'> = {},
 ): Promise<Campaign> {
   if (input.from && !senderAllowed(input.from.address, deps.senderIdentity)) {
     throw validationError([
@@ -64,6 +70,10 @@ export async function createCampaign(
     ]);
   }
   const channels = campaignChannels(input);
+  if (channels.includes('sms') && deps.smsEnabled === false) throw smsNotSetUp();
+  if (input.scheduleAt && Date.parse(input.scheduleAt) <= deps.clock.now().getTime()) {
+    throw validationError([{ path: 'scheduleAt', message: 'Schedule the campaign in the future' }]);
+  }
   const email = channels.includes('email')
     ? await asInputError(deps.compile(input.template), 'template', input.template)
     : undefined;
@@ -103,6 +113,7 @@ export async function createCampaign(
             ...(input.channel === 'email+sms' ? { template: smsTemplate } : {}),
           },
         }),
+    ...internal,
     id,
     status: 'draft',
     locales: Object.keys(main.byLocale).sort(),
@@ -123,8 +134,14 @@ export async function createCampaign(
   return campaign;
 }
 
+/** A deployment without an SMS origination identity: said at creation, not when the campaign pauses. */
+export const smsNotSetUp = () =>
+  conflict('SMS are not set up in this deployment: deploy with an SMS origination identity first', [
+    { path: 'channel', message: 'SMS cannot be sent: no origination identity (see the README, Deploying)' },
+  ]);
+
 /** A template that does not exist is the caller's mistake: a 400 on the field that named it. */
-async function asInputError<T>(compiling: Promise<T>, path: string, name: string): Promise<T> {
+export async function asInputError<T>(compiling: Promise<T>, path: string, name: string): Promise<T> {
   try {
     return await compiling;
   } catch (err) {
@@ -133,6 +150,16 @@ async function asInputError<T>(compiling: Promise<T>, path: string, name: string
     }
     throw err;
   }
+}
+
+/** The scheduler, or a 409 saying this deployment cannot schedule (it has none configured). */
+function scheduler(deps: CampaignDeps): CampaignScheduler {
+  if (!deps.scheduler) {
+    throw conflict('Scheduled sends are not set up for this function', [
+      { path: 'scheduleAt', message: 'No campaign scheduler is configured: send without scheduleAt' },
+    ]);
+  }
+  return deps.scheduler;
 }
 
 /**
@@ -149,6 +176,11 @@ export async function applyCampaignAction(
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await deps.campaigns.get(id);
     if (!current) throw notFound('Campaign');
+    if (action === 'send' && current.status === 'scheduled' && current.scheduleAt) {
+      // Sent again while scheduled: make sure the schedule exists (a first attempt may have failed).
+      await scheduler(deps).schedule(id, new Date(current.scheduleAt));
+      return current;
+    }
     if (IDEMPOTENT_IN[action].includes(current.status)) return current;
     const t = TRANSITIONS[action];
     if (!(t.from as readonly string[]).includes(current.status)) {
@@ -156,11 +188,19 @@ export async function applyCampaignAction(
         { path: 'status', message: `${current.status}; ${action} needs ${t.from.join(' or ')}` },
       ]);
     }
+    const now = deps.clock.now();
+    const later = action === 'send' && current.scheduleAt && Date.parse(current.scheduleAt) > now.getTime();
+    if (later) scheduler(deps);
     const set =
-      action === 'send' ? { baseUrl: ctx.baseUrl, sendRequestedAt: deps.clock.now().toISOString() } : {};
-    const updated = await deps.campaigns.transition(id, t.from, t.to, set);
+      action === 'send'
+        ? { baseUrl: ctx.baseUrl, ...(later ? {} : { sendRequestedAt: now.toISOString() }) }
+        : {};
+    // A campaign to send later is scheduled: its schedule starts it (planNextPage with `start`).
+    const updated = await deps.campaigns.transition(id, t.from, later ? 'scheduled' : t.to, set);
     if (!updated) continue; // someone else changed it in between: look again
-    if ((action === 'send' || action === 'resume') && !updated.plan.done) {
+    if (later && current.scheduleAt) await scheduler(deps).schedule(id, new Date(current.scheduleAt));
+    if (action === 'cancel' && current.status === 'scheduled') await deps.scheduler?.cancel(id);
+    if ((action === 'send' || action === 'resume') && !later && !updated.plan.done) {
       await deps.planQueue.enqueue([{ campaignId: id }]);
     }
     return updated;

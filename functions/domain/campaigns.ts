@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { CampaignAutomation } from './automations';
 import type { Contact } from './contacts';
 import { type Channel, emailSchema } from './contacts';
 import { offerSchema } from './coupons';
@@ -7,7 +8,7 @@ import type { SmsContent } from './sms/render';
 import type { SmsEstimate } from './sms/templates';
 import type { CompiledEmail } from './templates/types';
 
-export const CAMPAIGN_STATUSES = ['draft', 'sending', 'paused', 'sent', 'cancelled'] as const;
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** What a campaign is judged on; the report sets its actual value against the target. */
@@ -56,6 +57,19 @@ const baseInputSchema = z.strictObject({
   objective: z.strictObject({ kpi: z.enum(KPIS), target: z.number().finite().nonnegative() }).optional(),
   /** A coupon for every recipient: the offer, its validity and where it can be redeemed. */
   offer: offerSchema.optional(),
+  /**
+   * When to start sending (ISO 8601 with an offset): `send` then schedules the campaign instead of
+   * starting it (EventBridge Scheduler in AWS, a timer locally); `cancel` removes the schedule.
+   */
+  scheduleAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Deliver at this local hour (HH:MM) in each contact's time zone: a recipient for whom it is
+   * earlier waits until then on the day sending starts; one for whom it has passed gets it at once.
+   */
+  localTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, e.g. 10:00')
+    .optional(),
   /** Variables for event templates (`store-event`): title, date and description. */
   event: z
     .strictObject({
@@ -152,6 +166,10 @@ export interface Campaign extends CampaignInput {
   smsEstimate?: Record<string, SmsEstimate>;
   /** What the marketer should know about the content (an SMS too long, UCS-2…), from creation. */
   warnings?: string[];
+  /** Set when an automation made this campaign (one run, or one step of its journey). */
+  automation?: CampaignAutomation;
+  /** The campaign whose coupon this one carries (a reminder shows the first message's coupon). */
+  couponFrom?: string;
   /** Public base URL of links in the messages, fixed when sending starts. */
   baseUrl?: string;
   plan: { cursor?: string; done: boolean };
@@ -180,13 +198,13 @@ export const TRANSITIONS = {
   send: { from: ['draft'], to: 'sending' },
   pause: { from: ['sending'], to: 'paused' },
   resume: { from: ['paused'], to: 'sending' },
-  cancel: { from: ['draft', 'sending', 'paused'], to: 'cancelled' },
+  cancel: { from: ['draft', 'scheduled', 'sending', 'paused'], to: 'cancelled' },
 } as const satisfies Record<string, { from: readonly CampaignStatus[]; to: CampaignStatus }>;
 export type CampaignAction = keyof typeof TRANSITIONS;
 
 /** States in which repeating the action is harmless and answered as success. */
 export const IDEMPOTENT_IN: Record<CampaignAction, readonly CampaignStatus[]> = {
-  send: ['sending', 'paused'],
+  send: ['scheduled', 'sending', 'paused'],
   pause: ['paused'],
   resume: ['sending'],
   cancel: ['cancelled'],
@@ -206,4 +224,6 @@ export interface SendJob {
 /** One unit of planning work: the next page of the segment. */
 export interface PlanJob {
   campaignId: string;
+  /** From the schedule of a scheduled campaign: start it (scheduled → sending), then plan. */
+  start?: boolean;
 }

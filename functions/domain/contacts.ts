@@ -41,12 +41,35 @@ export const phoneSchema = (defaultCountry: string) =>
       return phone;
     });
 
+/**
+ * Where a contact's consent on a channel stands. `pending` is an email consent
+ * asked for in a shop and not yet confirmed by the customer (double opt-in): it
+ * is never treated as granted — only `granted` makes a contact reachable.
+ */
+export const CONSENT_STATUSES = ['granted', 'denied', 'pending'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+/**
+ * A consent statement as callers give it (PUT /v1/contacts, the CSV import):
+ * `granted` or `denied` only. `pending` is refused there: it is set by a shop
+ * sign-up and ended by the customer's own confirmation, never asserted by a caller.
+ */
 export const consentSchema = z.strictObject({
-  status: z.enum(['granted', 'denied']),
+  status: z.enum(['granted', 'denied'], {
+    error: 'Use "granted" or "denied" ("pending" is set by a shop sign-up until the customer confirms)',
+  }),
   source: z.string().trim().min(1).max(100),
   at: z.iso.datetime({ offset: true }),
 });
-export type Consent = z.infer<typeof consentSchema>;
+
+/** A consent as stored on a contact. */
+export interface Consent {
+  status: ConsentStatus;
+  source: string;
+  at: string;
+  /** A `pending` email consent: when the last confirmation email went out (resent at most every few minutes). */
+  confirmationSentAt?: string;
+}
 
 const attributeValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'Use 1-64 letters, digits, "-" or "_"');
@@ -81,7 +104,10 @@ export const contactInputSchema = (defaultCountry: string) =>
       message: 'A contact needs an email or a phone',
       path: ['email'],
     });
-export type ContactInput = z.infer<ReturnType<typeof contactInputSchema>>;
+/** An upsert: what the API accepts, with consent widened to what the sign-up service may also write (`pending`). */
+export type ContactInput = Omit<z.infer<ReturnType<typeof contactInputSchema>>, 'consent'> & {
+  consent?: Partial<Record<Channel, Consent>>;
+};
 
 export type PurchaseCounts = Record<PurchaseChannel, number>;
 
@@ -95,6 +121,8 @@ export interface Contact {
   locale?: string;
   homeStoreId?: string;
   timeZone?: string;
+  /** The country of `phone` (ISO 3166-1 alpha-2), kept so the sender needs no phone metadata. */
+  phoneCountry?: string;
   tags: string[];
   attributes: Record<string, string | number | boolean>;
   consent: Partial<Record<Channel, Consent>>;
@@ -151,6 +179,7 @@ export function applyContactInput(
       locale: input.locale,
       homeStoreId: input.homeStoreId,
       timeZone: input.timeZone,
+      phoneCountry: input.phone ? parsePhoneNumberFromString(input.phone)?.country : undefined,
     }),
     tags: input.tags ? [...new Set(input.tags)] : base.tags,
     attributes: input.attributes ?? base.attributes,

@@ -1,10 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Clock, EngagementEvent, EngagementStore, ShortLinkStore } from '../ports';
+import type {
+  Clock,
+  EngagementEvent,
+  EngagementStore,
+  EventPublisher,
+  ShortLinkStore,
+  WebhookEvent,
+} from '../ports';
 import type { Channel } from './contacts';
 import type { Keyring } from './hashing';
 import { SHORT_CODE } from './short-links';
 import { verifyToken } from './tokens';
 import { type ClickRef, machineReason, type OpenRef } from './tracking';
+import { emit } from './webhooks';
 
 export interface TrackingDeps {
   engagement: Pick<EngagementStore, 'recordEvent'>;
@@ -115,10 +123,12 @@ export async function trackOpen(deps: TrackingDeps, req: TrackedRequest): Promis
  * Turns raw events (a batch from the events table's stream) into unique marks
  * on the send records and counter increments, summed per campaign and written
  * once per batch. Each event is claimed first, so an event the stream delivers
- * twice is counted once.
+ * twice is counted once. A recipient's first human open and first human click
+ * are published (webhooks `opened`, `clicked`) once their campaign's counters
+ * are written.
  */
 export async function aggregateEngagement(
-  deps: { engagement: EngagementStore },
+  deps: { engagement: EngagementStore; publisher?: EventPublisher },
   events: EngagementEvent[],
 ): Promise<void> {
   /** What one event did, so that a failure can give it all back. */
@@ -128,6 +138,8 @@ export async function aggregateEngagement(
     undo: (() => Promise<void>)[];
     add: Record<string, number>;
     names: Record<string, string>;
+    /** The webhook event, when this was the recipient's first human open or click. */
+    publish?: WebhookEvent;
   }
   const giveBack = async (applied: Applied[]) => {
     await Promise.allSettled(applied.flatMap((a) => a.undo.map((u) => u())));
@@ -162,6 +174,18 @@ export async function aggregateEngagement(
     };
     bump(counter.total(e.kind, human, channel));
     if (first) bump(counter.unique(e.kind, human, channel));
+    if (first && human) {
+      a.publish = {
+        type: e.kind === 'open' ? 'opened' : 'clicked',
+        at: e.at,
+        campaignId: e.campaignId,
+        contactId: e.contactId,
+        channel,
+        ...(e.kind === 'click' && link !== undefined
+          ? { data: { link, ...(e.url ? { url: e.url } : {}) } }
+          : {}),
+      };
+    }
     if (link !== undefined) {
       bump(counter.link(link, human ? 'human' : 'machine', channel));
       if (e.url) a.names[counter.link(link, 'url', channel)] = e.url;
@@ -182,6 +206,7 @@ export async function aggregateEngagement(
     if (failedEvents.includes(a) || !a.claimed) continue;
     byCampaign.set(a.event.campaignId, [...(byCampaign.get(a.event.campaignId) ?? []), a]);
   }
+  const published: WebhookEvent[] = [];
   const writes = await Promise.allSettled(
     [...byCampaign].map(async ([campaignId, list]) => {
       const add: Record<string, number> = {};
@@ -196,8 +221,12 @@ export async function aggregateEngagement(
         await giveBack(list);
         throw err;
       }
+      for (const a of list) if (a.publish) published.push(a.publish);
     }),
   );
+  // Counted events are claimed for good (a retried batch skips them), so they are published now,
+  // even when another campaign's write failed and the batch is about to be retried.
+  await emit(deps.publisher, published);
   const failure = [...outcomes, ...writes].find((o) => o.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
 }

@@ -40,7 +40,8 @@ const TEXT = {
   },
 } as const;
 
-function layout(locale: PageLocale, title: string, body: string): string {
+/** The shared frame of the public pages (the sign-up confirmation pages use it too). */
+export function layout(locale: PageLocale, title: string, body: string): string {
   return `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${esc(title)}</title>

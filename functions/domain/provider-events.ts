@@ -4,11 +4,13 @@ import type {
   ContactStore,
   EngagementStore,
   EventLog,
+  EventPublisher,
   RecipientMark,
   SuppressionList,
 } from '../ports';
 import type { CampaignStat } from './campaigns';
 import { suppressContactChannel } from './contact-service';
+import { emit } from './webhooks';
 
 /**
  * The part of an SES event (EventBridge destination of the configuration set)
@@ -35,6 +37,8 @@ export interface ProviderEventDeps {
   suppression: SuppressionList;
   events: EventLog;
   clock: Clock;
+  /** Webhooks: a first delivery is published as `delivered`. */
+  publisher?: EventPublisher;
 }
 
 /** What an SES event means here: the statistic it adds to, and whether it suppresses the address. */
@@ -92,8 +96,13 @@ export async function handleSesEvent(
   if (what.suppress && contactId) {
     await suppressContactChannel(deps, contactId, 'email', `${what.suppress}:${campaignId ?? 'unknown'}`);
   }
-  if (campaignId && contactId && what.mark)
-    await deps.engagement.markFirst(campaignId, contactId, what.mark, deps.clock.now().toISOString());
+  const at = deps.clock.now().toISOString();
+  const first =
+    campaignId && contactId && what.mark
+      ? await deps.engagement.markFirst(campaignId, contactId, what.mark, at)
+      : false;
   if (what.stat && campaignId) await deps.engagement.count(campaignId, { [what.stat]: 1 });
+  if (first && what.mark === 'deliveredAt' && campaignId && contactId)
+    await emit(deps.publisher, [{ type: 'delivered', at, campaignId, contactId, channel: 'email' }]);
   return 'recorded';
 }

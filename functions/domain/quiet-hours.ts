@@ -64,5 +64,25 @@ export function quietUntil(now: Date, timeZone: string, quiet: QuietHours): Date
   // Across a daylight-saving change the wall clock moved by an hour in between: correct by the
   // difference between the local time reached and the end of the window.
   const drift = ((localMinutes(at, timeZone) - quiet.end + 2160) % 1440) - 720;
-  return new Date(at.getTime() - drift * 60_000);
+  const corrected = new Date(at.getTime() - drift * 60_000);
+  // A window that ends in the hour skipped in spring: its end is the first minute that exists after it.
+  return corrected > now ? corrected : at;
+}
+
+/** The zone's offset from UTC at `at`, in minutes (Paris in winter: 60). */
+export function offsetMinutes(at: Date, timeZone: string): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/** The instant when it is `hhmm` on the local `day` (YYYY-MM-DD) in `timeZone`. */
+export function localInstant(day: string, hhmm: string, timeZone: string): Date {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  const wall = Date.parse(`${day}T00:00:00Z`) + (h * 60 + m) * 60_000;
+  // The offset at the first guess, then again at the result: right across a daylight-saving change.
+  const first = wall - offsetMinutes(new Date(wall), timeZone) * 60_000;
+  return new Date(wall - offsetMinutes(new Date(first), timeZone) * 60_000);
 }

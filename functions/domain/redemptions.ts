@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { CampaignStore, EngagementStore } from '../ports';
+import type { CampaignStore, EngagementStore, EventPublisher } from '../ports';
 import { type PurchaseDeps, recordPurchase } from './contact-service';
 import type { Coupon, Redemption } from './coupons';
 import { AppError } from './errors';
+import { emit } from './webhooks';
 
 /** Counter names of redemptions, read by the report. */
 export const redemptionCounter = {
@@ -20,6 +21,8 @@ export interface RedemptionDeps extends PurchaseDeps {
   campaigns: CampaignStore;
   engagement: EngagementStore;
   logger: Logger;
+  /** Webhooks: a redemption, once counted, is published as `redeemed`. */
+  publisher?: EventPublisher;
 }
 
 /**
@@ -70,6 +73,16 @@ export async function applyCouponChange(
     if (!(await deps.engagement.markFirst(c, k, 'redeemedAt', r.at, action))) return;
     const send = await deps.campaigns.getSend(c, k, action);
     await deps.engagement.count(c, byAction(r, send?.clickedAt !== undefined, 1));
+    await emit(deps.publisher, [
+      {
+        type: 'redeemed',
+        at: r.at,
+        campaignId: c,
+        contactId: k,
+        channel: action,
+        data: { storeId: r.storeId, basketAmount: r.basketAmount, currency: r.currency, channel: r.channel },
+      },
+    ]);
   } else if (before?.status === 'redeemed' && after.status !== 'redeemed' && before.redemption) {
     const r = before.redemption;
     const send = await deps.campaigns.getSend(c, k, action);

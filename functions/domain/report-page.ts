@@ -166,6 +166,38 @@ const TEXT = {
     actionNote:
       'Shares of each channel’s recipients: who redeemed their coupon in a shop, on the web or by phone, ' +
       'and who clicked without redeeming it.',
+    cost: {
+      title: 'Cost against post',
+      campaign: ['This campaign', { email: 'its emails', sms: 'its SMS', 'email+sms': 'its emails and SMS' }],
+      postal: ['By post', (letters: string, rate: string) => `${letters} letters at ${rate}`],
+      saving: ['Saving', (pct: string) => `${pct} less than by post`],
+      byChannel: 'Cost by channel',
+      channel: 'Channel',
+      detail: 'Detail',
+      amount: 'Cost',
+      email: 'Email',
+      emails: (n: string, rate: string, thousand: string) => `${n} emails × ${rate} per ${thousand}`,
+      sms: 'SMS',
+      segments: (n: string, rate: string) => `${n} segments × ${rate}`,
+      provider: 'Billed by the SMS provider',
+      providerDetail: 'in US dollars, not converted, not added',
+      total: 'Total',
+      letters: 'By post',
+      lettersDetail: (n: string, rate: string) => `${n} letters × ${rate} (print, envelope, postage)`,
+      return: 'Return on revenue',
+      revenue: ['Revenue', 'baskets of the customers who redeemed'],
+      roi: ['Return on cost', '(revenue − cost) ÷ cost'],
+      perUnit: (one: string) => [`Revenue per ${one} spent`, 'revenue ÷ cost'] as const,
+      postalRoi: ['Return by post', 'had letters brought the same revenue'],
+      noOffer: 'No coupon: the campaign measures no revenue.',
+      otherCurrency: 'The revenue is in another currency than the costs: no return is computed.',
+      note:
+        'Email and SMS at the unit costs set for this stack (the COST_ settings); the SMS at their ' +
+        'segments, the provider’s bill shown apart. By post: one letter per customer reached.',
+      floor:
+        'A customer may have had both an email and an SMS: the letters count the larger channel only, ' +
+        'so the saving is a floor.',
+    },
     campaignId: 'Campaign',
     timesUtc: 'Times are UTC',
   },
@@ -323,6 +355,44 @@ const TEXT = {
     actionNote:
       'Parts des destinataires de chaque canal : ceux qui ont utilisé leur coupon en magasin, sur le web ' +
       'ou par téléphone, et ceux qui ont cliqué sans l’utiliser.',
+    cost: {
+      title: 'Coût comparé au courrier',
+      campaign: [
+        'Cette campagne',
+        { email: 'ses e-mails', sms: 'ses SMS', 'email+sms': 'ses e-mails et SMS' },
+      ],
+      postal: ['Par courrier', (letters: string, rate: string) => `${letters} lettres à ${rate}`],
+      saving: ['Économie', (pct: string) => `${pct} de moins que par courrier`],
+      byChannel: 'Coût par canal',
+      channel: 'Canal',
+      detail: 'Détail',
+      amount: 'Coût',
+      email: 'E-mail',
+      emails: (n: string, rate: string, thousand: string) => `${n} e-mails × ${rate} les ${thousand}`,
+      sms: 'SMS',
+      segments: (n: string, rate: string) => `${n} segments × ${rate}`,
+      provider: 'Facturé par le fournisseur SMS',
+      providerDetail: 'en dollars US, ni converti ni ajouté',
+      total: 'Total',
+      letters: 'Par courrier',
+      lettersDetail: (n: string, rate: string) =>
+        `${n} lettres × ${rate} (impression, enveloppe, affranchissement)`,
+      return: 'Retour sur le chiffre d’affaires',
+      revenue: ['Chiffre d’affaires', 'paniers des clients ayant utilisé leur coupon'],
+      roi: ['Retour sur le coût', '(chiffre d’affaires − coût) ÷ coût'],
+      perUnit: (one: string) =>
+        [`Chiffre d’affaires par ${one} dépensé`, 'chiffre d’affaires ÷ coût'] as const,
+      postalRoi: ['Retour par courrier', 'si les lettres avaient rapporté autant'],
+      noOffer: 'Sans coupon, la campagne ne mesure pas de chiffre d’affaires.',
+      otherCurrency:
+        'Le chiffre d’affaires est dans une autre devise que les coûts : aucun retour n’est calculé.',
+      note:
+        'E-mails et SMS aux coûts unitaires réglés pour cet environnement (les réglages COST_) ; les SMS ' +
+        'à leurs segments, la facture du fournisseur à part. Par courrier : une lettre par client touché.',
+      floor:
+        'Un client a pu recevoir un e-mail et un SMS : les lettres ne comptent que le canal le plus ' +
+        'nombreux, l’économie est donc un minimum.',
+    },
     campaignId: 'Campagne',
     timesUtc: 'Heures UTC',
   },
@@ -755,6 +825,158 @@ ${actionResponse(r, t, f)}
 </section>`;
 }
 
+type Cost = NonNullable<CampaignReport['cost']>;
+
+/** Amounts and unit costs in the costs' currency: to the cent, or to four places under one unit (€0.075). */
+function costFormat(t: Text, currency: string) {
+  const cents = new Intl.NumberFormat(t.tag, { style: 'currency', currency });
+  const fine = new Intl.NumberFormat(t.tag, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  });
+  const one = new Intl.NumberFormat(t.tag, { style: 'currency', currency, maximumFractionDigits: 0 });
+  const wide = new Intl.NumberFormat(t.tag, { style: 'percent', maximumFractionDigits: 0 });
+  return {
+    money: (n: number) => (n !== 0 && Math.abs(n) < 1 ? fine : cents).format(n),
+    one: () => one.format(1),
+    /** A return: one decimal up to 1,000 %, whole percents beyond (email returns run to the thousands). */
+    roi: (r: number | null, f: Format) => (r === null ? '—' : Math.abs(r) >= 10 ? wide.format(r) : f.pct(r)),
+    /** A share that must not read as all of it when it is not: 99.99 % is "> 99.9 %", not "100.0 %". */
+    share: (r: number, f: Format) => (r > 0.999 && r < 1 ? `> ${f.pct(0.999)}` : f.pct(r)),
+  };
+}
+
+const costTile = (key: string, value: string, label: string, hint: string, cls = '') =>
+  `<div class="tile${cls}" data-cost-figure="${esc(key)}"><span class="tile-value">${esc(value)}</span><span class="tile-label">${esc(label)}</span><span class="tile-hint">${esc(hint)}</span></div>`;
+
+const costRow = (key: string, label: string, detail: string, amount: string, cls = '') =>
+  `<tr data-cost="${esc(key)}"${cls ? ` class="${cls}"` : ''}><th scope="row">${esc(label)}</th><td class="muted">${esc(detail)}</td><td class="num">${esc(amount)}</td></tr>`;
+
+/** What each channel cost, the provider's own bill apart, the total and the same audience by post. */
+function costChannels(c: Cost, t: Text, f: Format, m: ReturnType<typeof costFormat>): string {
+  const x = t.cost;
+  const rows: string[] = [];
+  if (c.email) {
+    rows.push(
+      costRow(
+        'email',
+        x.email,
+        x.emails(f.int(c.email.sent), m.money(c.email.ratePer1000), f.int(1000)),
+        m.money(c.email.cost),
+      ),
+    );
+  }
+  if (c.sms) {
+    const s = c.sms;
+    if (s.byCountry.length === 0) {
+      rows.push(
+        costRow('sms', x.sms, x.segments(f.int(s.segments), m.money(s.defaultRate)), m.money(s.cost)),
+      );
+    } else {
+      for (const k of s.byCountry) {
+        rows.push(
+          costRow(
+            `sms-${k.country}`,
+            `${x.sms} · ${k.country}`,
+            x.segments(f.int(k.segments), m.money(k.rate)),
+            m.money(k.cost),
+          ),
+        );
+      }
+      if (s.otherSegments > 0) {
+        rows.push(
+          costRow(
+            'sms',
+            x.sms,
+            x.segments(f.int(s.otherSegments), m.money(s.defaultRate)),
+            m.money(s.otherSegments * s.defaultRate),
+          ),
+        );
+      }
+    }
+    if (s.providerBilledUsd !== null) {
+      rows.push(costRow('provider', x.provider, x.providerDetail, f.usd(s.providerBilledUsd), 'aside'));
+    }
+  }
+  rows.push(costRow('total', x.total, '', m.money(c.total), 'sum'));
+  rows.push(
+    costRow(
+      'postal',
+      x.letters,
+      x.lettersDetail(f.int(c.postal.letters), m.money(c.postal.perLetter)),
+      m.money(c.postal.cost),
+      'postal',
+    ),
+  );
+  return `<table class="costs">
+<thead><tr><th scope="col">${esc(x.channel)}</th><th scope="col">${esc(x.detail)}</th><th scope="col" class="num">${esc(x.amount)}</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`;
+}
+
+/** The redemption revenue against the campaign's cost, and against the letters' for comparison. */
+function costReturn(
+  r: CampaignReport,
+  c: Cost,
+  t: Text,
+  f: Format,
+  m: ReturnType<typeof costFormat>,
+): string {
+  const x = t.cost;
+  if (c.revenue === null) return `<p class="muted">${esc(r.coupons ? x.otherCurrency : x.noOffer)}</p>`;
+  const perUnit = x.perUnit(m.one());
+  const rows: Array<[string, readonly [string, string], string]> = [
+    ['revenue', x.revenue, m.money(c.revenue)],
+    ['roi', x.roi, m.roi(c.roi, f)],
+    ['revenuePerEuro', perUnit, c.revenuePerEuro === null ? '—' : m.money(c.revenuePerEuro)],
+    ['postalRoi', x.postalRoi, m.roi(c.postalRoi, f)],
+  ];
+  return `<table class="returns">
+<tbody>
+${rows
+  .map(
+    ([k, [label, hint], value]) =>
+      `<tr data-return="${esc(k)}"><th scope="row">${esc(label)}<span class="count">${esc(hint)}</span></th><td class="num">${esc(value)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody>
+</table>`;
+}
+
+/**
+ * Cost against post: what the campaign cost, what its audience would have cost
+ * by letter, the saving, and the return on the coupons' revenue.
+ */
+function cost(r: CampaignReport, mix: Mix, t: Text, f: Format): string {
+  const c = r.cost;
+  if (!c) return '';
+  const x = t.cost;
+  const m = costFormat(t, currencyOf(c.currency));
+  const messages = (c.email?.sent ?? 0) + (c.sms?.sent ?? 0);
+  const floor = mix === 'email+sms' && c.postal.letters < messages;
+  return `<section class="card cost" aria-labelledby="cost-h">
+<h2 id="cost-h">${esc(x.title)}</h2>
+<div class="tiles tiles-3">
+${costTile('total', m.money(c.total), x.campaign[0], x.campaign[1][mix])}
+${costTile('postal', m.money(c.postal.cost), x.postal[0], x.postal[1](f.int(c.postal.letters), m.money(c.postal.perLetter)))}
+${costTile('saving', m.money(c.saving), x.saving[0], c.savingRate === null ? '' : x.saving[1](m.share(c.savingRate, f)), c.saving < 0 ? ' loss' : '')}
+</div>
+<div class="coupon-grid">
+<div class="sub"><h3>${esc(x.byChannel)}</h3>
+${costChannels(c, t, f, m)}
+</div>
+<div class="sub"><h3>${esc(x.return)}</h3>
+${costReturn(r, c, t, f, m)}
+</div>
+</div>
+<p class="muted small note">${esc(floor ? `${x.note} ${x.floor}` : x.note)}</p>
+</section>`;
+}
+
 function engagementCard(
   title: string,
   allLabel: string,
@@ -958,6 +1180,13 @@ box-shadow:0 1px 2px rgba(20,30,40,.04)}
 .matrix .pct{display:block;font-weight:600}
 .matrix .count{display:block;color:var(--muted);font-size:.76rem;font-weight:400;white-space:nowrap}
 .messages{margin:0 0 1rem;color:var(--muted)}
+.cost .tiles-3{grid-template-columns:repeat(3,minmax(0,1fr));margin:0 0 1.5rem}
+.cost [data-cost-figure="saving"] .tile-value{color:var(--met)}.cost .loss .tile-value{color:var(--miss)}
+.costs tr.aside th,.costs tr.aside td{color:var(--muted);font-weight:400}
+.costs tr.sum th,.costs tr.sum td{font-weight:700;border-top:2px solid var(--line)}
+.costs tr.postal th,.costs tr.postal td.num{font-weight:600}
+.costs td.muted{overflow-wrap:anywhere;font-weight:400}
+.returns td.num{font-weight:700}.returns .count{display:block;color:var(--muted);font-size:.76rem;font-weight:400}
 .sms .tiles{grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));margin:1.25rem 0 1.5rem}
 .sms h3#sms-links-h{margin-top:1.5rem}
 .pm-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:1rem 2rem}
@@ -1000,6 +1229,15 @@ h1{font-size:1.4rem}
 .links thead{display:none}
 .tiles{grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem}
 .coupons .tiles-3{grid-template-columns:minmax(0,1fr)}
+.cost .tiles-3{grid-template-columns:minmax(0,1fr)}
+.costs,.costs tbody{display:block}
+.costs thead{display:none}
+.costs tr{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:.1rem .75rem;padding:.5rem 0;border-bottom:1px solid var(--line)}
+.costs tr:last-child{border-bottom:0}
+.costs th,.costs td,.costs tr.sum th,.costs tr.sum td{padding:0;border:0}
+.costs tr.sum{border-top:2px solid var(--line)}
+.costs td.muted{grid-column:1/-1;grid-row:2;font-size:.82rem}
+.costs td.muted:empty{display:none}
 .meter{display:none}
 .matrix,.matrix tbody{display:block}
 .matrix thead{display:none}
@@ -1060,6 +1298,7 @@ ${objective(report, t, f)}
 ${funnel(report, mix, t, f)}
 ${sms(report, mix, t, f)}
 ${coupons(report, mix, t, f)}
+${cost(report, mix, t, f)}
 ${peopleAndMachines(report, mix, t, f)}
 ${rates(report, mix, t, f)}
 ${health(report, mix, t, f)}

@@ -1,5 +1,6 @@
 import type { Campaign } from './campaigns';
 import { pending } from './campaigns';
+import { type CampaignCost, campaignCost, type UnitCosts } from './costs';
 import { counter } from './engagement';
 import { redemptionCounter } from './redemptions';
 import { smsCounter } from './sms-events';
@@ -61,6 +62,9 @@ export interface CampaignReport {
   sent: number;
   failed: number;
   skipped: number;
+  /** Of the skipped: held back by the frequency cap, or by their automation's cooldown. */
+  capped: number;
+  cooldown: number;
   pending: number;
   delivered: number;
   bounced: number;
@@ -103,18 +107,26 @@ export interface CampaignReport {
     clickOnly: number;
   }>;
   objective: { kpi: string; target: number; actual: number | null; met: boolean | null } | null;
+  /**
+   * Cost against post: what the messages cost, what the same audience would have
+   * cost by letter, the saving and the return on the redemption revenue (null
+   * when no unit costs were given).
+   */
+  cost: CampaignCost | null;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 
 /**
  * Builds the report from the campaign (its send counts) and its counters
- * (deliveries, bounces, opens, clicks…, summed over their shards). Pure: the
- * same inputs always give the same report.
+ * (deliveries, bounces, opens, clicks…, summed over their shards), and, given
+ * the unit costs, its cost against post. Pure: the same inputs always give the
+ * same report.
  */
 export function buildReport(
   campaign: Campaign,
   counters: { numbers: Record<string, number>; names: Record<string, string> },
+  costs?: UnitCosts,
 ): CampaignReport {
   const n = (name: string) => counters.numbers[name] ?? 0;
   const c = campaign.counts;
@@ -162,7 +174,8 @@ export function buildReport(
   };
   const redeemed = n(redemptionCounter.redeemed);
   const revenue = n(redemptionCounter.revenueCents) / 100;
-  const issued = campaign.offer ? c.sent : 0;
+  // One coupon per contact, however many messages carried it; campaigns from before the counter: one per message.
+  const issued = campaign.offer ? (counters.numbers.coupons_issued ?? c.sent) : 0;
   const coupons: CouponFigures | null = campaign.offer
     ? {
         issued,
@@ -235,9 +248,10 @@ export function buildReport(
     ...(sms ? [responses('sms', smsSent, smsClicked.uniqueHuman)] : []),
   ];
   const actuals: Record<string, number | null> = {
-    delivery_rate: rates.delivery,
+    // An SMS-only campaign is judged on its SMS; a mixed one on its emails (the SMS have their own block).
+    delivery_rate: campaign.channel === 'sms' ? (sms?.rates.delivery ?? null) : rates.delivery,
     open_rate: rates.open,
-    click_rate: rates.click,
+    click_rate: campaign.channel === 'sms' ? (sms?.rates.click ?? null) : rates.click,
     redemption_rate: coupons ? coupons.redemptionRate : null,
     redemptions: coupons ? redeemed : null,
     revenue: coupons ? revenue : null,
@@ -252,6 +266,18 @@ export function buildReport(
           met: actual === null ? null : actual >= campaign.objective.target,
         };
       })()
+    : null;
+  // Revenue counts only in the costs' currency: baskets in another are not converted.
+  const revenueCurrency = campaign.offer?.currency;
+  const cost = costs
+    ? campaignCost({
+        units: costs,
+        emailsSent: campaign.channel === 'sms' ? null : emailSent,
+        sms: sms ? { sent: sms.sent, segments: sms.segments, costUsd: sms.costUsd } : null,
+        overlapping: campaign.channel === 'email+sms' && campaign.sms?.to === 'all',
+        revenue:
+          coupons && (!revenueCurrency || revenueCurrency.toUpperCase() === costs.currency) ? revenue : null,
+      })
     : null;
 
   return {
@@ -270,6 +296,8 @@ export function buildReport(
     sent: c.sent,
     failed: c.failed,
     skipped: c.skipped,
+    capped: n('capped'),
+    cooldown: n('cooldown'),
     pending: pending(c),
     delivered,
     bounced: n('bounced'),
@@ -286,5 +314,6 @@ export function buildReport(
     coupons,
     actionResponse,
     objective,
+    cost,
   };
 }

@@ -82,6 +82,7 @@ export function inSegment(contact: Contact, segment: Segment, now: Date): boolea
 /** Whether a contact in the segment can be messaged on a channel now, and if not, why. */
 export type Eligibility = 'eligible' | 'suppressed' | 'no_consent' | 'no_address';
 
+/** Only `granted` is consent: a `pending` one (a shop sign-up not yet confirmed by email) counts as none. */
 export function eligibility(contact: Contact, channel: Channel): Eligibility {
   if (contact.suppressed.includes(channel)) return 'suppressed';
   if (!(channel === 'email' ? contact.email : contact.phone)) return 'no_address';

@@ -1,20 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type {
+  AutomationStore,
   CampaignStore,
   Clock,
   ContactStore,
   CouponStore,
   EmailMessenger,
   EngagementStore,
+  EventPublisher,
+  FrequencyLedger,
   OutboundEmail,
   OutboundSms,
   ShortLinkStore,
   SmsMessenger,
   StoreDirectory,
   SuppressionList,
+  WebhookEvent,
   WorkQueue,
 } from '../ports';
 import { SendFailure } from '../ports';
+import { localDay, matchesTrigger } from './automations';
 import {
   type Campaign,
   type CampaignContent,
@@ -28,8 +33,9 @@ import { suppressContactChannel } from './contact-service';
 import { CHANNELS, type Channel, type Contact } from './contacts';
 import { couponCode, formatCode } from './coupon-codes';
 import { type Coupon, offerText, validity } from './coupons';
+import type { FrequencyCap } from './frequency';
 import type { Keyring } from './hashing';
-import { isTimeZone, type QuietHours, quietUntil } from './quiet-hours';
+import { isTimeZone, localInstant, type QuietHours, quietUntil } from './quiet-hours';
 import type { TokenBucket } from './rate-limiter';
 import { eligibility, inSegment } from './segments';
 import { shortCode, shortUrl } from './short-links';
@@ -53,11 +59,62 @@ import { trackLinks } from './tracking';
 export interface PlannerDeps {
   campaigns: CampaignStore;
   contacts: ContactStore;
+  /** A journey's reminder is planned from the send records of the message before it. */
+  engagement: Pick<EngagementStore, 'sendRecords'>;
   clock: Clock;
   planQueue: WorkQueue<PlanJob>;
   sendQueue: WorkQueue<SendJob>;
   pageSize: number;
   recipientsPerJob: number;
+}
+
+/**
+ * One page of a campaign's audience: the contacts of the base (a segment, and
+ * for an automation's run those who newly match its trigger), or, for a
+ * journey's reminder, the recipients of the previous message who did not
+ * respond to it and have not bought since the journey began.
+ */
+async function audiencePage(
+  deps: PlannerDeps,
+  campaign: Campaign,
+  now: Date,
+): Promise<{ contacts: Contact[]; next?: string }> {
+  const auto = campaign.automation;
+  if (auto?.parentCampaignId) {
+    const page = await deps.engagement.sendRecords(
+      auto.parentCampaignId,
+      campaign.plan.cursor,
+      deps.pageSize,
+    );
+    const responded = new Set<string>();
+    const reached = new Set<string>();
+    // A message that went by email and SMS to the same contact has two records, next to each other; one
+    // (the email's) stands for the contact, so that a page boundary between them cannot count it twice.
+    const parent = await deps.campaigns.get(auto.parentCampaignId);
+    const both = parent?.channel === 'email+sms' && parent.sms?.to === 'all';
+    for (const r of page.records) {
+      if (both && r.channel === 'sms') continue;
+      if (r.status === 'sent') reached.add(r.contactId);
+      const mark =
+        auto.unless === 'opened' ? r.openedAt : auto.unless === 'clicked' ? r.clickedAt : undefined;
+      // A redemption always ends the journey; `unless` adds opening or clicking the previous message.
+      if (r.redeemedAt || mark) responded.add(r.contactId);
+    }
+    const ids = [...reached].filter((id) => !responded.has(id));
+    const found = await deps.contacts.getMany(ids);
+    const start = auto.journeyStart ? Date.parse(auto.journeyStart) : undefined;
+    const contacts = [...found.values()].filter(
+      (c) => start === undefined || !c.lastPurchaseAt || Date.parse(c.lastPurchaseAt) < start,
+    );
+    return { contacts, ...(page.next ? { next: page.next } : {}) };
+  }
+  const page = await deps.contacts.page(campaign.plan.cursor, deps.pageSize);
+  const contacts = page.contacts.filter(
+    (c) =>
+      inSegment(c, campaign.segment, now) &&
+      (!auto?.trigger || !auto.window || matchesTrigger(c, auto.trigger, auto.window)),
+  );
+  return { contacts, ...(page.next ? { next: page.next } : {}) };
 }
 
 /**
@@ -68,14 +125,20 @@ export interface PlannerDeps {
  * finds the cursor moved and counts nothing.
  */
 export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'planned' | 'done' | 'stopped'> {
-  const campaign = await deps.campaigns.get(job.campaignId);
+  let campaign = await deps.campaigns.get(job.campaignId);
+  if (job.start && campaign?.status === 'scheduled') {
+    // Its schedule fired: it starts now (a repeated start finds it sending and plans as usual).
+    const started = await deps.campaigns.transition(campaign.id, ['scheduled'], 'sending', {
+      sendRequestedAt: deps.clock.now().toISOString(),
+    });
+    campaign = started ?? (await deps.campaigns.get(job.campaignId));
+  }
   if (campaign?.status !== 'sending' || campaign.plan.done) return 'stopped';
   const now = deps.clock.now();
-  const { contacts, next } = await deps.contacts.page(campaign.plan.cursor, deps.pageSize);
+  const { contacts, next } = await audiencePage(deps, campaign, now);
   const recipients: Record<Channel, string[]> = { email: [], sms: [] };
   let skipped = 0;
   for (const contact of contacts) {
-    if (!inSegment(contact, campaign.segment, now)) continue;
     const { channels, reason } = messagesFor(campaign, contact);
     for (const channel of channels) recipients[channel].push(contact.id);
     if (reason === 'suppressed') skipped++;
@@ -120,6 +183,13 @@ export interface SenderDeps {
   smsPolicy: SmsPolicy;
   /** Paces this instance's SMS (SMS_RATE_PER_SECOND). */
   smsLimiter: TokenBucket;
+  /** The global frequency cap, across campaigns and automations; none when unset. */
+  frequency: FrequencyLedger;
+  frequencyCap?: FrequencyCap;
+  /** An automation messages a contact at most once per cooldown. */
+  automations: Pick<AutomationStore, 'markMessaged'>;
+  /** `sent` events for the webhooks. */
+  publisher: EventPublisher;
   sendQueue: WorkQueue<SendJob>;
   clock: Clock;
   keyring: () => Promise<Keyring>;
@@ -238,14 +308,18 @@ export async function issueCoupon(
   campaign: Campaign,
   contact: Contact,
   channel: Channel = 'email',
+  /** Called when this call issued the coupon (not when it found it issued already). */
+  onIssued: () => void = () => undefined,
 ): Promise<Coupon | undefined> {
   const offer = campaign.offer;
   if (!offer) return undefined;
   const now = deps.clock.now();
+  // A reminder carries the coupon of the journey's first message: the same code, found again.
+  const owner = campaign.couponFrom ?? campaign.id;
   for (let attempt = 0; attempt < 3; attempt++) {
     const coupon: Coupon = {
-      code: couponCode(ring, campaign.id, contact.id, attempt),
-      campaignId: campaign.id,
+      code: couponCode(ring, owner, contact.id, attempt),
+      campaignId: owner,
       contactId: contact.id,
       status: 'issued',
       offer,
@@ -257,9 +331,12 @@ export async function issueCoupon(
       issuedAt: now.toISOString(),
       history: [{ action: 'issued', at: now.toISOString() }],
     };
-    if (await deps.coupons.issue(coupon)) return coupon;
+    if (await deps.coupons.issue(coupon)) {
+      onIssued();
+      return coupon;
+    }
     const existing = await deps.coupons.get(coupon.code);
-    if (existing?.campaignId === campaign.id && existing.contactId === contact.id) return existing;
+    if (existing?.campaignId === owner && existing.contactId === contact.id) return existing;
     // Another recipient's code (2^-60 odds): derive the next one.
   }
   throw new Error('Could not issue a unique coupon code');
@@ -369,15 +446,13 @@ async function shortenLink(
   url: string,
   index: number,
   sentAt: number,
+  keepUntil?: string,
 ): Promise<string> {
   const base = deps.smsPolicy.shortLinkBase ?? campaign.baseUrl ?? '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const code = shortCode(ring, campaign.id, contactId, index, attempt);
-    if (
-      await deps.shortLinks.create({ code, campaignId: campaign.id, contactId, link: index, url, sentAt })
-    ) {
-      return shortUrl(base, code);
-    }
+    const link = { code, campaignId: campaign.id, contactId, link: index, url, sentAt };
+    if (await deps.shortLinks.create(keepUntil ? { ...link, keepUntil } : link)) return shortUrl(base, code);
     const existing = await deps.shortLinks.get(code);
     if (existing?.campaignId === campaign.id && existing.contactId === contactId && existing.link === index) {
       return shortUrl(base, code);
@@ -413,11 +488,12 @@ export async function buildSms(
     { unsubscribeUrl: '', viewInBrowserUrl: '' },
     deps.company,
   );
-  const smsVars: SmsVars = vars;
+  // What a customer typed (a name given at a till) must not become a tracked link on our domain.
+  const smsVars: SmsVars = { ...vars, contact: withoutLinks(vars.contact) };
   if (coupon) smsVars.coupon = couponVars(ring, campaign.baseUrl ?? '', coupon, locale);
   const rendered = renderSms(content.byLocale[locale] as PreparedSms, smsVars);
   const body = await replaceLinks(rendered, (url, i) =>
-    shortenLink(deps, ring, campaign, contact.id, url, i, sentAt),
+    shortenLink(deps, ring, campaign, contact.id, url, i, sentAt, coupon?.validUntil),
   );
   return {
     locale,
@@ -426,9 +502,96 @@ export async function buildSms(
   };
 }
 
-/** The contact's time zone for quiet hours: its own, its home shop's, or the default. */
-function timeZoneOf(contact: Contact, store: Store | undefined, policy: SmsPolicy): string {
-  return [contact.timeZone, store?.timeZone].find((tz) => tz && isTimeZone(tz)) ?? policy.defaultTimeZone;
+/**
+ * Why a message may not go out although the contact can be messaged: its
+ * automation messaged it within its cooldown, or it had its share of
+ * marketing messages (the global frequency cap). Each check records the
+ * message when it passes, so the next campaign sees it.
+ */
+async function beyondLimits(
+  deps: SenderDeps,
+  campaign: Campaign,
+  contactId: string,
+  channel: Channel,
+): Promise<'cooldown' | 'capped' | undefined> {
+  const at = deps.clock.now().toISOString();
+  const auto = campaign.automation;
+  if (auto?.step === 0 && auto.cooldownDays) {
+    if (!(await deps.automations.markMessaged(auto.id, contactId, campaign.id, at, auto.cooldownDays))) {
+      return 'cooldown';
+    }
+  }
+  if (deps.frequencyCap) {
+    const fits = await deps.frequency.reserve(
+      contactId,
+      { campaignId: campaign.id, channel, at },
+      deps.frequencyCap,
+    );
+    if (!fits) return 'capped';
+  }
+  return undefined;
+}
+
+/** The contact's fields with any `http(s)://` removed, so that only the template's links are shortened. */
+function withoutLinks<T extends Record<string, unknown>>(fields: T): T {
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/https?:\/\//gi, '') : v]),
+  ) as T;
+}
+
+/** The time zones of a country, from the runtime's ICU data (`Intl.Locale`), or none. */
+function countryTimeZones(country: string | undefined): string[] {
+  if (!country) return [];
+  const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & {
+    getTimeZones?: () => string[];
+    timeZones?: string[];
+  };
+  return locale.getTimeZones?.() ?? locale.timeZones ?? [];
+}
+
+/**
+ * Where the contact may be, for quiet hours: its own time zone, else its home
+ * shop's, else every time zone of its phone number's country (a `+1` number
+ * is quiet when it is night anywhere in the United States), else the default.
+ */
+function timeZonesOf(contact: Contact, store: Store | undefined, policy: SmsPolicy): string[] {
+  const known = [contact.timeZone, store?.timeZone].find((tz) => tz && isTimeZone(tz));
+  if (known) return [known];
+  const zones = countryTimeZones(contact.phone ? contact.phoneCountry : undefined);
+  return zones.length > 0 ? zones : [policy.defaultTimeZone];
+}
+
+/**
+ * When this message may go out, if not now: an SMS not in quiet hours, and a
+ * campaign with a local delivery time (`localTime`) not before that hour on
+ * the day sending started, in every time zone the contact may be in.
+ */
+function notBefore(
+  deps: Pick<SenderDeps, 'clock' | 'smsPolicy'>,
+  campaign: Campaign,
+  channel: Channel,
+  zones: string[],
+): Date | undefined {
+  const now = deps.clock.now();
+  let until = channel === 'sms' ? quietFor(now, zones, deps.smsPolicy.quietHours) : undefined;
+  if (campaign.localTime && campaign.sendRequestedAt) {
+    const started = new Date(campaign.sendRequestedAt);
+    for (const tz of zones) {
+      const at = localInstant(localDay(started, tz), campaign.localTime, tz);
+      if (at > now && (!until || at > until)) until = at;
+    }
+  }
+  return until;
+}
+
+/** When the contact may be texted, if it is quiet hours in any of its possible time zones now. */
+function quietFor(now: Date, zones: string[], quiet: QuietHours): Date | undefined {
+  let until: Date | undefined;
+  for (const tz of zones) {
+    const end = quietUntil(now, tz, quiet);
+    if (end && (!until || end > until)) until = end;
+  }
+  return until;
 }
 
 export interface JobOutcome {
@@ -465,6 +628,9 @@ export async function sendJob(
   ]);
   const counted = { sent: 0, failed: 0, skipped: 0 };
   const sms = { sms_sent: 0, sms_segments: 0, sms_failed: 0, sms_opted_out: 0 };
+  /** Recipients held back by the frequency cap or an automation's cooldown (counted in `skipped` too). */
+  const totals = { capped: 0, cooldown: 0, coupons_issued: 0 };
+  const sent: WebhookEvent[] = [];
   let requeue: string[] = [];
   /** SMS recipients in their quiet hours, and when the first of them may be texted. */
   const deferred: string[] = [];
@@ -483,7 +649,9 @@ export async function sendJob(
     let accepted = false;
     let locale: string | undefined;
     try {
-      const contact = contacts ? contacts.get(contactId) : await deps.contacts.get(contactId);
+      const contact = contacts
+        ? contacts.get(contactId)
+        : await deps.contacts.get(contactId, { consistent: true });
       const e = contact ? eligibility(contact, channel) : 'erased';
       const address = channel === 'email' ? contact?.email : contact?.phone;
       if (e !== 'eligible' || !contact || !address) {
@@ -491,14 +659,20 @@ export async function sendJob(
         continue;
       }
       const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
-      if (channel === 'sms') {
-        const tz = timeZoneOf(contact, store, deps.smsPolicy);
-        const until = quietUntil(deps.clock.now(), tz, deps.smsPolicy.quietHours);
-        if (until) {
-          deferred.push(contactId);
-          wakeAt = Math.min(wakeAt, until.getTime());
-          continue;
+      const until = notBefore(deps, campaign, channel, timeZonesOf(contact, store, deps.smsPolicy));
+      if (until) {
+        // Quiet hours, or the campaign's local delivery time not reached for this contact yet.
+        deferred.push(contactId);
+        wakeAt = Math.min(wakeAt, until.getTime());
+        continue;
+      }
+      const limit = await beyondLimits(deps, campaign, contactId, channel);
+      if (limit) {
+        if (await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', limit, channel)) {
+          counted.skipped++;
+          totals[limit]++;
         }
+        continue;
       }
       if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed', undefined, channel))) {
         // Already handled, or claimed by a sender that died before recording the outcome.
@@ -510,7 +684,10 @@ export async function sendJob(
         continue;
       }
       claimed = true;
-      const coupon = await issueCoupon(deps, ring, campaign, contact, channel);
+      const issued = await issueCoupon(deps, ring, campaign, contact, channel, () => totals.coupons_issued++);
+      // A reminder whose coupon has expired since the first message says nothing of it.
+      const coupon =
+        issued && Date.parse(issued.validUntil) > deps.clock.now().getTime() ? issued : undefined;
       let messageId: string;
       let segments: number | undefined;
       if (channel === 'email') {
@@ -554,6 +731,14 @@ export async function sendJob(
         channel,
       );
       counted.sent++;
+      sent.push({
+        type: 'sent',
+        at: deps.clock.now().toISOString(),
+        campaignId: campaign.id,
+        contactId,
+        channel,
+        data: { messageId },
+      });
       if (segments) {
         sms.sms_sent++;
         sms.sms_segments += segments;
@@ -614,10 +799,16 @@ export async function sendJob(
       Math.max(1, Math.min(900, wait)),
     );
   }
-  if (Object.values(sms).some((v) => v > 0)) {
+  const extra = Object.fromEntries(Object.entries({ ...sms, ...totals }).filter(([, v]) => v > 0));
+  if (Object.keys(extra).length > 0) {
     await deps.engagement
-      .count(campaign.id, Object.fromEntries(Object.entries(sms).filter(([, v]) => v > 0)))
-      .catch((e: unknown) => deps.logger.error('Could not count SMS totals', { error: e as Error }));
+      .count(campaign.id, extra)
+      .catch((e: unknown) => deps.logger.error('Could not count send totals', { error: e as Error }));
+  }
+  if (sent.length > 0) {
+    await deps.publisher
+      .publish(sent)
+      .catch((e: unknown) => deps.logger.error('Could not publish sent events', { error: e as Error }));
   }
   if (requeue.length)
     await deps.sendQueue.enqueue(

@@ -17,6 +17,8 @@ export interface ShortLink {
   url: string;
   /** When the message was sent (ms since epoch): clicks too soon after it are a machine's. */
   sentAt: number;
+  /** Keep the link at least until then (ISO): the end of the coupon it leads to. */
+  keepUntil?: string;
 }
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -4,11 +4,13 @@ import type {
   ContactStore,
   EngagementStore,
   EventLog,
+  EventPublisher,
   RecipientMark,
   SuppressionList,
 } from '../ports';
 import { suppressContactChannel } from './contact-service';
 import { normalisePhone } from './contacts';
+import { emit } from './webhooks';
 
 /**
  * What Relance reads of an End User Messaging SMS event (the configuration
@@ -44,8 +46,11 @@ export const smsCounter = {
   priceMicroUsd: 'sms_price_micro_usd',
 };
 
-/** Carrier answers that mean the number itself is wrong: texting it again is pointless. */
-const DEAD_NUMBER = new Set(['TEXT_INVALID', 'TEXT_UNREACHABLE']);
+/**
+ * Carrier answers that mean the number itself is wrong: texting it again is
+ * pointless. (`TEXT_UNREACHABLE` is not one: a phone switched off says it too.)
+ */
+const DEAD_NUMBER = new Set(['TEXT_INVALID']);
 /** Final answers where the message did not reach the phone. */
 const UNDELIVERED = new Set([
   'TEXT_INVALID',
@@ -89,6 +94,8 @@ export interface SmsEventDeps {
   suppression: SuppressionList;
   events: EventLog;
   clock: Clock;
+  /** Webhooks: a first delivery receipt is published as `delivered`. */
+  publisher?: EventPublisher;
 }
 
 /**
@@ -105,7 +112,11 @@ export async function handleSmsEvent(deps: SmsEventDeps, event: SmsEvent): Promi
   const what = classifySmsEvent(event);
   const at = deps.clock.now().toISOString();
   if (what.suppress && contactId) {
-    await suppressContactChannel(deps, contactId, 'sms', `${what.suppress}:${campaignId ?? 'unknown'}`);
+    // Only while the contact still has the number the receipt is about: a corrected number stays.
+    const contact = await deps.contacts.get(contactId);
+    if (contact?.phone && (!event.destinationPhoneNumber || contact.phone === event.destinationPhoneNumber)) {
+      await suppressContactChannel(deps, contactId, 'sms', `${what.suppress}:${campaignId ?? 'unknown'}`);
+    }
   }
   if (campaignId && contactId) {
     const add: Record<string, number> = {};
@@ -115,7 +126,8 @@ export async function handleSmsEvent(deps: SmsEventDeps, event: SmsEvent): Promi
       if (fresh) undo.push(() => deps.engagement.unmarkFirst(campaignId, contactId, mark, at, 'sms'));
       return fresh;
     };
-    if (what.mark && what.stat && (await first(what.mark))) add[what.stat] = 1;
+    const firstMark = what.mark && what.stat ? await first(what.mark) : false;
+    if (firstMark && what.stat) add[what.stat] = 1;
     // The price comes on the final receipt; `billedAt` makes sure a message is paid for once.
     if (event.isFinal && event.totalMessagePrice && (await first('billedAt'))) {
       add[smsCounter.priceMicroUsd] = Math.round(event.totalMessagePrice * 1_000_000);
@@ -128,6 +140,8 @@ export async function handleSmsEvent(deps: SmsEventDeps, event: SmsEvent): Promi
         throw err;
       }
     }
+    if (firstMark && what.mark === 'deliveredAt')
+      await emit(deps.publisher, [{ type: 'delivered', at, campaignId, contactId, channel: 'sms' }]);
   }
   const fresh = await deps.events.recordOnce({
     messageId: event.messageId,

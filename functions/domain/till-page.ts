@@ -92,6 +92,38 @@ const EN = {
   server: 'The server had a problem ({status})',
   serverDetail: 'Try again in a moment.',
   unexpected: 'Unexpected answer ({status})',
+  signupOpen: 'Sign up a customer',
+  signupTitle: 'Sign up a customer',
+  signupIntro:
+    'With the customer: their first name, an email or a mobile number, and the boxes they tick themselves.',
+  signupFirstName: 'First name',
+  signupLocale: 'Language of the messages',
+  signupEmail: 'Email',
+  signupPhone: 'Mobile number',
+  signupEmailConsent:
+    'I agree to receive news and offers by email. I will confirm by clicking the link in the email I am sent.',
+  signupSmsConsent: 'I agree to receive news and offers by SMS. I can reply STOP at any time to stop them.',
+  signupSubmit: 'Sign up',
+  signupSubmitting: 'Signing up…',
+  signupClose: 'Back to coupons',
+  signupNeedAddress: 'Enter an email or a mobile number.',
+  signupBadEmail: 'This email address does not look right.',
+  signupBadPhone: 'This mobile number does not look right.',
+  signupNeedEmail: 'Email consent needs an email address.',
+  signupNeedPhone: 'SMS consent needs a mobile number.',
+  signupDone: 'Customer signed up',
+  signupDoneName: '{name} is signed up',
+  signupEmailSent:
+    'A confirmation email is on its way to {email}: emails start once the customer clicks its link.',
+  signupEmailWait:
+    'A confirmation email went to {email} a few minutes ago: ask the customer to look in their inbox (or spam).',
+  signupEmailGranted: '{email} already receives our emails.',
+  signupEmailDenied: '{email} unsubscribed before: no email will be sent to it.',
+  signupEmailNone: 'No email consent: no email will be sent.',
+  signupSmsGranted: 'SMS consent recorded for {phone}.',
+  signupSmsDenied: '{phone} asked for no more SMS before: none will be sent to it.',
+  signupConflict: 'This email and this number belong to two different customers.',
+  signupRefused: 'The sign-up was refused',
 };
 
 type TillText = Record<keyof typeof EN, string>;
@@ -177,6 +209,39 @@ const FR: TillText = {
   server: 'Le serveur a rencontré un problème ({status})',
   serverDetail: 'Réessayez dans un instant.',
   unexpected: 'Réponse inattendue ({status})',
+  signupOpen: 'Nouvelle inscription',
+  signupTitle: 'Inscrire un client',
+  signupIntro:
+    'Avec le client : son prénom, un email ou un numéro de mobile, et les cases qu’il coche lui-même.',
+  signupFirstName: 'Prénom',
+  signupLocale: 'Langue des messages',
+  signupEmail: 'Email',
+  signupPhone: 'Numéro de mobile',
+  signupEmailConsent:
+    'J’accepte de recevoir les actualités et offres par email. Je confirmerai en cliquant sur le lien de l’email que je vais recevoir.',
+  signupSmsConsent:
+    'J’accepte de recevoir les actualités et offres par SMS. Je peux répondre STOP à tout moment pour ne plus les recevoir.',
+  signupSubmit: 'Inscrire',
+  signupSubmitting: 'Inscription…',
+  signupClose: 'Retour aux coupons',
+  signupNeedAddress: 'Saisissez un email ou un numéro de mobile.',
+  signupBadEmail: 'Cette adresse email ne semble pas correcte.',
+  signupBadPhone: 'Ce numéro de mobile ne semble pas correct.',
+  signupNeedEmail: 'Le consentement email demande une adresse email.',
+  signupNeedPhone: 'Le consentement SMS demande un numéro de mobile.',
+  signupDone: 'Client inscrit',
+  signupDoneName: '{name} est inscrit(e)',
+  signupEmailSent:
+    'Un email de confirmation part vers {email} : les emails commenceront quand le client aura cliqué sur son lien.',
+  signupEmailWait:
+    'Un email de confirmation est parti vers {email} il y a quelques minutes : invitez le client à regarder sa boîte de réception (ou ses spams).',
+  signupEmailGranted: '{email} reçoit déjà nos emails.',
+  signupEmailDenied: '{email} s’est désabonné(e) auparavant : aucun email ne lui sera envoyé.',
+  signupEmailNone: 'Pas de consentement email : aucun email ne sera envoyé.',
+  signupSmsGranted: 'Consentement SMS enregistré pour le {phone}.',
+  signupSmsDenied: 'Le {phone} a demandé à ne plus recevoir de SMS : aucun ne lui sera envoyé.',
+  signupConflict: 'Cet email et ce numéro appartiennent à deux clients différents.',
+  signupRefused: 'L’inscription a été refusée',
 };
 
 /** Every string the page shows, per language; the page picks one from `navigator.language`. */
@@ -292,8 +357,22 @@ button:disabled { cursor: not-allowed; }
 #undo-box { margin-top: 16px; padding-top: 16px; border-top: 2px solid rgb(0 0 0 / 0.1); }
 #undo-box p { margin: 0 0 10px; font-size: 1.1rem; }
 #undo { min-width: 260px; }
+#signup-bar { margin-top: 20px; }
+#signup { margin-top: 20px; }
+#signup h2 { font-size: 1.5rem; }
+.signup-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 12px 16px; }
+.check {
+  display: flex; align-items: flex-start; gap: 16px; margin: 0; font-weight: 400; font-size: 1.1rem;
+  cursor: pointer;
+}
+.check input {
+  flex: none; width: 48px; height: 48px; min-height: 48px; margin: 0; padding: 0; accent-color: #1d4ed8;
+}
+#signup-status:not(.empty) { margin: 16px 0; }
+#signup-status .headline { font-size: 1.6rem; }
 @media (max-width: 640px) {
   main { padding: 16px; }
+  .signup-grid { grid-template-columns: 1fr; }
   .code-row { flex-direction: column; }
   #check { width: 100%; }
   #redeem-form { grid-template-columns: 1fr; }
@@ -321,6 +400,7 @@ const SCRIPT = String.raw`
   var REASONS = ['unknown', 'expired', 'not_yet_valid', 'wrong_store', 'already_redeemed', 'voided'];
   // The API sits next to the page: /till -> /v1/coupons/, /prod/till -> /prod/v1/coupons/.
   var API = location.pathname.replace(/till\/?$/, '') + 'v1/coupons/';
+  var SIGNUP_API = location.pathname.replace(/till\/?$/, '') + 'v1/signups';
 
   // localStorage can be off (private mode, policy): the page still works, for this visit.
   var memory = {};
@@ -353,7 +433,10 @@ const SCRIPT = String.raw`
     'setup', 'setup-form', 'setup-error', 'setup-note', 'key', 'key-error', 'till', 'cancel-setup', 'forget',
     'desk', 'code-form', 'code', 'code-error', 'check', 'card', 'status', 'redeem-form', 'receipt',
     'receipt-error', 'basket', 'basket-error', 'currency', 'redeem', 'redeem-error', 'undo-box',
-    'undo-until', 'undo', 'store-tag', 'change-store',
+    'undo-until', 'undo', 'store-tag', 'change-store', 'signup-open', 'signup', 'signup-form',
+    'signup-first-name', 'signup-locale', 'signup-email', 'signup-email-error', 'signup-phone',
+    'signup-phone-error', 'signup-email-consent', 'signup-sms-consent', 'signup-error', 'signup-submit',
+    'signup-close', 'signup-status',
   ].forEach(function (id) {
     el[id.replace(/-(\w)/g, function (m, c) { return c.toUpperCase(); })] = document.getElementById(id);
   });
@@ -367,6 +450,8 @@ const SCRIPT = String.raw`
   var undoTimer = 0;
   var waitTimer = 0;
   var fieldErrors = new Map(); // error element -> function giving its text in the current language
+  var signupBusy = false;
+  var signupView = null; // the last sign-up's outcome: { tone, icon, title, vars, lines: [[key, vars]] }
 
   function pickLanguage() {
     var saved = storage.get(KEYS.lang);
@@ -603,10 +688,10 @@ const SCRIPT = String.raw`
   }
 
   /**
-   * One call with the stored key. Answers the response, or null when it was handled here: no key,
-   * network down, key refused (401/403), too many attempts (429), server error (5xx).
+   * One request with the stored key. Answers the response ({ network: true } when the network is
+   * down), or null when it was handled here: no key, or the key refused (401/403).
    */
-  async function call(method, code, action, body) {
+  async function request(method, url, body) {
     var key = storage.get(KEYS.key);
     if (!key) {
       showSetup();
@@ -619,7 +704,7 @@ const SCRIPT = String.raw`
     var res;
     var data = null;
     try {
-      res = await fetch(API + encodeURIComponent(code) + (action ? '/' + action : ''), {
+      res = await fetch(url, {
         method: method,
         headers: headers,
         body: body ? JSON.stringify(body) : undefined,
@@ -634,8 +719,7 @@ const SCRIPT = String.raw`
         data = null;
       }
     } catch (e) {
-      message('warn', '!', 'network', 'networkDetail');
-      return null;
+      return { network: true };
     } finally {
       clearTimeout(timer);
     }
@@ -643,15 +727,35 @@ const SCRIPT = String.raw`
       showSetup(res.status === 401 ? 'keyRefused' : 'notStoreKey');
       return null;
     }
+    return {
+      status: res.status,
+      data: data || {},
+      date: res.headers.get('Date'),
+      retryAfter: res.headers.get('Retry-After'),
+      receivedAt: Date.now(),
+    };
+  }
+
+  /**
+   * One call to the coupon API. Answers the response, or null when it was handled here: no key,
+   * network down, key refused (401/403), too many attempts (429), server error (5xx).
+   */
+  async function call(method, code, action, body) {
+    var res = await request(method, API + encodeURIComponent(code) + (action ? '/' + action : ''), body);
+    if (!res) return null;
+    if (res.network) {
+      message('warn', '!', 'network', 'networkDetail');
+      return null;
+    }
     if (res.status === 429) {
-      rateLimited(res.headers.get('Retry-After'));
+      rateLimited(res.retryAfter);
       return null;
     }
     if (res.status >= 500) {
       message('warn', '!', 'server', 'serverDetail', { status: res.status });
       return null;
     }
-    return { status: res.status, data: data || {}, date: res.headers.get('Date'), receivedAt: Date.now() };
+    return res;
   }
 
   function unexpected(res) {
@@ -881,6 +985,150 @@ const SCRIPT = String.raw`
     tickUndo();
   }
 
+  // ---- Signing a customer up: POST v1/signups with the store key; the shop comes from the key ----
+
+  function openSignup() {
+    el.signup.hidden = false;
+    el.signupOpen.hidden = true;
+    if (!signupView) el.signupLocale.value = lang;
+    el.signupFirstName.focus();
+  }
+
+  function closeSignup() {
+    el.signup.hidden = true;
+    el.signupOpen.hidden = false;
+    signupView = null;
+    resetSignupForm();
+    renderSignup();
+    focusCode();
+  }
+
+  function resetSignupForm() {
+    el.signupForm.reset();
+    el.signupLocale.value = lang;
+    clearFieldError(el.signupEmail, el.signupEmailError);
+    clearFieldError(el.signupPhone, el.signupPhoneError);
+    el.signupError.hidden = true;
+  }
+
+  function setSignupView(next) {
+    signupView = next;
+    renderSignup();
+  }
+
+  function renderSignup() {
+    var v = signupView;
+    el.signupStatus.replaceChildren();
+    el.signupStatus.className = 'card ' + (v ? v.tone : 'empty');
+    if (!v) return;
+    el.signupStatus.append(headline(v.icon, t(v.title, v.vars)));
+    v.lines.forEach(function (line) {
+      el.signupStatus.append(node('p', 'detail', t(line[0], line[1])));
+    });
+    if (v.server) el.signupStatus.append(node('p', 'detail', v.server));
+  }
+
+  /** What the sign-up did, channel by channel, in words for the staff and the customer. */
+  function signupDone(data, sent) {
+    var lines = [];
+    var email = { email: sent.email };
+    var phone = { phone: sent.phone };
+    if (sent.email) {
+      if (data.email === 'pending') lines.push([data.confirmationSent ? 'signupEmailSent' : 'signupEmailWait', email]);
+      else if (data.email === 'granted') lines.push(['signupEmailGranted', email]);
+      else if (data.email === 'denied') lines.push(['signupEmailDenied', email]);
+      else lines.push(['signupEmailNone']);
+    }
+    if (sent.phone && data.sms === 'granted') lines.push(['signupSmsGranted', phone]);
+    else if (sent.phone && data.sms === 'denied') lines.push(['signupSmsDenied', phone]);
+    var named = !!sent.firstName;
+    setSignupView({
+      tone: 'ok', icon: '✓', title: named ? 'signupDoneName' : 'signupDone', vars: { name: sent.firstName },
+      lines: lines,
+    });
+  }
+
+  function signupProblem(tone, title, detail, vars, server) {
+    setSignupView({ tone: tone, icon: tone === 'bad' ? '✕' : '!', title: title, vars: vars,
+      lines: detail ? [[detail, vars]] : [], server: server });
+  }
+
+  async function signup(event) {
+    event.preventDefault();
+    if (signupBusy) return;
+    clearFieldError(el.signupEmail, el.signupEmailError);
+    clearFieldError(el.signupPhone, el.signupPhoneError);
+    el.signupError.hidden = true;
+    var firstName = el.signupFirstName.value.trim();
+    var email = el.signupEmail.value.trim();
+    var phone = el.signupPhone.value.trim();
+    var emailConsent = el.signupEmailConsent.checked;
+    var smsConsent = el.signupSmsConsent.checked;
+    var emailError = !email && !phone ? 'signupNeedAddress'
+      : email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? 'signupBadEmail'
+      : emailConsent && !email ? 'signupNeedEmail' : '';
+    if (emailError) {
+      showFieldError(el.signupEmail, el.signupEmailError, function () { return t(emailError); });
+      el.signupEmail.focus();
+      return;
+    }
+    if (smsConsent && !phone) {
+      showFieldError(el.signupPhone, el.signupPhoneError, function () { return t('signupNeedPhone'); });
+      el.signupPhone.focus();
+      return;
+    }
+    var body = { emailConsent: emailConsent, smsConsent: smsConsent, locale: el.signupLocale.value };
+    if (firstName) body.firstName = firstName;
+    if (email) body.email = email;
+    if (phone) body.phone = phone;
+    signupBusy = true;
+    el.signupSubmit.disabled = true;
+    el.signupSubmit.textContent = t('signupSubmitting');
+    setSignupView(null);
+    var stayOn = null;
+    try {
+      var res = await request('POST', SIGNUP_API, body);
+      if (!res) return;
+      var data = res.data;
+      if (res.network) {
+        signupProblem('warn', 'network', 'networkDetail');
+      } else if (res.status === 201) {
+        signupDone(data, body);
+        resetSignupForm();
+        stayOn = el.signupFirstName;
+      } else if (res.status === 400) {
+        var other = [];
+        (Array.isArray(data.issues) ? data.issues : []).forEach(function (issue) {
+          var path = issue && String(issue.path);
+          if (path === 'email') {
+            showFieldError(el.signupEmail, el.signupEmailError, function () { return t('signupBadEmail'); });
+            stayOn = stayOn || el.signupEmail;
+          } else if (path === 'phone') {
+            showFieldError(el.signupPhone, el.signupPhoneError, function () { return t('signupBadPhone'); });
+            stayOn = stayOn || el.signupPhone;
+          } else if (issue && typeof issue.message === 'string') {
+            other.push(path + ': ' + issue.message);
+          }
+        });
+        if (other.length || !stayOn) {
+          el.signupError.textContent = t('signupRefused') + ': ' + (other.join(' ') || serverMessage(data));
+          el.signupError.hidden = false;
+        }
+      } else if (res.status === 409) {
+        signupProblem('bad', 'signupConflict', null, null, serverMessage(data));
+      } else if (res.status >= 500) {
+        signupProblem('warn', 'server', 'serverDetail', { status: res.status });
+      } else {
+        signupProblem('warn', 'unexpected', null, { status: res.status }, serverMessage(data));
+      }
+    } finally {
+      signupBusy = false;
+      el.signupSubmit.disabled = false;
+      el.signupSubmit.textContent = t('signupSubmit');
+      if (stayOn) stayOn.focus();
+    }
+  }
+
   // ---- The store key, kept on this device ----
 
   function showSetup(errorKey, noteKey) {
@@ -959,6 +1207,7 @@ const SCRIPT = String.raw`
     labelButtons();
     updateStoreTag();
     render();
+    renderSignup();
   }
 
   // ---- Wiring ----
@@ -974,6 +1223,9 @@ const SCRIPT = String.raw`
   el.codeForm.addEventListener('submit', lookup);
   el.redeemForm.addEventListener('submit', redeem);
   el.undo.addEventListener('click', undo);
+  el.signupOpen.addEventListener('click', openSignup);
+  el.signupClose.addEventListener('click', closeSignup);
+  el.signupForm.addEventListener('submit', signup);
   el.code.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape') return;
     el.code.value = '';
@@ -985,10 +1237,12 @@ const SCRIPT = String.raw`
     event.preventDefault();
     el.basket.focus();
   });
-  [[el.key, el.keyError], [el.code, el.codeError], [el.receipt, el.receiptError], [el.basket, el.basketError]]
-    .forEach(function (pair) {
-      pair[0].addEventListener('input', function () { clearFieldError(pair[0], pair[1]); });
-    });
+  [
+    [el.key, el.keyError], [el.code, el.codeError], [el.receipt, el.receiptError], [el.basket, el.basketError],
+    [el.signupEmail, el.signupEmailError], [el.signupPhone, el.signupPhoneError],
+  ].forEach(function (pair) {
+    pair[0].addEventListener('input', function () { clearFieldError(pair[0], pair[1]); });
+  });
   document.querySelectorAll('[data-lang]').forEach(function (button) {
     button.addEventListener('click', function () {
       lang = button.dataset.lang;
@@ -1092,6 +1346,57 @@ const BODY = `
         <button type="button" id="undo" class="secondary"></button>
       </div>
     </div>
+    <div id="signup-bar">
+      <button type="button" id="signup-open" class="secondary" data-t="signupOpen">${esc(EN.signupOpen)}</button>
+    </div>
+    <section id="signup" class="panel" aria-labelledby="signup-title" hidden>
+      <h2 id="signup-title" data-t="signupTitle">${esc(EN.signupTitle)}</h2>
+      <p class="hint" data-t="signupIntro">${esc(EN.signupIntro)}</p>
+      <div id="signup-status" class="card empty" role="status" aria-live="polite" aria-atomic="true"></div>
+      <form id="signup-form" novalidate>
+        <div class="signup-grid">
+          <div>
+            <label for="signup-first-name" data-t="signupFirstName">${esc(EN.signupFirstName)}</label>
+            <input id="signup-first-name" name="firstName" type="text" autocomplete="off" maxlength="100"
+              enterkeyhint="next">
+          </div>
+          <div>
+            <label for="signup-locale" data-t="signupLocale">${esc(EN.signupLocale)}</label>
+            <select id="signup-locale" name="locale">
+              <option value="fr" lang="fr">Français</option>
+              <option value="en" lang="en" selected>English</option>
+            </select>
+          </div>
+          <div>
+            <label for="signup-email" data-t="signupEmail">${esc(EN.signupEmail)}</label>
+            <input id="signup-email" name="email" type="email" inputmode="email" autocomplete="off"
+              autocapitalize="off" spellcheck="false" maxlength="254" aria-describedby="signup-email-error">
+            <p id="signup-email-error" class="field-error" hidden></p>
+          </div>
+          <div>
+            <label for="signup-phone" data-t="signupPhone">${esc(EN.signupPhone)}</label>
+            <input id="signup-phone" name="phone" type="tel" inputmode="tel" autocomplete="off" maxlength="32"
+              aria-describedby="signup-phone-error">
+            <p id="signup-phone-error" class="field-error" hidden></p>
+          </div>
+        </div>
+        <label class="check" for="signup-email-consent">
+          <input id="signup-email-consent" name="emailConsent" type="checkbox">
+          <span data-t="signupEmailConsent">${esc(EN.signupEmailConsent)}</span>
+        </label>
+        <label class="check" for="signup-sms-consent">
+          <input id="signup-sms-consent" name="smsConsent" type="checkbox">
+          <span data-t="signupSmsConsent">${esc(EN.signupSmsConsent)}</span>
+        </label>
+        <p id="signup-error" class="alert" role="alert" hidden></p>
+        <div class="actions">
+          <button type="submit" id="signup-submit" class="primary" data-t="signupSubmit">${esc(EN.signupSubmit)}</button>
+          <button type="button" id="signup-close" class="secondary" data-t="signupClose">
+            ${esc(EN.signupClose)}
+          </button>
+        </div>
+      </form>
+    </section>
   </section>
 </main>`;
 

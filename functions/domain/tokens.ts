@@ -3,12 +3,14 @@ import type { Keyring } from './hashing';
 
 /**
  * Signed tokens for public URLs (unsubscribe, view in browser, tracking,
- * printable coupon). A token is `<keyId>.<payload>.<signature>`: the payload is
- * base64url JSON, the signature an HMAC-SHA256 (128 bits kept) over the
- * purpose and the payload, so a token made for one purpose is worthless for
- * another, and the key id lets keys rotate without breaking old links.
+ * printable coupon, sign-up confirmation). A token is
+ * `<keyId>.<payload>.<signature>`: the payload is base64url JSON, the
+ * signature an HMAC-SHA256 (128 bits kept) over the purpose and the payload,
+ * so a token made for one purpose is worthless for another, and the key id
+ * lets keys rotate without breaking old links. Tokens carry no time of their
+ * own: a purpose that expires puts its deadline in the payload (the opt-in's `x`).
  */
-export type TokenPurpose = 'unsubscribe' | 'view' | 'click' | 'open' | 'coupon';
+export type TokenPurpose = 'unsubscribe' | 'view' | 'click' | 'open' | 'coupon' | 'optin';
 
 const SIG_BYTES = 16;
 

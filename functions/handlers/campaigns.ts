@@ -48,6 +48,7 @@ export function makeHandler(deps: AppDeps) {
             company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
             shortLinkBase: deps.smsPolicy.shortLinkBase ?? publicBaseUrl(event, deps.config.PUBLIC_BASE_URL),
             smsMaxSegments: deps.config.SMS_MAX_SEGMENTS,
+            smsEnabled: deps.config.SMS_ENABLED,
             ...(deps.config.SENDER_IDENTITY ? { senderIdentity: deps.config.SENDER_IDENTITY } : {}),
           },
           parseInput(campaignInputSchema, body),

@@ -4,6 +4,7 @@ import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage 
 import { buildEmail, prepareContent } from '../domain/sending';
 import { TILL_PAGE_CSP, tillPage } from '../domain/till-page';
 import { verifyToken } from '../domain/tokens';
+import { emit } from '../domain/webhooks';
 import { type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 
@@ -53,8 +54,12 @@ export function makeHandler(deps: AppDeps) {
         const contact = await deps.contacts.get(ref.k);
         // An erased contact is already suppressed by its keyed hash: the answer is the same.
         if (contact) await suppressContactChannel(deps, contact.id, 'email', `unsubscribe:${ref.c}`);
-        if (await deps.engagement.markFirst(ref.c, ref.k, 'unsubscribedAt', deps.clock.now().toISOString())) {
+        const at = deps.clock.now().toISOString();
+        if (await deps.engagement.markFirst(ref.c, ref.k, 'unsubscribedAt', at)) {
           await deps.engagement.count(ref.c, { unsubscribed: 1 });
+          await emit(deps.publisher, [
+            { type: 'unsubscribed', at, campaignId: ref.c, contactId: ref.k, channel: 'email' },
+          ]);
         }
         deps.logger.info('Unsubscribed', { campaignId: ref.c, contactId: ref.k });
         return html(200, unsubscribedPage(lang(event, contact?.locale), company));

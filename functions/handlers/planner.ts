@@ -4,7 +4,7 @@ import { planNextPage } from '../domain/sending';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
 
-const planJob = z.strictObject({ campaignId: z.string().min(1).max(100) });
+const planJob = z.strictObject({ campaignId: z.string().min(1).max(100), start: z.boolean().optional() });
 
 /** SQS worker: plans one page of a campaign's segment per message (see planNextPage). */
 export function makeHandler(deps: AppDeps) {

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
+import { unitCostsFrom } from '../domain/costs';
 import { notFound } from '../domain/errors';
 import { reportPage } from '../domain/report-page';
 import { buildReport } from '../domain/reports';
@@ -40,10 +41,12 @@ const COLUMNS = [
  * The CSV has one row per message: a contact who got an email and an SMS has two.
  */
 export function makeHandler(deps: AppDeps) {
+  // The COST_* variables: every report (JSON and HTML) shows its cost against post.
+  const costs = unitCostsFrom(deps.config);
   const loadWithCampaign = async (id: string) => {
     const campaign = await deps.campaigns.get(id);
     if (!campaign) throw notFound('Campaign');
-    return { campaign, report: buildReport(campaign, await deps.engagement.counters(campaign.id)) };
+    return { campaign, report: buildReport(campaign, await deps.engagement.counters(campaign.id), costs) };
   };
   const load = async (id: string) => (await loadWithCampaign(id)).report;
   return httpHandler(

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { key } from '../../functions/adapters/dynamo/table';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type HandlerName, RelanceFunction } from '../function';
-import type { Data, MainTableAccess } from './data';
+import type { Data, MainTableAccess, MainTableIndex } from './data';
 import { pascalCase } from './workers';
 
 export interface ApiProps {
@@ -45,13 +45,15 @@ export interface FunctionOptions {
 
 /** What an HTTP function may do with the data. */
 interface DataAccess {
-  /** The main table: nothing, its items (indexes included), or only the single-item actions listed. */
+  /** The main table: nothing, its items (indexes included), or only the keyed actions listed. */
   readonly table: 'none' | MainTableAccess;
   /**
-   * With a list of single-item actions: the partition keys (patterns) of the only items they may
-   * touch, enforced by IAM (`dynamodb:LeadingKeys`).
+   * With a list of keyed actions: the partition keys (patterns) of the only items they may touch,
+   * enforced by IAM (`dynamodb:LeadingKeys`).
    */
   readonly leadingKeys?: readonly string[];
+  /** With a list of keyed actions: the indexes it may query too, each by its own ARN. */
+  readonly queryIndexes?: readonly MainTableIndex[];
   /** GetSecretValue on the HMAC keyring: signed tokens and keyed hashes of suppressed addresses. */
   readonly keyring: boolean;
   /** PutItem on the events table: raw opens and clicks. */
@@ -68,8 +70,10 @@ const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true }
  * links, and the queue it feeds is granted by the stack. `pages` verifies signed tokens and
  * suppresses whoever unsubscribes (its static till page needs nothing). `tracking` verifies signed
  * tokens and writes raw opens and clicks to the events table; of the main table it only reads the
- * short links of SMS (`GET /s/{code}`), one item by key. The others read and write the main table
- * and use the keyring for the keyed hashes of suppressed addresses.
+ * short links of SMS (`GET /s/{code}`), one item by key. `webhooks` touches webhook items only.
+ * The others read and write the main table and use the keyring for the keyed hashes of suppressed
+ * addresses (and `signups` for its signed opt-in links). What is not data is granted by the stack:
+ * the plan queue and the scheduler to `campaigns`, SES to `signups`, the webhook queue to `pages`.
  */
 const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   health: { table: 'none', keyring: false },
@@ -100,6 +104,22 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   // The printable coupon: verifies its signed token, reads the coupon and the shops (gsi1 lists them
   // all), and marks the recipient's send record and the campaign's counters when it is viewed or printed.
   'coupon-pages': READ_WRITE_AND_KEYRING,
+  // Automations and their runs, read and written; it compiles the templates an automation names to
+  // check them, and signs nothing (the runner creates the campaigns, the sender signs their links).
+  automations: { table: 'readWrite', keyring: false },
+  // Signs a customer up in a shop: creates or updates the contact and its consent (the keyed hashes
+  // of suppressed addresses), signs the opt-in link it emails and verifies it when it comes back.
+  signups: READ_WRITE_AND_KEYRING,
+  // Webhook endpoints (WEBHOOK#<id>) and their deliveries log (the same partitions): registered
+  // (PutItem), read (GetItem), deleted (DeleteItem), their log paged (Query); IAM holds all four to
+  // webhook items. Listing the endpoints queries gsi1 (its WEBHOOKS partition), named by its ARN.
+  // Their signing secrets are their own: no keyring.
+  webhooks: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    leadingKeys: [key.webhook('*').pk],
+    queryIndexes: ['gsi1'],
+    keyring: false,
+  },
 };
 
 /**
@@ -157,7 +177,12 @@ export class Api extends Construct {
     for (const name of new Set(ROUTES.map((r) => r.fn))) {
       const f = fn(name, props.functionOptions?.[name], MEMORY_MB[name]);
       const access = DATA_ACCESS[name];
-      if (access.table !== 'none') props.data.grantMainTable(f, access.table, access.leadingKeys);
+      if (access.table !== 'none') {
+        props.data.grantMainTable(f, access.table, {
+          ...(access.leadingKeys ? { leadingKeys: access.leadingKeys } : {}),
+          ...(access.queryIndexes ? { queryIndexes: access.queryIndexes } : {}),
+        });
+      }
       if (access.keyring) keyring.grantRead(f);
       if (access.eventsTable) props.data.eventsTable.grants.actions(f, 'dynamodb:PutItem');
       functions.set(name, f);
@@ -168,7 +193,8 @@ export class Api extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: Stack.of(this).stackName,
       description:
-        'Relance: contacts, stores, API keys, purchases, templates, campaigns, reports, the till and public pages',
+        'Relance: contacts, stores, API keys, purchases, templates, campaigns, automations, reports, the till, ' +
+        'sign-ups, webhooks and public pages',
       createDefaultStage: false,
     });
 

@@ -16,10 +16,35 @@ export type ItemAction =
   | 'dynamodb:DeleteItem';
 
 /**
- * What a function may do with the main table's items: read them (indexes included), read and write
- * them, or only the single-item actions listed, on the table itself and none of its indexes.
+ * Actions addressed by key: one item (`ItemAction`), or the items of one partition (`Query`). With
+ * `dynamodb:LeadingKeys`, IAM checks the partition key of each, so a pattern (`WEBHOOK#*`) confines
+ * them to one kind of item.
  */
-export type MainTableAccess = 'read' | 'readWrite' | readonly ItemAction[];
+export type KeyedAction = ItemAction | 'dynamodb:Query';
+
+/** The main table's global secondary indexes, by name (`gsi1`). */
+export type MainTableIndex = (typeof MAIN_TABLE.indexes)[number]['name'];
+
+/**
+ * What a function may do with the main table's items: read them (indexes included), read and write
+ * them, or only the keyed actions listed, on the table itself and none of its indexes (unless
+ * `GrantMainTableOptions.queryIndexes` names some).
+ */
+export type MainTableAccess = 'read' | 'readWrite' | readonly KeyedAction[];
+
+/** What narrows, or widens, a list of keyed actions (see `Data.grantMainTable`). */
+export interface GrantMainTableOptions {
+  /**
+   * The partition keys (patterns, `SHORT#*`) of the only items the actions may touch, enforced by
+   * IAM (`dynamodb:LeadingKeys`).
+   */
+  readonly leadingKeys?: readonly string[];
+  /**
+   * Indexes the function may query too, each by its own ARN (no `index/*` wildcard). The leading
+   * keys do not apply to them: an index's partition key is not the table's.
+   */
+  readonly queryIndexes?: readonly MainTableIndex[];
+}
 
 /**
  * Everything Relance keeps: the main table, the events table and the HMAC keyring.
@@ -115,13 +140,14 @@ export class Data extends Construct {
   /**
    * Lets a function read, or read and write, the main table's items, its indexes included, and
    * acknowledges the one wildcard this takes (the table's index ARNs) on the function's role. Given a
-   * list of single-item actions instead, allows only those, on the table's ARN: no index, hence no
-   * wildcard to acknowledge; and, given `leadingKeys` (`SHORT#*`), only on the items whose partition
-   * key matches one of them.
+   * list of keyed actions instead, allows only those, on the table's ARN: no index, hence no wildcard
+   * to acknowledge; given `leadingKeys` (`SHORT#*`), only on the items whose partition key matches
+   * one of them; and given `queryIndexes`, Query on those indexes, each named by its ARN.
    */
-  grantMainTable(fn: RelanceFunction, access: MainTableAccess, leadingKeys?: readonly string[]): void {
+  grantMainTable(fn: RelanceFunction, access: MainTableAccess, options: GrantMainTableOptions = {}): void {
+    const { leadingKeys, queryIndexes } = options;
     if (typeof access !== 'string') {
-      if (access.length === 0) throw new Error('grantMainTable: name at least one item action');
+      if (access.length === 0) throw new Error('grantMainTable: name at least one keyed action');
       Grant.addToPrincipal({
         grantee: fn,
         actions: [...access],
@@ -130,10 +156,17 @@ export class Data extends Construct {
           ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } }
           : {}),
       });
+      if (queryIndexes && queryIndexes.length > 0) {
+        Grant.addToPrincipal({
+          grantee: fn,
+          actions: ['dynamodb:Query'],
+          resourceArns: queryIndexes.map((index) => `${this.table.tableArn}/index/${index}`),
+        });
+      }
       return;
     }
-    if (leadingKeys) {
-      throw new Error('grantMainTable: leadingKeys only narrow a list of single-item actions');
+    if (leadingKeys || queryIndexes) {
+      throw new Error('grantMainTable: leadingKeys and queryIndexes only go with a list of keyed actions');
     }
     if (access === 'read') this.table.grants.readData(fn);
     else this.table.grants.readWriteData(fn);

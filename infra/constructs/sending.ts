@@ -15,8 +15,12 @@ import {
   acknowledgeOnFailureDestination,
   secureQueue,
   type WorkerOptions,
+  type WorkQueue,
   workerFunction,
+  workQueue,
 } from './workers';
+
+export type { WorkQueue } from './workers';
 
 export interface SendingProps {
   /** Where the workers read and write. */
@@ -41,6 +45,11 @@ export interface SendingProps {
    * @default 0.5: with two senders, one SMS a second, the default throughput of one phone number
    */
   readonly smsRatePerSecond?: number;
+  /**
+   * The global frequency cap, `messages/days` (`2/7`), that the sender enforces (FREQUENCY_CAP).
+   * @default no cap
+   */
+  readonly frequencyCap?: string;
 }
 
 /** Longest run of a planner or a sender: one page of a segment, or one batch of jobs. */
@@ -53,14 +62,6 @@ const SEND_BATCH_SIZE = 4;
  * times out halfway through a batch leaves the recipients it had claimed neither sent nor failed.
  */
 const SEND_TIME_BUDGET = 0.5;
-/** Receives of a message before it is parked in its dead-letter queue. */
-const MAX_RECEIVE_COUNT = 5;
-/**
- * A queue's visibility timeout, in multiples of its consumer's timeout: AWS's advice for Lambda
- * event sources, so that the retries of a throttled invocation never make a message visible (and
- * processed twice) while a first invocation still holds it.
- */
-const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** Raw opens and clicks the engagement aggregator receives per invocation, at most. */
 const ENGAGEMENT_BATCH_SIZE = 100;
 /** How long the aggregator's event source gathers a batch: a burst of opens then costs one counter update. */
@@ -77,12 +78,6 @@ const PUBLISHED_EVENTS = [
   ses.EmailSendingEvent.RENDERING_FAILURE,
   ses.EmailSendingEvent.DELIVERY_DELAY,
 ];
-
-/** A work queue and the dead-letter queue that catches its poison messages. */
-export interface WorkQueue {
-  readonly queue: sqs.Queue;
-  readonly deadLetterQueue: sqs.Queue;
-}
 
 /**
  * How a campaign goes out through SES v2, and how we hear back.
@@ -121,11 +116,13 @@ export class Sending extends Construct {
   /** Contacts per send job, sized so that a batch of jobs fits in the sender's timeout. */
   public readonly recipientsPerJob: number;
   private readonly environment: Record<string, string>;
+  private readonly senderIdentity: string;
 
   constructor(scope: Construct, id: string, props: SendingProps) {
     super(scope, id);
     const { data, sendConcurrency, sendRatePerSecond, smsRatePerSecond = 0.5 } = props;
     this.environment = props.environment;
+    this.senderIdentity = props.senderIdentity;
     if (!Number.isInteger(sendConcurrency) || sendConcurrency < 2 || sendConcurrency > 1000) {
       throw new Error(`sendConcurrency must be an integer from 2 to 1000, got ${sendConcurrency}`);
     }
@@ -290,6 +287,7 @@ export class Sending extends Construct {
         SMS_RATE_PER_SECOND: String(smsRatePerSecond),
         COMPANY_NAME: props.company.name,
         COMPANY_ADDRESS: props.company.address,
+        ...(props.frequencyCap ? { FREQUENCY_CAP: props.frequencyCap } : {}),
       },
     });
     data.grantMainTable(sender, 'readWrite');
@@ -302,18 +300,7 @@ export class Sending extends Construct {
         maxConcurrency: sendConcurrency,
       }),
     );
-    const stack = Stack.of(this);
-    const sesArn = (resource: 'identity' | 'configuration-set', resourceName: string) =>
-      stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    // SES v2 SendEmail is authorised against both the sending identity and the configuration set.
-    Grant.addToPrincipal({
-      grantee: sender,
-      actions: ['ses:SendEmail'],
-      resourceArns: [
-        sesArn('identity', props.senderIdentity),
-        sesArn('configuration-set', configurationSetName),
-      ],
-    });
+    this.grantSendEmail(sender);
 
     this.functions = new Map<WorkerName, RelanceFunction>([
       ['planner', planner],
@@ -321,6 +308,29 @@ export class Sending extends Construct {
       ['ses-events', sesEvents],
       ['engagement-aggregator', aggregator],
     ]);
+  }
+
+  /**
+   * Lets a function send email as the sending identity, through the configuration set, and nothing
+   * else: SES v2 SendEmail is authorised against both. The sender sends campaigns so; the sign-up
+   * function its double opt-in emails.
+   */
+  grantSendEmail(fn: RelanceFunction): void {
+    const sesArn = (resource: 'identity' | 'configuration-set', resourceName: string) =>
+      Stack.of(this).formatArn({
+        service: 'ses',
+        resource,
+        resourceName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['ses:SendEmail'],
+      resourceArns: [
+        sesArn('identity', this.senderIdentity),
+        sesArn('configuration-set', this.configurationSet.configurationSetName),
+      ],
+    });
   }
 
   /** A worker function (`ses-events` → `SesEventsFunction`), with the shared environment plus its own. */
@@ -338,11 +348,6 @@ export class Sending extends Construct {
    * message received five times without success is parked there for two weeks.
    */
   private workQueue(name: string): WorkQueue {
-    const deadLetterQueue = this.queue(`${name}DeadLetterQueue`, { retentionPeriod: Duration.days(14) });
-    const queue = this.queue(`${name}Queue`, {
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
-      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
-    return { queue, deadLetterQueue };
+    return workQueue(this, name, WORKER_TIMEOUT);
   }
 }

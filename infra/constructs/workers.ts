@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { WorkerName } from '../../functions/routes';
@@ -17,7 +17,7 @@ export function pascalCase(name: string): string {
 /** What a worker may set on top of the shared environment. */
 export type WorkerOptions = Pick<
   RelanceFunctionProps,
-  'environment' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'deadLetterQueue' | 'runtimeSdk'
+  'environment' | 'timeout' | 'retryAttempts' | 'maxEventAge' | 'deadLetterQueue' | 'runtimeSdk' | 'assets'
 >;
 
 /** A worker function (`ses-events` → `SesEventsFunction`), with the shared environment plus its own. */
@@ -41,6 +41,37 @@ export function secureQueue(scope: Construct, id: string, props: sqs.QueueProps 
     enforceSSL: true,
     ...props,
   });
+}
+
+/** Receives of a message before it is parked in its dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+/**
+ * A queue's visibility timeout, in multiples of its consumer's timeout: AWS's advice for Lambda
+ * event sources, so that the retries of a throttled invocation never make a message visible (and
+ * processed twice) while a first invocation still holds it.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** A work queue and the dead-letter queue that catches its poison messages. */
+export interface WorkQueue {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+/**
+ * A work queue (`<name>Queue`) whose consumer times out after `consumerTimeout`, and its dead-letter
+ * queue (`<name>DeadLetterQueue`): a message received five times without success is parked there
+ * for two weeks. Both encrypted, both refusing requests without TLS.
+ */
+export function workQueue(scope: Construct, name: string, consumerTimeout: Duration): WorkQueue {
+  const deadLetterQueue = secureQueue(scope, `${name}DeadLetterQueue`, {
+    retentionPeriod: Duration.days(14),
+  });
+  const queue = secureQueue(scope, `${name}Queue`, {
+    visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+  });
+  return { queue, deadLetterQueue };
 }
 
 /**

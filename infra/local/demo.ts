@@ -5,7 +5,8 @@
  * single customer database now knows.
  */
 import pMap from 'p-map';
-import { parseQuietHours, quietUntil } from '../../functions/domain/quiet-hours';
+import { localDay } from '../../functions/domain/automations';
+import { localInstant } from '../../functions/domain/quiet-hours';
 import type { Clock } from '../../functions/ports';
 import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
@@ -17,11 +18,16 @@ const CUSTOMERS = Number(process.env.RELANCE_DEMO_CUSTOMERS ?? 2000);
 const started = Date.now();
 const secs = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
-// Promotional SMS wait out the quiet hours (21:00-08:00 in the customer's time zone). So that the demo
-// shows an SMS campaign at any hour, a run at night plays on a clock moved to 11:00 in Paris.
-const quiet = quietUntil(new Date(), 'Europe/Paris', parseQuietHours('21:00-08:00'));
-const shiftMs = quiet ? quiet.getTime() + 3 * 3_600_000 - Date.now() : 0;
-const clock: Clock = { now: () => new Date(Date.now() + shiftMs) };
+// The demo plays several days of the win-back journey on its own clock: it starts at 10:30 in Paris
+// today (after the automation's 10:00 run, outside the SMS quiet hours) and moves forward by days.
+let offset =
+  localInstant(localDay(new Date(), 'Europe/Paris'), '10:30', 'Europe/Paris').getTime() - Date.now();
+const clock: Clock & { advance(ms: number): void } = {
+  now: () => new Date(Date.now() + offset),
+  advance: (ms) => {
+    offset += ms;
+  },
+};
 
 const stack = await startLocalStack({
   port: 0,
@@ -32,7 +38,8 @@ const stack = await startLocalStack({
   clock,
   // The simulated opens below come seconds after sending, which would otherwise flag them all as a
   // security gateway's; in real life people open later.
-  env: { TRACK_TOO_SOON_SECONDS: '0' },
+  // At most 2 marketing messages per customer per 7 days: the journey's email and SMS fit.
+  env: { TRACK_TOO_SOON_SECONDS: '0', FREQUENCY_CAP: '2/7' },
 });
 const api = async (method: string, path: string, body?: unknown, type = 'application/json') => {
   const res = await fetch(stack.url + path, {
@@ -48,11 +55,9 @@ const api = async (method: string, path: string, body?: unknown, type = 'applica
 
 try {
   console.log(`Relance demo — local stack at ${stack.url} (in memory)`);
-  if (shiftMs) {
-    console.log(
-      `  (it is night in Paris: SMS quiet hours. The demo runs on a clock moved to ${clock.now().toISOString().slice(11, 16)} UTC)`,
-    );
-  }
+  console.log(
+    `  (its clock starts at ${clock.now().toISOString().slice(0, 16)}Z, 10:30 in Paris, and moves by days)`,
+  );
 
   for (const { id, ...store } of stores) await api('PUT', `/v1/stores/${id}`, store);
   console.log(`• ${stores.length} shops loaded`);
@@ -122,20 +127,16 @@ try {
     `${lapsed} customers have not bought for six months: the audience of a win-back ("relance") campaign.`,
   );
 
-  // The win-back: the email that replaces the postal reminder, to every customer inactive for six months.
-  const segment = { inactiveForDays: 182 };
-  const preview = await api('POST', '/v1/segments/preview', { segment });
-  console.log('\nWin-back campaign');
-  console.log(
-    `• segment "no purchase for 182 days" reaches ${preview.count} customers with email consent (${preview.suppressed} suppressed)`,
-  );
-  const campaign = await api('POST', '/v1/campaigns', {
-    name: 'Relance — on ne vous a pas vu depuis 6 mois',
-    channel: 'email',
+  // The win-back journey, set once and left to run every day: the email that replaces the postal
+  // reminder ("relance") with a coupon, an SMS three days later to those who did not open it, and a
+  // redemption in a shop (or any purchase) ends the journey. The demo plays several days on its clock.
+  const automation = await api('POST', '/v1/automations', {
+    name: 'Relance 6 mois',
+    trigger: { kind: 'inactive', days: 182 },
+    runAt: '10:00',
     template: 'winback',
-    segment,
+    channel: 'email',
     from: { name: 'Relance', address: 'bonjour@relance.example' },
-    objective: { kpi: 'redemption_rate', target: 0.05 },
     offer: {
       kind: 'percent',
       value: 15,
@@ -145,32 +146,51 @@ try {
       stores: 'all',
       description: { fr: '-15 % sur tout le magasin dès 30 €', en: '15% off everything from €30' },
     },
+    cooldownDays: 90,
+    backlog: true,
+    steps: [{ waitDays: 3, unless: 'opened', template: 'winback', channel: 'sms' }],
   });
-  console.log(`• campaign ${campaign.id} created from template "winback" (${campaign.locales.join(', ')})`);
-  await api('POST', `/v1/campaigns/${campaign.id}/send`);
-  let status = await api('GET', `/v1/campaigns/${campaign.id}`);
-  while (status.status === 'sending') {
-    if (process.stdout.isTTY)
-      process.stdout.write(`\r• sending… ${status.counts.sent}/${status.counts.targeted || '?'}`);
-    await new Promise((r) => setTimeout(r, 250));
-    status = await api('GET', `/v1/campaigns/${campaign.id}`);
-  }
-  if (process.stdout.isTTY) process.stdout.write('\r');
-  const c = status.counts;
+  console.log('\nWin-back journey (automation, every day at 10:00)');
   console.log(
-    `• ${status.status}: ${c.targeted} targeted, ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped (suppressed) [${secs()}]`,
+    `• ${automation.id}: no purchase for 182 days → email with a coupon; no open after 3 days → SMS; a purchase ends it`,
   );
 
-  const messages = (await api('GET', '/_local/messages')).items as {
-    to: string;
-    subject: string;
-    headers: Record<string, string>;
-    text: string;
-    html: string;
-  }[];
+  const runDay = async (label: string) => {
+    const { started } = await api('POST', '/_local/automations/run');
+    for (const s of started as { campaignId: string }[]) {
+      let c = await api('GET', `/v1/campaigns/${s.campaignId}`);
+      while (c.status === 'sending') {
+        if (process.stdout.isTTY)
+          process.stdout.write(`\r• ${label}: sending… ${c.counts.sent}/${c.counts.targeted || '?'}`);
+        await new Promise((r) => setTimeout(r, 250));
+        c = await api('GET', `/v1/campaigns/${s.campaignId}`);
+      }
+      if (process.stdout.isTTY) process.stdout.write('\r');
+    }
+    return started as { campaignId: string; step: number; day: string }[];
+  };
+
+  // Day 0: the first run takes everyone already lapsed (backlog).
+  const [first] = await runDay('day 0');
+  if (!first) throw new Error('The automation did not run');
+  const day0 = await api('GET', `/v1/campaigns/${first.campaignId}`);
+  console.log(
+    `• day 0 (${first.day}): ${day0.counts.sent} emails sent, ${day0.counts.skipped} skipped (suppressed or capped) [${secs()}]`,
+  );
+
+  const messages = (
+    (await api('GET', '/_local/messages')).items as {
+      channel: string;
+      to: string;
+      subject: string;
+      headers: Record<string, string>;
+      text: string;
+      html: string;
+    }[]
+  ).filter((m) => m.channel === 'email');
   const mail = messages[0];
   if (mail) {
-    console.log(`\nOne of the ${messages.length} emails sent, as text:`);
+    console.log(`\nOne of the ${messages.length} emails, as text:`);
     console.log(`  To: ${mail.to}`);
     console.log(`  Subject: ${mail.subject}`);
     console.log(`  List-Unsubscribe: ${mail.headers['List-Unsubscribe']?.slice(0, 70)}…`);
@@ -189,13 +209,14 @@ try {
     'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15',
   };
   const scanner = { 'user-agent': 'Mozilla/5.0 (compatible; Barracuda Sentinel)' };
+  clock.advance(2 * 3_600_000);
   let simulated = 0;
   await pMap(
     messages,
     async (m) => {
       await fetch(`${stack.url}/_local/ses-events`, {
         method: 'POST',
-        body: JSON.stringify({ type: 'delivery', campaignId: campaign.id, email: m.to }),
+        body: JSON.stringify({ type: 'delivery', campaignId: first.campaignId, email: m.to }),
       });
       const pixel = /src="([^"]+\/t\/o\/[^"]+)"/.exec(m.html)?.[1];
       const links = [...m.html.matchAll(/href="([^"]+\/t\/c\/[^"]+)"/g)].map((x) => x[1] as string);
@@ -218,7 +239,9 @@ try {
   if (process.stdout.isTTY) process.stdout.write('\r');
   const leaver = messages[1]?.headers['List-Unsubscribe']?.slice(1, -1);
   if (leaver) await fetch(leaver, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
-  // Some customers come back with their coupon: the shops' tills redeem them through the till API.
+
+  // Over the next days some customers come back with their coupon: the tills redeem it, which
+  // records a purchase and ends their journey.
   const tillKeys = new Map<string, string>();
   for (const s of stores)
     tillKeys.set(s.id, (await api('POST', '/v1/keys', { role: 'store', storeId: s.id })).key);
@@ -241,108 +264,106 @@ try {
     });
     if (res.ok) redeemed++;
   }
-  console.log(`• ${redeemed} coupons redeemed at the tills of the four shops`);
   await stack.queues.coupons?.idle();
   await stack.queues.engagement?.idle();
-  const report = await api('GET', `/v1/campaigns/${campaign.id}/report`);
-  const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
-  console.log(`\nReport (simulated engagement) [${secs()}]`);
-  console.log(
-    `  delivered ${report.delivered} · bounced ${report.bounced} · unsubscribed ${report.unsubscribed}`,
-  );
-  console.log(
-    `  opened: ${report.opened.uniqueHuman} people (${pct(report.rates.open)}), ${report.opened.uniqueMachine} machines`,
-  );
-  console.log(
-    `  clicked: ${report.clicked.uniqueHuman} people (${pct(report.rates.click)}), ${report.clicked.uniqueMachine} machines`,
-  );
-  const k = report.coupons;
-  console.log(
-    `  coupons: ${k.issued} issued, ${k.viewed} viewed, ${k.redeemed} redeemed (${pct(k.redemptionRate)}), revenue ${k.revenue.toFixed(2)} €, average basket ${(k.averageBasket ?? 0).toFixed(2)} €`,
-  );
-  const ar = report.actionResponse[0];
-  console.log(
-    `  action → response (email): shop ${pct(ar.store)}, web ${pct(ar.web)}, clicked only ${pct(ar.clickOnly)}`,
-  );
-  console.log(
-    `  objective redemption rate ≥ 5 %: ${pct(report.objective.actual)}, ${report.objective.met ? 'met' : 'not met'}`,
-  );
-  console.log(
-    `  (GET ${'/v1/campaigns/'}${campaign.id}/report.html draws it; report.csv has one row per recipient)`,
-  );
-  // The second action channel: an SMS invitation to a private sale, for the shop's customers of the
-  // last year who consented to SMS, with a coupon code and a short link to the printable coupon.
-  const shop = stores[0] as (typeof stores)[number];
-  const smsSegment = { homeStoreIds: [shop.id], purchasedWithinDays: 365 };
-  const smsAudience = await api('POST', '/v1/segments/preview', { segment: smsSegment, channel: 'sms' });
-  console.log(`\nSMS campaign: private sale at ${shop.name}`);
-  console.log(`• segment reaches ${smsAudience.count} customers with SMS consent`);
-  const smsCampaign = await api('POST', '/v1/campaigns', {
-    name: `Vente privée — ${shop.name}`,
-    channel: 'sms',
-    template: 'store-event',
-    segment: smsSegment,
-    event: { title: 'Vente privée -20 %', date: 'samedi 10h-19h' },
-    offer: {
-      kind: 'percent',
-      value: 20,
-      currency: 'EUR',
-      validDays: 7,
-      stores: [shop.id],
-      description: { fr: '-20 % sur tout', en: '20% off everything' },
-    },
-  });
-  const estimate = smsCampaign.smsEstimate.fr;
-  console.log(
-    `• created: ${estimate.encoding}, ${estimate.characters} characters, ${estimate.segments} segment(s) per SMS${smsCampaign.warnings ? ` — ${smsCampaign.warnings.join('; ')}` : ''}`,
-  );
-  await api('POST', `/v1/campaigns/${smsCampaign.id}/send`);
-  let smsStatus = await api('GET', `/v1/campaigns/${smsCampaign.id}`);
-  while (smsStatus.status === 'sending') {
-    await new Promise((r) => setTimeout(r, 200));
-    smsStatus = await api('GET', `/v1/campaigns/${smsCampaign.id}`);
+  console.log(`• days 0-2: ${redeemed} coupons redeemed at the tills of the four shops`);
+
+  // Days 1 to 3: each run picks up the customers who crossed six months since the day before; on
+  // day 3 the reminder goes by SMS to those who neither opened the email nor came back.
+  const journey = [first];
+  for (const day of [1, 2, 3]) {
+    clock.advance(day === 1 ? 22 * 3_600_000 : 24 * 3_600_000);
+    const started = await runDay(`day ${day}`);
+    journey.push(...started);
+    for (const s of started) {
+      const c = await api('GET', `/v1/campaigns/${s.campaignId}`);
+      const what = s.step === 0 ? 'newly lapsed, emailed' : 'SMS reminders to non-openers';
+      console.log(
+        `• day ${day} (${localDay(clock.now(), 'Europe/Paris')}): ${c.counts.sent} ${what} (${c.counts.skipped} skipped)`,
+      );
+    }
   }
-  console.log(
-    `• ${smsStatus.status}: ${smsStatus.counts.sent} SMS sent, ${smsStatus.counts.skipped} skipped [${secs()}]`,
-  );
-  const texts = stack.smsOutbox.sent.filter((m) => m.tags.campaignId === smsCampaign.id);
-  if (texts[0]) {
-    console.log(`\nOne of the ${texts.length} SMS (to ${texts[0].to}, ${texts[0].segments} segment(s)):`);
+
+  // The SMS reminders as customers get them, then what the carriers and customers do with them.
+  const reminder = journey.find((s) => s.step === 1);
+  const texts = reminder ? stack.smsOutbox.sent.filter((m) => m.tags.campaignId === reminder.campaignId) : [];
+  if (reminder && texts[0]) {
+    console.log(
+      `\nOne of the ${texts.length} SMS reminders (to ${texts[0].to}, ${texts[0].segments} segment(s)):`,
+    );
     console.log(
       texts[0].body
         .split('\n')
         .map((l) => `  | ${l}`)
         .join('\n'),
     );
-  }
-  // Receipts from the carriers (a few numbers no longer exist), clicks on the short links, one STOP.
-  for (const [i, m] of texts.entries()) {
-    const type = rand() < 0.03 ? 'invalid' : 'delivered';
-    await fetch(`${stack.url}/_local/sms-events`, {
-      method: 'POST',
-      body: JSON.stringify({ type, campaignId: smsCampaign.id, phone: m.to, price: 0.0712 * m.segments }),
-    });
-    const short = /https?:\/\/\S+\/s\/[0-9A-Za-z]{11}/.exec(m.body)?.[0];
-    if (short && type === 'delivered' && rand() < 0.2) {
-      await fetch(short, { headers: human, redirect: 'manual' });
-    }
-    if (i === 0) {
-      await fetch(`${stack.url}/_local/sms/inbound`, {
+    clock.advance(3_600_000);
+    for (const [i, m] of texts.entries()) {
+      const type = rand() < 0.03 ? 'invalid' : 'delivered';
+      await fetch(`${stack.url}/_local/sms-events`, {
         method: 'POST',
-        body: JSON.stringify({ from: m.to, body: 'STOP' }),
+        body: JSON.stringify({
+          type,
+          campaignId: reminder.campaignId,
+          phone: m.to,
+          price: 0.0712 * m.segments,
+        }),
       });
+      const short = /https?:\/\/\S+\/s\/[0-9A-Za-z]{11}/.exec(m.body)?.[0];
+      if (short && type === 'delivered' && rand() < 0.2)
+        await fetch(short, { headers: human, redirect: 'manual' });
+      if (i === 0) {
+        await fetch(`${stack.url}/_local/sms/inbound`, {
+          method: 'POST',
+          body: JSON.stringify({ from: m.to, body: 'STOP' }),
+        });
+      }
     }
+    await stack.queues.engagement?.idle();
   }
-  await stack.queues.engagement?.idle();
-  const smsReport = (await api('GET', `/v1/campaigns/${smsCampaign.id}/report`)).sms;
-  console.log(`\nSMS report (simulated receipts) [${secs()}]`);
+
+  // The journey's report: each run is a campaign with its own report; the costs add up.
+  const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+  const eur = (x: number) =>
+    `${x.toLocaleString('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
+  const reports = await pMap(journey, (s) => api('GET', `/v1/campaigns/${s.campaignId}/report`), {
+    concurrency: 4,
+  });
+  const main = reports[0] as (typeof reports)[number];
+  console.log(`\nWin-back journey report (simulated engagement) [${secs()}]`);
   console.log(
-    `  sent ${smsReport.sent} (${smsReport.segments} segments) · delivered ${smsReport.delivered} (${pct(smsReport.rates.delivery)}) · undelivered ${smsReport.undelivered}`,
+    `  first email: delivered ${main.delivered} · opened by ${main.opened.uniqueHuman} people (${pct(main.rates.open)}), ${main.opened.uniqueMachine} machines · clicked ${main.clicked.uniqueHuman} (${pct(main.rates.click)}) · unsubscribed ${main.unsubscribed}`,
+  );
+  const k = main.coupons;
+  console.log(
+    `  coupons: ${k.issued} issued, ${k.viewed} viewed, ${k.redeemed} redeemed (${pct(k.redemptionRate)}), revenue ${eur(k.revenue)}, average basket ${eur(k.averageBasket ?? 0)}`,
+  );
+  const smsReport = reports.find((r) => r.sms?.sent)?.sms;
+  if (smsReport) {
+    console.log(
+      `  SMS reminders: ${smsReport.sent} sent (${smsReport.segments} segments) · delivered ${smsReport.delivered} (${pct(smsReport.rates.delivery)}) · clicked by ${smsReport.clicked.uniqueHuman} · 1 STOP (consent revoked at once) · billed ${(smsReport.costUsd ?? 0).toFixed(2)} USD`,
+    );
+  }
+  // By post, each customer the journey reached gets one letter (the reminders go to the same people).
+  const totals = reports.reduce(
+    (t, r, i) => ({
+      messages: t.messages + r.sent,
+      cost: t.cost + (r.cost?.total ?? 0),
+      postal: t.postal + (journey[i]?.step === 0 ? (r.cost?.postal.cost ?? 0) : 0),
+    }),
+    { messages: 0, cost: 0, postal: 0 },
+  );
+  const revenue = k.revenue as number;
+  console.log(`  ${journey.length} campaigns over 4 days, ${totals.messages} messages`);
+  console.log(
+    `  cost ${eur(totals.cost)} against ${eur(totals.postal)} by post: ${eur(totals.postal - totals.cost)} saved (${pct(totals.postal ? (totals.postal - totals.cost) / totals.postal : null)})`,
   );
   console.log(
-    `  clicked: ${smsReport.clicked.uniqueHuman} people (${pct(smsReport.rates.click)}) · 1 STOP reply (SMS consent revoked at once)`,
+    `  return on the redemption revenue: ${eur(revenue)} for ${eur(totals.cost)} spent (by post: ${pct(totals.postal ? (revenue - totals.postal) / totals.postal : null)})`,
   );
-  console.log(`  billed by the provider: ${(smsReport.costUsd ?? 0).toFixed(2)} USD`);
+  console.log(
+    `  (GET /v1/campaigns/${first.campaignId}/report.html draws it; report.csv has one row per message)`,
+  );
   console.log(
     `\nDemo finished in ${secs()}. With npm start, every message is at /_local/messages and in the SES mailbox.`,
   );

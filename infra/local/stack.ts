@@ -7,10 +7,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock } from '../../functions/adapters/clock';
 import { loadConfig } from '../../functions/config';
 import { type AppDeps, buildDeps } from '../../functions/deps';
+import { runAutomations } from '../../functions/domain/automation-service';
 import { createApiKey } from '../../functions/domain/key-service';
 import { hashKey } from '../../functions/domain/keys';
 import { TokenBucket } from '../../functions/domain/rate-limiter';
 import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
+import { automationDeps, makeHandler as automations } from '../../functions/handlers/automations';
 import { makeHandler as campaigns } from '../../functions/handlers/campaigns';
 import { makeHandler as contacts } from '../../functions/handlers/contacts';
 import { makeHandler as contactsImport } from '../../functions/handlers/contacts-import';
@@ -26,16 +28,20 @@ import { makeHandler as redemptions } from '../../functions/handlers/redemptions
 import { makeHandler as reports } from '../../functions/handlers/reports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import { makeHandler as sesEvents } from '../../functions/handlers/ses-events';
+import { makeHandler as signups } from '../../functions/handlers/signups';
 import { makeHandler as smsEvents } from '../../functions/handlers/sms-events';
 import { makeHandler as smsInbound } from '../../functions/handlers/sms-inbound';
 import { makeHandler as stores } from '../../functions/handlers/stores';
 import { makeHandler as templates } from '../../functions/handlers/templates';
 import { makeHandler as tracking } from '../../functions/handlers/tracking';
+import { makeHandler as webhookDeliverer } from '../../functions/handlers/webhook-deliverer';
+import { makeHandler as webhooks } from '../../functions/handlers/webhooks';
 import type { Clock } from '../../functions/ports';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
+import { LocalCampaignScheduler } from './scheduler';
 import {
   couponStreamEvent,
   readJson,
@@ -62,6 +68,9 @@ const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
   reports,
   coupons,
   'coupon-pages': couponPages,
+  webhooks,
+  automations,
+  signups,
 };
 
 export interface LocalStackOptions {
@@ -87,6 +96,8 @@ export interface LocalStackOptions {
   overrides?: Partial<AppDeps>;
   /** Extra configuration, as environment variables would give it. */
   env?: Record<string, string>;
+  /** Runs the automations every this many seconds (npm start); off when unset. */
+  automationTimerSeconds?: number;
 }
 
 export interface LocalStack {
@@ -124,7 +135,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const started: Emulator[] = [];
   const servers: Server[] = [];
   const queues: Record<string, LocalQueue> = {};
+  const timers: NodeJS.Timeout[] = [];
+  const closers: (() => void)[] = [];
   const stop = async () => {
+    for (const t of timers) clearInterval(t);
+    for (const c of closers) c();
     for (const q of Object.values(queues)) q.close();
     await Promise.all(
       servers.map(
@@ -159,6 +174,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       COMPANY_NAME: 'Relance Demo',
       COMPANY_ADDRESS: '12 rue des Halles, 75001 Paris, France',
       REQUEUE_DELAY_SECONDS: '2',
+      // Webhook receivers on this machine (plain http to 127.0.0.1 or localhost) are allowed here only.
+      WEBHOOK_ALLOW_HTTP: 'true',
       ...opts.env,
     });
     const raw = new DynamoDBClient({
@@ -185,12 +202,24 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       concurrency: 2,
       onDeadLetter: onDeadLetter('send'),
     });
+    // Webhook deliveries: the publisher queues one job per (endpoint, event), the deliverer its retries.
+    queues.webhooks = new LocalQueue({
+      name: 'webhooks',
+      batchSize: 5,
+      concurrency: 2,
+      retryDelayMs: 100,
+      onDeadLetter: onDeadLetter('webhooks'),
+    });
     const smsOutbox = new LocalSmsOutbox(opts.clock ?? systemClock);
+    const scheduler = new LocalCampaignScheduler(opts.clock ?? systemClock, queues.plan.asWorkQueue());
+    closers.push(() => scheduler.close());
     const deps = await buildDeps(config, {
       logger,
       sms: smsOutbox,
+      scheduler,
       planQueue: queues.plan.asWorkQueue(),
       sendQueue: queues.send.asWorkQueue(),
+      webhookQueue: queues.webhooks.asWorkQueue(),
       limiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
       smsLimiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
       ...opts.overrides,
@@ -198,6 +227,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     queues.plan.consume(planner(deps));
     queues.send.consume(sender(deps));
+    queues.webhooks.consume(webhookDeliverer(deps));
     // The events table's stream, which DynamoDB has and dynalite has not: each recorded open or click
     // goes through an in-process queue to the same aggregator function, in batches.
     queues.engagement = new LocalQueue({ name: 'events-stream', batchSize: 100, concurrency: 1 });
@@ -236,6 +266,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const smsEventHandler = smsEvents(deps);
     const smsInboundHandler = smsInbound(deps);
     const createdKey = await ensureMarketerKey(deps, opts.bootstrapKey);
+    // Schedules live in memory here: the campaigns still scheduled in the persisted data get theirs back.
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await deps.campaigns.list(100, cursor);
+      for (const c of page.items) {
+        if (c.status === 'scheduled' && c.scheduleAt) await scheduler.schedule(c.id, new Date(c.scheduleAt));
+      }
+      cursor = page.next;
+    }
 
     const handlers = Object.fromEntries(
       Object.entries(HTTP_FUNCTIONS).map(([name, make]) => [name, make(deps)]),
@@ -251,6 +289,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         }),
         'POST /_local/sms-events': async (req) =>
           simulateSmsEvent(deps, smsOutbox, smsEventHandler, await readJson(req)),
+        // The automation runner, at once (the demo and tests move the clock and call it).
+        'POST /_local/automations/run': async () => ({
+          status: 200,
+          body: { started: await runAutomationsNow() },
+        }),
         'POST /_local/sms/inbound': async (req) =>
           simulateInboundSms(deps, smsOutbox, smsInboundHandler, await readJson(req)),
         'POST /_local/ses-events': async (req) =>
@@ -259,8 +302,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     servers.push(server);
     const port = await listen(server, opts.port ?? 3000);
+    const url = `http://127.0.0.1:${port}`;
+    // The runner's schedule: EventBridge every few minutes in AWS, a timer here (none in tests).
+    const runAutomationsNow = () => runAutomations(automationDeps(deps, url), url);
+    if (opts.automationTimerSeconds) {
+      const timer = setInterval(() => {
+        runAutomationsNow().catch((err: unknown) =>
+          logger.error('Automation runner failed', { error: err as Error }),
+        );
+      }, opts.automationTimerSeconds * 1000);
+      timer.unref();
+      timers.push(timer);
+    }
     return {
-      url: `http://127.0.0.1:${port}`,
+      url,
       sesUrl: sesEndpoint,
       dynamoEndpoint,
       ...(createdKey ? { createdKey } : {}),

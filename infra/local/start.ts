@@ -17,6 +17,8 @@ const stack = await startLocalStack({
   sesPort,
   dataDir,
   ...(env.RELANCE_BOOTSTRAP_KEY ? { bootstrapKey: env.RELANCE_BOOTSTRAP_KEY } : {}),
+  // Automations run when their hour comes, as the EventBridge schedule does in AWS.
+  automationTimerSeconds: 60,
 }).catch((err: Error) => {
   console.error(`Relance could not start: ${err.message}`);
   process.exit(1);

@@ -5,8 +5,9 @@ import { TILL_PAGE_CSP, tillPage } from '../../functions/domain/till-page';
 /**
  * A stand-in for the till API, just enough for the till page's browser tests:
  * it serves `tillPage()` at `/till` with the real CSP and answers the three
- * till endpoints from memory, with the contract's status codes and bodies. It
- * is not the real service: no DynamoDB, no hashing, no check symbol.
+ * till endpoints and the shop sign-up from memory, with the contract's status
+ * codes and bodies. It is not the real service: no DynamoDB, no hashing, no
+ * check symbol, no email.
  */
 
 export const STORE_ID = 'paris-11';
@@ -28,6 +29,9 @@ export const CODES = {
   /** Expired twenty days ago. */
   expired: 'X2C5N7B9H3J4F',
 } as const;
+
+/** An address that unsubscribed before: a sign-up leaves its email consent denied. */
+export const UNSUBSCRIBED_EMAIL = 'parti@example.fr';
 
 /** `XXXX-XXXX-XXXX-X`, as printed and as the API answers. */
 export const formatCode = (code: string): string =>
@@ -187,6 +191,40 @@ export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promis
   let failedLookups = 0;
   let blockedUntil = 0;
   const requests: RecordedRequest[] = [];
+  /** Addresses signed up, each with its contact id: a second sign-up finds the confirmation pending. */
+  let signedUp = new Map<string, string>();
+
+  /** POST /v1/signups: the contract's answers, without a database or an email. */
+  const signup = (res: ServerResponse, body: unknown) => {
+    if (!isObject(body)) return send(res, 400, problem('validation_error', 'The request is not valid'));
+    const { email, phone, firstName, locale, emailConsent, smsConsent } = body;
+    const issues: Array<{ path: string[]; message: string }> = [];
+    const text = (v: unknown) => v === undefined || typeof v === 'string';
+    if (!text(email) || (typeof email === 'string' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)))
+      issues.push({ path: ['email'], message: 'Invalid email address' });
+    if (!text(phone) || (typeof phone === 'string' && !/^\+?[\d\s.]{8,}$/.test(phone)))
+      issues.push({ path: ['phone'], message: 'Invalid phone number (default country FR)' });
+    if (!text(firstName) || !text(locale)) issues.push({ path: ['firstName'], message: 'A string' });
+    if (typeof emailConsent !== 'boolean') issues.push({ path: ['emailConsent'], message: 'A boolean' });
+    if (typeof smsConsent !== 'boolean') issues.push({ path: ['smsConsent'], message: 'A boolean' });
+    if (email === undefined && phone === undefined)
+      issues.push({ path: ['email'], message: 'Give an email or a phone number' });
+    if (issues.length > 0)
+      return send(res, 400, problem('validation_error', 'The request is not valid', issues));
+    const address = typeof email === 'string' ? email.toLowerCase() : String(phone);
+    const known = signedUp.get(address);
+    const contactId = known ?? `c_fake${signedUp.size + 1}`;
+    signedUp.set(address, contactId);
+    const asked = emailConsent === true && typeof email === 'string';
+    const denied = address === UNSUBSCRIBED_EMAIL;
+    return send(res, 201, {
+      contactId,
+      created: known === undefined,
+      email: asked ? (denied ? 'denied' : 'pending') : 'none',
+      sms: smsConsent === true && typeof phone === 'string' ? 'granted' : 'none',
+      confirmationSent: asked && !denied && known === undefined,
+    });
+  };
 
   const view = (c: FakeCoupon, valid: boolean, reason?: string): Json => ({
     valid,
@@ -217,6 +255,11 @@ export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promis
     if (key === MARKETER_KEY)
       return send(res, 403, problem('forbidden', 'Only a store key can use the till endpoints'));
     if (key !== STORE_KEY) return send(res, 401, problem('unauthorized', 'Unknown API key'));
+    if (path === '/v1/signups') {
+      if (method !== 'POST')
+        return send(res, 405, problem('method_not_allowed', `${method} is not allowed here`));
+      return signup(res, body);
+    }
 
     const match = /^\/v1\/coupons\/([^/]+)(?:\/(redeem|void))?$/.exec(path);
     const rawCode = match?.[1];
@@ -363,6 +406,7 @@ export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promis
     requests,
     reset() {
       coupons = initialCoupons();
+      signedUp = new Map();
       failedLookups = 0;
       blockedUntil = 0;
       requests.length = 0;

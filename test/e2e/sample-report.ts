@@ -1,4 +1,14 @@
+import { campaignCost, type UnitCosts } from '../../functions/domain/costs';
 import type { CampaignReport } from '../../functions/domain/reports';
+
+/** The default unit costs (COST_* unset): €0.10 per 1,000 emails, €0.075 per SMS segment, €1.60 a letter. */
+export const sampleUnitCosts: UnitCosts = {
+  currency: 'EUR',
+  emailPer1000: 0.1,
+  smsPerSegment: 0.075,
+  smsPerSegmentByCountry: {},
+  postalLetter: 1.6,
+};
 
 /**
  * A realistic finished win-back campaign: 1,167 customers targeted, Apple Mail
@@ -51,6 +61,8 @@ export const sampleReport: CampaignReport = {
   sent,
   failed,
   skipped,
+  capped: 0,
+  cooldown: 0,
   pending: 0,
   delivered,
   bounced,
@@ -127,6 +139,14 @@ export const sampleReport: CampaignReport = {
     },
   ],
   objective: { kpi: 'open_rate', target: 0.3, actual: opened.uniqueHuman / delivered, met: true },
+  // 1,147 emails: €0.1147, against 1,147 letters at €1.60 = €1,835.20.
+  cost: campaignCost({
+    units: sampleUnitCosts,
+    emailsSent: sent,
+    sms: null,
+    overlapping: false,
+    revenue: coupons.revenue,
+  }),
 };
 
 /**
@@ -172,6 +192,13 @@ export const sendingReport: CampaignReport = {
     { action: 'email', recipients: sent, store: 2 / sent, web: 1 / sent, phone: 0, clickOnly: 94 / sent },
   ],
   objective: { kpi: 'open_rate', target: 0.3, actual: opened.uniqueHuman / sent, met: true },
+  cost: campaignCost({
+    units: sampleUnitCosts,
+    emailsSent: sent,
+    sms: null,
+    overlapping: false,
+    revenue: 187.5,
+  }),
 };
 
 /** The SMS of the mixed campaign: those with no email address (or no consent to email) get a text. */
@@ -219,6 +246,8 @@ export const mixedReport: CampaignReport = {
   sent: sent + smsSent,
   failed: failed + sms.failed,
   skipped: skipped + sms.optedOut,
+  capped: 0,
+  cooldown: 0,
   coupons: {
     issued: sent + smsSent,
     viewed: 498,
@@ -248,6 +277,14 @@ export const mixedReport: CampaignReport = {
     },
   ],
   objective: { kpi: 'redemption_rate', target: 0.04, actual: 77 / (sent + smsSent), met: true },
+  // 1,147 emails (€0.1147) and 796 segments (€59.70), against 1,545 letters (€2,472).
+  cost: campaignCost({
+    units: sampleUnitCosts,
+    emailsSent: sent,
+    sms: { sent: smsSent, segments: sms.segments, costUsd: sms.costUsd },
+    overlapping: false,
+    revenue: 4777.2,
+  }),
 };
 
 const noEngagement = { uniqueHuman: 0, uniqueMachine: 0, totalHuman: 0, totalMachine: 0 };
@@ -264,6 +301,8 @@ export const smsReport: CampaignReport = {
   sent: smsSent,
   failed: sms.failed,
   skipped: sms.optedOut,
+  capped: 0,
+  cooldown: 0,
   pending: 0,
   delivered: 0,
   bounced: 0,
@@ -302,4 +341,12 @@ export const smsReport: CampaignReport = {
   },
   actionResponse: mixedReport.actionResponse.filter((a) => a.action === 'sms'),
   objective: { kpi: 'redemption_rate', target: 0.04, actual: 19 / smsSent, met: true },
+  // 796 segments (€59.70), against 398 letters (€636.80).
+  cost: campaignCost({
+    units: sampleUnitCosts,
+    emailsSent: null,
+    sms: { sent: smsSent, segments: sms.segments, costUsd: sms.costUsd },
+    overlapping: false,
+    revenue: 1064.8,
+  }),
 };

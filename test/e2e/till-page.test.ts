@@ -9,6 +9,7 @@ import {
   RETRY_AFTER_SECONDS,
   STORE_KEY,
   startFakeTillApi,
+  UNSUBSCRIBED_EMAIL,
 } from './fake-till-api';
 
 /**
@@ -399,6 +400,124 @@ describe('the till page on a tablet', () => {
     expect(await noHorizontalOverflow(page)).toBe(true);
     expect(await smallTargets(page, 48)).toEqual([]);
     await page.screenshot({ path: SHOT('14-portrait') });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('signing a customer up at the till', () => {
+  const signupStatus = (page: Page) => page.locator('#signup-status');
+  const lastSignup = () => fake.requests.filter((r) => r.path === '/v1/signups').at(-1);
+
+  it('records the customer with the consents they tick, and says a confirmation email is on its way', async () => {
+    const { page, problems } = await till({ key: STORE_KEY });
+    expect(await page.locator('#signup').isHidden()).toBe(true);
+    await page.getByRole('button', { name: 'Sign up a customer' }).tap();
+    await expect.poll(() => page.getByRole('heading', { name: 'Sign up a customer' }).isVisible()).toBe(true);
+    expect(await focusedId(page)).toBe('signup-first-name');
+    expect(await page.getByLabel('Language of the messages').inputValue()).toBe('en');
+    expect(await smallTargets(page, 48)).toEqual([]);
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    for (const box of ['#signup-email-consent', '#signup-sms-consent'])
+      expect(await page.locator(box).isChecked()).toBe(false);
+
+    // Nothing to sign up with: said on the field, nothing sent.
+    const submit = page.getByRole('button', { name: 'Sign up', exact: true });
+    await submit.tap();
+    await expect
+      .poll(() => page.locator('#signup-email-error').textContent())
+      .toBe('Enter an email or a mobile number.');
+    expect(lastSignup()).toBeUndefined();
+    await page.getByLabel('Mobile number').fill('06 12 34 56 78');
+    await page.getByLabel(/I agree to receive news and offers by email/).check();
+    await submit.tap();
+    await expect
+      .poll(() => page.locator('#signup-email-error').textContent())
+      .toBe('Email consent needs an email address.');
+    expect(lastSignup()).toBeUndefined();
+
+    await page.getByLabel('First name').fill('Zoé');
+    await page.getByLabel('Email', { exact: true }).fill('zoe@example.fr');
+    await page.getByLabel(/I agree to receive news and offers by SMS/).check();
+    await page.screenshot({ path: SHOT('15-signup-form') });
+    await submit.tap();
+    await expect.poll(() => signupStatus(page).textContent()).toContain('Zoé is signed up');
+    const text = await signupStatus(page).textContent();
+    expect(text).toContain('A confirmation email is on its way to zoe@example.fr');
+    expect(text).toContain('SMS consent recorded for 06 12 34 56 78.');
+    expect(await signupStatus(page).getAttribute('class')).toContain('ok');
+    expect(lastSignup()).toEqual({
+      method: 'POST',
+      path: '/v1/signups',
+      authorization: `Bearer ${STORE_KEY}`,
+      body: {
+        firstName: 'Zoé',
+        email: 'zoe@example.fr',
+        phone: '06 12 34 56 78',
+        emailConsent: true,
+        smsConsent: true,
+        locale: 'en',
+      },
+    });
+    // Ready for the next customer: the form is empty, the boxes unticked.
+    expect(await page.getByLabel('Email', { exact: true }).inputValue()).toBe('');
+    expect(await page.locator('#signup-email-consent').isChecked()).toBe(false);
+    expect(await focusedId(page)).toBe('signup-first-name');
+    await page.screenshot({ path: SHOT('16-signup-done') });
+
+    // The same customer again: the email is still waiting for the click.
+    await page.getByLabel('Email', { exact: true }).fill('zoe@example.fr');
+    await page.getByLabel(/I agree to receive news and offers by email/).check();
+    await submit.tap();
+    await expect.poll(() => signupStatus(page).textContent()).toContain('a few minutes ago');
+
+    // An address that unsubscribed before stays so.
+    await page.getByLabel('Email', { exact: true }).fill(UNSUBSCRIBED_EMAIL);
+    await page.getByLabel(/I agree to receive news and offers by email/).check();
+    await submit.tap();
+    await expect.poll(() => signupStatus(page).textContent()).toContain('unsubscribed before');
+
+    // The server refuses the number: said on the field.
+    await page.getByLabel('Mobile number').fill('12');
+    await submit.tap();
+    await expect
+      .poll(() => page.locator('#signup-phone-error').textContent())
+      .toBe('This mobile number does not look right.');
+    expect(await focusedId(page)).toBe('signup-phone');
+
+    // Back to the coupons: the panel closes and the scanner types into the code again.
+    await page.getByRole('button', { name: 'Back to coupons' }).tap();
+    expect(await page.locator('#signup').isHidden()).toBe(true);
+    await scan(page, CODES.percent);
+    await expect.poll(() => status(page).textContent()).toContain('Valid coupon');
+    expect(problems).toEqual([]);
+  });
+
+  it('speaks French, and a marketer key is sent back to the setup', async () => {
+    const { page, problems } = await till({ locale: 'fr-FR', key: MARKETER_KEY });
+    await page.getByRole('button', { name: 'Nouvelle inscription' }).tap();
+    expect(await page.getByLabel('Langue des messages').inputValue()).toBe('fr');
+    await page.getByLabel('Prénom').fill('Léa');
+    await page.getByLabel('Email', { exact: true }).fill('lea@example.fr');
+    await page.getByLabel(/J’accepte de recevoir les actualités et offres par email/).check();
+    await page.getByRole('button', { name: 'Inscrire', exact: true }).tap();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('Cette clé n’est pas une clé de magasin. Saisissez la clé de ce magasin.');
+
+    await page.getByLabel('Clé du magasin').fill(STORE_KEY);
+    await page.getByRole('button', { name: 'Enregistrer' }).tap();
+    await page.getByLabel(/J’accepte de recevoir les actualités et offres par email/).check();
+    await page.getByRole('button', { name: 'Inscrire', exact: true }).tap();
+    await expect.poll(() => signupStatus(page).textContent()).toContain('Léa est inscrit(e)');
+    expect(await signupStatus(page).textContent()).toContain(
+      'Un email de confirmation part vers lea@example.fr',
+    );
+    expect(lastSignup()?.body).toMatchObject({ locale: 'fr', email: 'lea@example.fr', emailConsent: true });
+    await page.screenshot({ path: SHOT('17-fr-signup-done') });
+
+    // The outcome follows the language toggle.
+    await page.getByRole('button', { name: 'EN' }).tap();
+    expect(await signupStatus(page).textContent()).toContain('Léa is signed up');
     expect(problems).toEqual([]);
   });
 });

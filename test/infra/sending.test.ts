@@ -61,7 +61,13 @@ describe('SES configuration set', () => {
 
 describe('SES events rule', () => {
   it("matches this configuration set's SES events and targets ses-events, with retries and a dead-letter queue", () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // The other rule runs the automations (see automation.test.ts).
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(
+      Object.keys(
+        template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }),
+      ),
+    ).toHaveLength(1);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(),
       EventPattern: {
@@ -108,8 +114,8 @@ describe('queues', () => {
       ['send', stack.sending.send, worker('sender')],
     ] as const;
 
-  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), the two SMS ones (see sms.test.ts), and no other queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 9);
+  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), the two SMS ones (see sms.test.ts), the webhook queue and its dead-letter queue (see webhooks.test.ts), and no other queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 11);
   });
 
   it.each(['plan', 'send'] as const)(
@@ -191,12 +197,13 @@ describe('queues', () => {
       stack.coupons.redemptionsDeadLetterQueue,
       stack.sms.smsEventsDeadLetterQueue,
       stack.sms.smsInboundDeadLetterQueue,
+      stack.webhooks.deliveries.deadLetterQueue,
     ].map((q) => JSON.stringify(arnOf(q)));
     const sources = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) =>
       JSON.stringify(m.Properties.EventSourceArn),
     );
-    // The plan queue, the send queue, the events table's stream and the main table's.
-    expect(sources).toHaveLength(4);
+    // The plan queue, the send queue, the webhook queue, the events table's stream and the main table's.
+    expect(sources).toHaveLength(5);
     expect(sources.filter((arn) => deadLetterQueues.includes(arn))).toEqual([]);
   });
 });

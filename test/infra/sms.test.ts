@@ -415,7 +415,7 @@ describe('sender', () => {
     expect(statements).toEqual([]);
   });
 
-  it('quiet hours, time zone, pace and short links reach the sender; short links reach templates and campaigns', () => {
+  it('quiet hours, time zone, pace and short links reach the sender; short links reach templates, campaigns, automations and the runner', () => {
     const {
       stack: custom,
       env,
@@ -433,9 +433,13 @@ describe('sender', () => {
       SHORT_LINK_BASE_URL: 'https://rl.example',
     });
     for (const [name, fn] of custom.api.functions) {
-      const expected = name === 'templates' || name === 'campaigns' ? 'https://rl.example' : undefined;
+      const expected = ['templates', 'campaigns', 'automations'].includes(name)
+        ? 'https://rl.example'
+        : undefined;
       expect(lambda(fn).Properties.Environment.Variables.SHORT_LINK_BASE_URL, name).toBe(expected);
     }
+    const runner = custom.automation.functions.get('automation-runner') as RelanceFunction;
+    expect(lambda(runner).Properties.Environment.Variables.SHORT_LINK_BASE_URL).toBe('https://rl.example');
   });
 
   it('a job is sized for the slower channel: 4 jobs at the SMS pace fit in half the sender timeout', () => {

@@ -17,7 +17,7 @@ import {
   WORKERS,
   type WorkerName,
 } from '../../functions/routes';
-import type { ItemAction } from '../../infra/constructs/data';
+import type { KeyedAction, MainTableIndex } from '../../infra/constructs/data';
 import type { RelanceFunction } from '../../infra/function';
 import { PLACEHOLDER_SENDER_IDENTITY, type RelanceStack } from '../../infra/stack';
 import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf } from './helpers';
@@ -40,7 +40,9 @@ function fnNamed(name: FunctionName | WorkerName): RelanceFunction {
     stack.api.functions.get(name as FunctionName) ??
     stack.sending.functions.get(name as WorkerName) ??
     stack.coupons.functions.get(name as WorkerName) ??
-    stack.sms.functions.get(name as WorkerName);
+    stack.sms.functions.get(name as WorkerName) ??
+    stack.automation.functions.get(name as WorkerName) ??
+    stack.webhooks.functions.get(name as WorkerName);
   if (!fn) throw new Error(`No function ${name}`);
   return fn;
 }
@@ -221,6 +223,7 @@ describe('routes', () => {
 type QueueName =
   | 'plan'
   | 'send'
+  | 'webhook'
   | 'sesEventsDeadLetter'
   | 'engagementDeadLetter'
   | 'redemptionsDeadLetter'
@@ -229,11 +232,15 @@ type QueueName =
 
 /**
  * What each function may touch: the least its code needs (see infra/constructs/api.ts, sending.ts,
- * coupons.ts and sms.ts).
+ * coupons.ts, sms.ts, automation.ts and webhooks.ts).
  */
 interface Access {
-  /** The main table: nothing, its items (indexes included), or exactly these single-item actions on it. */
-  table: 'none' | 'read' | 'readWrite' | readonly ItemAction[];
+  /** The main table: nothing, its items (indexes included), or exactly these keyed actions on it. */
+  table: 'none' | 'read' | 'readWrite' | readonly KeyedAction[];
+  /** With keyed actions: the partition keys (patterns) they are held to, if any. */
+  leadingKeys?: readonly string[];
+  /** With keyed actions: the indexes it may query too, each by its own ARN. */
+  queriesIndexes?: readonly MainTableIndex[];
   keyring: boolean;
   /** The one action allowed on the events table's items: writing raw events, or claiming them. */
   eventsTable?: 'dynamodb:PutItem' | 'dynamodb:UpdateItem';
@@ -252,39 +259,64 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
   purchases: READ_WRITE_AND_KEYRING,
   stores: READ_WRITE_AND_KEYRING,
   templates: { table: 'read', keyring: false },
+  // And schedules campaigns (see automation.test.ts): that is not data.
   campaigns: { table: 'readWrite', keyring: false, sendsTo: ['plan'] },
-  pages: READ_WRITE_AND_KEYRING,
+  // Publishes `unsubscribed` (webhooks).
+  pages: { ...READ_WRITE_AND_KEYRING, sendsTo: ['webhook'] },
   // GetItem of SMS short links only (see 'tracking reads short links only' in sms.test.ts).
-  tracking: { table: ['dynamodb:GetItem'], keyring: true, eventsTable: 'dynamodb:PutItem' },
+  tracking: {
+    table: ['dynamodb:GetItem'],
+    leadingKeys: ['SHORT#*'],
+    keyring: true,
+    eventsTable: 'dynamodb:PutItem',
+  },
   reports: { table: 'read', keyring: false },
   coupons: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], keyring: false },
   'coupon-pages': READ_WRITE_AND_KEYRING,
+  automations: { table: 'readWrite', keyring: false },
+  // Signs opt-in links and keyed hashes; sends the opt-in email.
+  signups: { ...READ_WRITE_AND_KEYRING, sendsEmail: true },
+  // Webhook items only; lists the endpoints through gsi1.
+  webhooks: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    leadingKeys: ['WEBHOOK#*'],
+    queriesIndexes: ['gsi1'],
+    keyring: false,
+  },
   planner: { table: 'readWrite', keyring: false, sendsTo: ['plan', 'send'], consumes: 'plan' },
-  sender: { table: 'readWrite', keyring: true, sendsTo: ['send'], consumes: 'send', sendsEmail: true },
+  // The publishers (sender, ses-events, sms-events, engagement aggregator, redemptions, pages) may
+  // queue webhook deliveries; their access to the main table covers listing the endpoints (gsi1).
+  sender: {
+    table: 'readWrite',
+    keyring: true,
+    sendsTo: ['send', 'webhook'],
+    consumes: 'send',
+    sendsEmail: true,
+  },
   'ses-events': {
     table: 'readWrite',
     keyring: true,
     eventsTable: 'dynamodb:PutItem',
-    sendsTo: ['sesEventsDeadLetter'],
+    sendsTo: ['sesEventsDeadLetter', 'webhook'],
   },
   'engagement-aggregator': {
     table: 'readWrite',
     keyring: false,
     eventsTable: 'dynamodb:UpdateItem',
     readsStream: 'events',
-    sendsTo: ['engagementDeadLetter'],
+    sendsTo: ['engagementDeadLetter', 'webhook'],
   },
   redemptions: {
     table: 'readWrite',
     keyring: true,
     readsStream: 'main',
-    sendsTo: ['redemptionsDeadLetter'],
+    sendsTo: ['redemptionsDeadLetter', 'webhook'],
   },
   'sms-events': {
     table: 'readWrite',
     keyring: true,
     eventsTable: 'dynamodb:PutItem',
-    sendsTo: ['smsEventsDeadLetter'],
+    sendsTo: ['smsEventsDeadLetter', 'webhook'],
   },
   'sms-inbound': {
     table: 'readWrite',
@@ -292,26 +324,62 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
     eventsTable: 'dynamodb:PutItem',
     sendsTo: ['smsInboundDeadLetter'],
   },
+  // Creates and sends campaigns (never schedules one: see automation.test.ts); signs nothing.
+  'automation-runner': { table: 'readWrite', keyring: false, sendsTo: ['plan'] },
+  // Webhook items only; requeues its own retries.
+  'webhook-deliverer': {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    leadingKeys: ['WEBHOOK#*'],
+    keyring: false,
+    sendsTo: ['webhook'],
+    consumes: 'webhook',
+  },
 };
 
 /** The sending-related variables, and which function gets each. */
+/** The functions that compile templates: they carry templates/email and templates/sms. */
+const COMPILERS = ['templates', 'campaigns', 'automations', 'automation-runner'] as const;
+/** The functions that create campaigns or automations, and must know whether SMS can be sent. */
+const CAMPAIGN_MAKERS = ['campaigns', 'automations', 'automation-runner'] as const;
+/** The functions that publish webhook events, and the deliverer. */
+const WEBHOOK_QUEUE_USERS = [
+  'sender',
+  'ses-events',
+  'sms-events',
+  'engagement-aggregator',
+  'redemptions',
+  'pages',
+  'webhook-deliverer',
+] as const;
+const FOOTERS = [...COMPILERS, 'pages', 'coupon-pages', 'sender', 'signups'] as const;
+
 const SENDING_VARIABLES: Record<string, readonly (FunctionName | WorkerName)[]> = {
-  TEMPLATES_DIR: ['templates', 'campaigns'],
-  SMS_TEMPLATES_DIR: ['templates', 'campaigns'],
-  COMPANY_NAME: ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'],
-  COMPANY_ADDRESS: ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'],
-  SENDER_IDENTITY: ['campaigns'],
-  PLAN_QUEUE_URL: ['campaigns', 'planner'],
+  TEMPLATES_DIR: COMPILERS,
+  SMS_TEMPLATES_DIR: COMPILERS,
+  COMPANY_NAME: FOOTERS,
+  COMPANY_ADDRESS: FOOTERS,
+  SENDER_IDENTITY: [...CAMPAIGN_MAKERS, 'signups'],
+  SMS_ENABLED: CAMPAIGN_MAKERS,
+  PLAN_QUEUE_URL: ['campaigns', 'planner', 'automation-runner'],
+  // Scheduled campaigns: the campaigns function only (the runner never schedules).
+  PLAN_QUEUE_ARN: ['campaigns'],
+  SCHEDULER_GROUP: ['campaigns'],
+  SCHEDULER_ROLE_ARN: ['campaigns'],
   SEND_QUEUE_URL: ['planner', 'sender'],
-  SES_CONFIGURATION_SET: ['sender'],
+  SES_CONFIGURATION_SET: ['sender', 'signups'],
   SEND_RATE_PER_SECOND: ['sender'],
   RECIPIENTS_PER_JOB: ['planner'],
-  // Only with the publicBaseUrl context.
-  PUBLIC_BASE_URL: [],
+  // The runner's always (the API's URL by default); the others' only with the publicBaseUrl context.
+  PUBLIC_BASE_URL: ['automation-runner'],
+  WEBHOOK_QUEUE_URL: WEBHOOK_QUEUE_USERS,
+  // Never in AWS: plain http:// endpoints are for the local stack.
+  WEBHOOK_ALLOW_HTTP: [],
+  // Only with the frequencyCap context (see automation.test.ts).
+  FREQUENCY_CAP: [],
   SMS_PROVIDER: ['sender'],
   SMS_RATE_PER_SECOND: ['sender'],
   SMS_QUIET_HOURS: ['sender'],
-  DEFAULT_TIME_ZONE: ['sender'],
+  DEFAULT_TIME_ZONE: ['sender', 'automations', 'automation-runner'],
   // Only with the SMS provider's context (see sms.test.ts).
   SMS_ORIGINATION_IDENTITY: [],
   SMS_CONFIGURATION_SET: [],
@@ -337,18 +405,15 @@ describe('functions', () => {
       ...stack.sending.functions.keys(),
       ...stack.coupons.functions.keys(),
       ...stack.sms.functions.keys(),
+      ...stack.automation.functions.keys(),
+      ...stack.webhooks.functions.keys(),
     ];
     expect(workers.sort()).toEqual([...WORKERS].sort());
     expect([...stack.coupons.functions.keys()]).toEqual(['redemptions']);
     expect([...stack.sms.functions.keys()]).toEqual(['sms-events', 'sms-inbound']);
-    template.resourceCountIs(
-      'AWS::Lambda::Function',
-      stack.api.functions.size +
-        stack.sending.functions.size +
-        stack.coupons.functions.size +
-        stack.sms.functions.size +
-        1,
-    );
+    expect([...stack.automation.functions.keys()]).toEqual(['automation-runner']);
+    expect([...stack.webhooks.functions.keys()]).toEqual(['webhook-deliverer']);
+    template.resourceCountIs('AWS::Lambda::Function', stack.api.functions.size + workers.length + 1);
   });
 
   it('every function: Node 22 on ARM64, ESM bundle with source maps, own log group, shared environment', () => {
@@ -378,7 +443,7 @@ describe('functions', () => {
     expect(lambdaOf(stack.api.authorizerFunction).Properties.MemorySize).toBe(512);
   });
 
-  it('10 s for the API and the SES and SMS events, 60 s for the planner, the sender and the stream consumers', () => {
+  it('10 s for the API and the SES and SMS events, 60 s for the planner, the sender and the stream consumers, 2 min for the automation runner, 30 s for the webhook deliverer', () => {
     const events = [fnNamed('ses-events'), fnNamed('sms-events'), fnNamed('sms-inbound')];
     for (const fn of [...stack.api.functions.values(), stack.api.authorizerFunction, ...events]) {
       expect(lambdaOf(fn).Properties.Timeout, fn.node.path).toBe(10);
@@ -386,6 +451,10 @@ describe('functions', () => {
     for (const name of ['planner', 'sender', 'engagement-aggregator', 'redemptions'] as const) {
       expect(lambdaOf(fnNamed(name)).Properties.Timeout, name).toBe(60);
     }
+    // Well under the 5 minutes between two runs.
+    expect(lambdaOf(fnNamed('automation-runner')).Properties.Timeout).toBe(120);
+    // Under an attempt's 60 s lease, over a request's 10 s.
+    expect(lambdaOf(fnNamed('webhook-deliverer')).Properties.Timeout).toBe(30);
   });
 
   it.each(ALL_FUNCTIONS)('%s gets exactly its sending variables', (name) => {
@@ -398,18 +467,24 @@ describe('functions', () => {
 
   it('sending variables: templates in the package, placeholders, queue URLs, configuration set, pacing', () => {
     const env = (name: FunctionName | WorkerName) => lambdaOf(fnNamed(name)).Properties.Environment.Variables;
-    for (const name of ['templates', 'campaigns'] as const) {
+    for (const name of COMPILERS) {
       expect(env(name).TEMPLATES_DIR).toBe('/var/task/templates/email');
       expect(env(name).SMS_TEMPLATES_DIR).toBe('/var/task/templates/sms');
     }
-    expect(env('campaigns').SENDER_IDENTITY).toBe(PLACEHOLDER_SENDER_IDENTITY);
-    for (const name of ['templates', 'campaigns', 'pages', 'coupon-pages', 'sender'] as const) {
+    for (const name of [...CAMPAIGN_MAKERS, 'signups'] as const) {
+      expect(env(name).SENDER_IDENTITY).toBe(PLACEHOLDER_SENDER_IDENTITY);
+    }
+    for (const name of FOOTERS) {
       expect(env(name).COMPANY_NAME).toMatch(/Set the companyName context/);
       expect(env(name).COMPANY_ADDRESS).toMatch(/Set the companyAddress context/);
     }
     const planQueue = { Ref: logicalId(stack.sending.plan.queue) };
     const sendQueue = { Ref: logicalId(stack.sending.send.queue) };
     expect(env('campaigns').PLAN_QUEUE_URL).toEqual(planQueue);
+    expect(env('automation-runner').PLAN_QUEUE_URL).toEqual(planQueue);
+    expect(env('signups').SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(stack.sending.configurationSet) });
+    const webhookQueue = { Ref: logicalId(stack.webhooks.deliveries.queue) };
+    for (const name of WEBHOOK_QUEUE_USERS) expect(env(name).WEBHOOK_QUEUE_URL, name).toEqual(webhookQueue);
     expect(env('planner')).toMatchObject({ PLAN_QUEUE_URL: planQueue, SEND_QUEUE_URL: sendQueue });
     expect(env('sender')).toMatchObject({
       SEND_QUEUE_URL: sendQueue,
@@ -466,15 +541,28 @@ describe('functions', () => {
     const isStream = (resource: unknown) =>
       (['events', 'main'] as const).some((t) => JSON.stringify(resource) === JSON.stringify(streamOf(t)));
 
-    it(`main table: ${typeof access.table === 'string' ? access.table : `${access.table.join(', ')} only, no index`}`, () => {
+    it(`main table: ${typeof access.table === 'string' ? access.table : `${access.table.join(', ')} only${access.leadingKeys ? ` on ${access.leadingKeys.join(', ')}` : ''}, ${access.queriesIndexes ? `Query on ${access.queriesIndexes.join(', ')}` : 'no index'}`}`, () => {
       const statements = on(stack.data.table).filter((s) => !resourcesOf(s).every(isStream));
       const actions = actionsOf(statements);
       if (typeof access.table !== 'string') {
-        expect([...actions].sort()).toEqual([...access.table].sort());
-        // On the table itself: none of its indexes (no "<table>/index/*").
         const table = { 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] };
-        for (const resource of statements.flatMap(resourcesOf)) expect(resource).toEqual(table);
-        return expect(JSON.stringify(statements)).not.toContain('/index/');
+        const index = (name: string) => ({ 'Fn::Join': ['', [table, `/index/${name}`]] });
+        const isIndex = (s: (typeof statements)[number]) => JSON.stringify(s).includes('/index/');
+        const onTable = statements.filter((s) => !isIndex(s));
+        const onIndexes = statements.filter(isIndex);
+        expect(actionsOf(onTable).sort()).toEqual([...access.table].sort());
+        // On the table itself, held to the leading keys, if any.
+        for (const s of onTable) {
+          expect(resourcesOf(s)).toEqual([table]);
+          expect(s.Condition).toEqual(
+            access.leadingKeys
+              ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.leadingKeys } }
+              : undefined,
+          );
+        }
+        // And Query on the indexes named, each by its ARN (no "<table>/index/*"), or none.
+        expect(actionsOf(onIndexes).every((a) => a === 'dynamodb:Query')).toBe(true);
+        return expect(onIndexes.flatMap(resourcesOf)).toEqual((access.queriesIndexes ?? []).map(index));
       }
       if (access.table === 'none') expect(actions).toEqual([]);
       else expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
@@ -518,6 +606,7 @@ describe('functions', () => {
       const queues: Record<QueueName, Queue> = {
         plan: stack.sending.plan.queue,
         send: stack.sending.send.queue,
+        webhook: stack.webhooks.deliveries.queue,
         sesEventsDeadLetter: stack.sending.sesEventsDeadLetterQueue,
         engagementDeadLetter: stack.sending.engagementDeadLetterQueue,
         redemptionsDeadLetter: stack.coupons.redemptionsDeadLetterQueue,
@@ -638,7 +727,7 @@ describe('bundles', () => {
   });
 
   it.each(['templates/email', 'templates/sms'])(
-    'templates and campaigns carry %s; the others do not',
+    'templates, campaigns, automations and the automation runner carry %s; the others do not',
     (path) => {
       const repo = new URL(`../../${path}/`, import.meta.url);
       const shipped = (dir: string) =>
@@ -650,7 +739,7 @@ describe('bundles', () => {
       expect(expected.length).toBeGreaterThan(0);
       for (const name of ALL_FUNCTIONS) {
         const dir = resolve(packageOf(fnNamed(name)), path);
-        if (name === 'templates' || name === 'campaigns') expect(shipped(dir), name).toEqual(expected);
+        if ((COMPILERS as readonly string[]).includes(name)) expect(shipped(dir), name).toEqual(expected);
         else expect(existsSync(dir), name).toBe(false);
       }
     },
@@ -673,6 +762,8 @@ describe('outputs', () => {
     'SmsConfigurationSetName',
     'SmsEventsDeadLetterQueueUrl',
     'SmsInboundDeadLetterQueueUrl',
+    'WebhookDeadLetterQueueUrl',
+    'ScheduleGroupName',
   ])('%s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });
@@ -729,9 +820,12 @@ describe('context', () => {
     for (const fn of [
       custom.api.functions.get('templates'),
       custom.api.functions.get('campaigns'),
+      custom.api.functions.get('automations'),
+      custom.api.functions.get('signups'),
       custom.api.functions.get('pages'),
       custom.api.functions.get('coupon-pages'),
       custom.sending.functions.get('sender'),
+      custom.automation.functions.get('automation-runner'),
     ]) {
       expect(env(fn)).toMatchObject({
         COMPANY_NAME: 'Chaussures Martin',
@@ -771,10 +865,15 @@ describe('context', () => {
 
   it('publicBaseUrl reaches the functions that build links, and only them', () => {
     const { stack: custom, env } = withContext({ publicBaseUrl: 'https://news.shop.example' });
+    const linkMakers = ['templates', 'campaigns', 'automations', 'signups'];
     for (const [name, fn] of custom.api.functions) {
-      const expected = name === 'templates' || name === 'campaigns' ? 'https://news.shop.example' : undefined;
+      const expected = linkMakers.includes(name) ? 'https://news.shop.example' : undefined;
       expect(env(fn).PUBLIC_BASE_URL, name).toBe(expected);
     }
+    // The runner's links too, instead of the API's URL.
+    expect(env(custom.automation.functions.get('automation-runner')).PUBLIC_BASE_URL).toBe(
+      'https://news.shop.example',
+    );
     expect(() => makeStack({ ...NO_BUNDLING, publicBaseUrl: 'http://news.shop.example' })).toThrow(
       /publicBaseUrl/,
     );

@@ -392,8 +392,16 @@ describe('SMS campaigns: consent, quiet hours and STOP', () => {
     // Nobody plays the local queue here: the job is handed to the sender directly.
     st.queues.send?.close();
     const job = { campaignId: id, contactIds: [paris, newYork], channel: 'sms' };
-    const handler = sender(st.deps);
+    const requeued: { messages: unknown[]; delay: number | undefined }[] = [];
+    const handler = sender({
+      ...st.deps,
+      sendQueue: { enqueue: async (messages, delay) => void requeued.push({ messages, delay }) },
+    });
     expect((await handler(sqs(job))).batchItemFailures).toEqual([]);
+    // The Paris contact goes back on the queue, as long as SQS allows (08:00 is 9.5 hours away).
+    expect(requeued).toEqual([
+      { messages: [{ campaignId: id, contactIds: [paris], channel: 'sms' }], delay: 900 },
+    ]);
     expect(st.smsOutbox.sent.map((m) => m.to)).toEqual([phone(2)]);
     expect(await st.deps.campaigns.getSend(id, paris, 'sms')).toBeUndefined();
     expect((await st.call('GET', `/v1/campaigns/${id}`)).body.status).toBe('sending');

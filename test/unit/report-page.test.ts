@@ -584,6 +584,179 @@ describe('reportPage', () => {
     });
   });
 
+  describe('cost against post', () => {
+    const costOf = (html: string) => /<section class="card cost"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    const tile = (html: string, name: string) =>
+      new RegExp(
+        `data-cost-figure="${name}"><span class="tile-value">([^<]*)</span><span class="tile-label">([^<]*)</span><span class="tile-hint">([^<]*)</span>`,
+      )
+        .exec(html)
+        ?.slice(1);
+    const row = (html: string, name: string) =>
+      new RegExp(
+        `<tr data-cost="${name}"[^>]*><th scope="row">([^<]*)</th><td class="muted">([^<]*)</td><td class="num">([^<]*)</td>`,
+      )
+        .exec(html)
+        ?.slice(1);
+    const ret = (html: string, name: string) =>
+      new RegExp(
+        `<tr data-return="${name}"><th scope="row">([^<]*)<span class="count">[^<]*</span></th><td class="num">([^<]*)</td>`,
+      )
+        .exec(html)
+        ?.slice(1);
+
+    it('comes right after the coupons, under its heading', () => {
+      const html = reportPage(sampleReport);
+      expect(costOf(html)).toContain('<h2 id="cost-h">Cost against post</h2>');
+      expect(html.indexOf('id="coupons-h"')).toBeLessThan(html.indexOf('id="cost-h"'));
+      expect(html.indexOf('id="cost-h"')).toBeLessThan(html.indexOf('id="pm-h"'));
+    });
+
+    it('an email campaign: what it cost, the same customers by post, and the saving', () => {
+      const section = costOf(reportPage(sampleReport));
+      expect(tile(section, 'total')).toEqual(['€0.1147', 'This campaign', 'its emails']);
+      expect(tile(section, 'postal')).toEqual(['€1,835.20', 'By post', '1,147 letters at €1.60']);
+      // 99.994 % must not read as 100 %.
+      expect(tile(section, 'saving')).toEqual(['€1,835.09', 'Saving', '&gt; 99.9% less than by post']);
+      expect(row(section, 'email')).toEqual(['Email', '1,147 emails × €0.10 per 1,000', '€0.1147']);
+      expect(row(section, 'sms')).toBeUndefined();
+      expect(row(section, 'total')).toEqual(['Total', '', '€0.1147']);
+      expect(row(section, 'postal')).toEqual([
+        'By post',
+        '1,147 letters × €1.60 (print, envelope, postage)',
+        '€1,835.20',
+      ]);
+    });
+
+    it('returns the redemption revenue on the cost, and on the letters for comparison', () => {
+      const section = costOf(reportPage(sampleReport));
+      expect(ret(section, 'revenue')).toEqual(['Revenue', '€3,712.40']);
+      // (3,712.40 − 0.1147) ÷ 0.1147: whole percents beyond 1,000 %.
+      expect(ret(section, 'roi')).toEqual(['Return on cost', '3,236,517%']);
+      expect(ret(section, 'revenuePerEuro')).toEqual(['Revenue per €1 spent', '€32,366.17']);
+      expect(ret(section, 'postalRoi')).toEqual(['Return by post', '102.3%']);
+    });
+
+    it('an email and SMS campaign: each channel, the provider’s dollars apart and not added', () => {
+      const section = costOf(reportPage(mixedReport));
+      expect(tile(section, 'total')).toEqual(['€59.81', 'This campaign', 'its emails and SMS']);
+      expect(row(section, 'sms')).toEqual(['SMS', '796 segments × €0.075', '€59.70']);
+      expect(row(section, 'provider')).toEqual([
+        'Billed by the SMS provider',
+        'in US dollars, not converted, not added',
+        'US$55.54',
+      ]);
+      expect(row(section, 'total')).toEqual(['Total', '', '€59.81']);
+      expect(row(section, 'postal')?.[2]).toBe('€2,472.00');
+      expect(tile(section, 'saving')).toEqual(['€2,412.19', 'Saving', '97.6% less than by post']);
+      expect(ret(section, 'roi')).toEqual(['Return on cost', '7,887%']);
+      expect(ret(section, 'revenuePerEuro')?.[1]).toBe('€79.87');
+      expect(ret(section, 'postalRoi')?.[1]).toBe('93.3%');
+      expect(section).not.toContain('saving is a floor');
+    });
+
+    it('an SMS campaign: no email line, and no provider line before any receipt', () => {
+      const section = costOf(reportPage(smsReport));
+      expect(tile(section, 'total')?.[2]).toBe('its SMS');
+      expect(row(section, 'email')).toBeUndefined();
+      expect(row(section, 'postal')?.[1]).toBe('398 letters × €1.60 (print, envelope, postage)');
+      const cost = smsReport.cost;
+      if (!cost?.sms) throw new Error('no SMS cost');
+      const noBill = reportPage({
+        ...smsReport,
+        cost: { ...cost, sms: { ...cost.sms, providerBilledUsd: null } },
+      });
+      expect(row(costOf(noBill), 'provider')).toBeUndefined();
+    });
+
+    it('says the saving is a floor when customers may have had both messages', () => {
+      const cost = mixedReport.cost;
+      if (!cost) throw new Error('no cost');
+      const html = reportPage({
+        ...mixedReport,
+        cost: { ...cost, postal: { letters: 1147, perLetter: 1.6, cost: 1835.2 } },
+      });
+      expect(costOf(html)).toContain('the letters count the larger channel only, so the saving is a floor.');
+    });
+
+    it('lists SMS per country when known, and escapes the country', () => {
+      const cost = mixedReport.cost;
+      if (!cost?.sms) throw new Error('no SMS cost');
+      const html = reportPage({
+        ...mixedReport,
+        cost: {
+          ...cost,
+          sms: {
+            ...cost.sms,
+            byCountry: [
+              { country: 'BE', segments: 100, rate: 0.09, cost: 9 },
+              { country: '<b>', segments: 10, rate: 0.1, cost: 1 },
+            ],
+            otherSegments: 686,
+          },
+        },
+      });
+      const section = costOf(html);
+      expect(row(section, 'sms-BE')).toEqual(['SMS · BE', '100 segments × €0.09', '€9.00']);
+      expect(section).toContain('<tr data-cost="sms-&lt;b&gt;"><th scope="row">SMS · &lt;b&gt;</th>');
+      expect(section).not.toContain('<b>');
+      expect(row(section, 'sms')).toEqual(['SMS', '686 segments × €0.075', '€51.45']);
+    });
+
+    it('without revenue: says why, with no return', () => {
+      const cost = sampleReport.cost;
+      if (!cost) throw new Error('no cost');
+      const nothing = { ...cost, revenue: null, roi: null, revenuePerEuro: null, postalRoi: null };
+      const noOffer = costOf(reportPage({ ...sampleReport, coupons: null, cost: nothing }));
+      expect(noOffer).toContain('No coupon: the campaign measures no revenue.');
+      expect(noOffer).not.toContain('data-return=');
+      expect(costOf(reportPage({ ...sampleReport, cost: nothing }))).toContain(
+        'The revenue is in another currency than the costs: no return is computed.',
+      );
+    });
+
+    it('marks a negative saving, and shows nothing without unit costs', () => {
+      const cost = smsReport.cost;
+      if (!cost) throw new Error('no cost');
+      const dearer = costOf(
+        reportPage({
+          ...smsReport,
+          cost: {
+            ...cost,
+            postal: { letters: 398, perLetter: 0.1, cost: 39.8 },
+            saving: -19.9,
+            savingRate: -0.5,
+          },
+        }),
+      );
+      expect(dearer).toContain(
+        '<div class="tile loss" data-cost-figure="saving"><span class="tile-value">-€19.90</span>',
+      );
+      expect(reportPage({ ...sampleReport, cost: null })).not.toContain('cost-h');
+    });
+
+    it('speaks French', () => {
+      const fr = new Intl.NumberFormat('fr-FR');
+      const eur = (n: number) =>
+        new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(n);
+      const section = costOf(reportPage(mixedReport, { locale: 'fr' }));
+      expect(section).toContain('<h2 id="cost-h">Coût comparé au courrier</h2>');
+      expect(tile(section, 'total')).toEqual([eur(59.81), 'Cette campagne', 'ses e-mails et SMS']);
+      expect(tile(section, 'postal')).toEqual([
+        eur(2472),
+        'Par courrier',
+        `${fr.format(1545)} lettres à ${eur(1.6)}`,
+      ]);
+      expect(tile(section, 'saving')?.[2]).toMatch(/^97,6\s% de moins que par courrier$/u);
+      expect(row(section, 'email')?.[1]).toBe(
+        `${fr.format(1147)} e-mails × ${eur(0.1)} les ${fr.format(1000)}`,
+      );
+      expect(row(section, 'provider')?.[0]).toBe('Facturé par le fournisseur SMS');
+      expect(ret(section, 'revenuePerEuro')?.[0]).toMatch(/^Chiffre d’affaires par 1\s€ dépensé$/u);
+      expect(ret(section, 'postalRoi')?.[0]).toBe('Retour par courrier');
+    });
+  });
+
   describe("with locale: 'fr'", () => {
     const html = reportPage(sampleReport, { locale: 'fr' });
     const fr = new Intl.NumberFormat('fr-FR');

@@ -32,6 +32,7 @@ describe('tillPage', () => {
     expect(scripts[0]?.[1]).toBe('');
     expect(() => new Script(script)).not.toThrow();
     expect(script).toContain("'v1/coupons/'");
+    expect(script).toContain("'v1/signups'");
     expect(script).toContain('fetch(');
     expect(script).toContain("'Bearer '");
     expect(script).toContain('localStorage');
@@ -86,6 +87,21 @@ describe('tillPage', () => {
     expect(html).toMatch(/<button type="submit" id="redeem"/);
     expect(html).toMatch(/<button type="button" id="undo"/);
     expect(html).toMatch(/<button type="button" id="change-store"/);
+    // The sign-up form: every field labelled, each consent a checkbox of its own, never ticked in advance.
+    for (const id of ['signup-first-name', 'signup-locale', 'signup-email', 'signup-phone']) {
+      expect(html, id).toMatch(new RegExp(`<label for="${id}"`));
+      expect(html, id).toMatch(new RegExp(`<(?:input|select) id="${id}"`));
+    }
+    for (const id of ['signup-email-consent', 'signup-sms-consent']) {
+      expect(html, id).toMatch(
+        new RegExp(`<label class="check" for="${id}">\\s*<input id="${id}"[^>]*type="checkbox">`),
+      );
+      expect(html, id).not.toMatch(new RegExp(`<input id="${id}"[^>]*\\bchecked\\b`));
+    }
+    expect(html).toMatch(/<input id="signup-email"[^>]*type="email"/);
+    expect(html).toMatch(/<input id="signup-phone"[^>]*type="tel"/);
+    expect(html).toMatch(/<button type="submit" id="signup-submit"/);
+    expect(html).toMatch(/<section id="signup" class="panel"[^>]*hidden>/);
     // Every button says what it is.
     expect(html.match(/<button\b(?![^>]*\btype=)/g)).toBeNull();
   });

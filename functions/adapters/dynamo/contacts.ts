@@ -19,8 +19,14 @@ export class DynamoContactStore implements ContactStore {
     private readonly table: string,
   ) {}
 
-  async get(id: string): Promise<Contact | undefined> {
-    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.contact(id) }));
+  async get(id: string, opts: { consistent?: boolean } = {}): Promise<Contact | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: key.contact(id),
+        ...(opts.consistent ? { ConsistentRead: true } : {}),
+      }),
+    );
     return res.Item ? stripKeys<Contact>(res.Item) : undefined;
   }
 

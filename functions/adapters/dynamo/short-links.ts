@@ -20,7 +20,11 @@ export class DynamoShortLinkStore implements ShortLinkStore {
             ...key.shortLink(link.code),
             type: 'short-link',
             ...link,
-            expiresAt: Math.floor(link.sentAt / 1000) + this.ttlDays * 86_400,
+            // As long as the events it produces, and a month past the coupon it leads to.
+            expiresAt: Math.max(
+              Math.floor(link.sentAt / 1000) + this.ttlDays * 86_400,
+              link.keepUntil ? Math.floor(Date.parse(link.keepUntil) / 1000) + 30 * 86_400 : 0,
+            ),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -31,7 +35,7 @@ export class DynamoShortLinkStore implements ShortLinkStore {
   async get(code: string): Promise<ShortLink | undefined> {
     const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: key.shortLink(code) }));
     if (!res.Item) return undefined;
-    const { expiresAt: _ttl, ...item } = res.Item;
+    const { expiresAt: _ttl, keepUntil: _keep, ...item } = res.Item;
     return stripKeys<ShortLink>(item);
   }
 }

@@ -19,6 +19,8 @@
  * | SMS short link   | SHORT#<code>         | SHORT              |          |        |
  * | coupon           | COUPON#<code>        | COUPON             |          |        |
  * | failed look-ups  | LOOKUPS#<storeId>    | <minute>           |          |        |
+ * | webhook endpoint | WEBHOOK#<id>         | WEBHOOK            | WEBHOOKS | <id>   |
+ * | webhook delivery | WEBHOOK#<id>         | DELIVERY#<eventAt>#<deliveryId> (TTL) | |   |
  *
  * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
  */
@@ -32,7 +34,7 @@ export const MAIN_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
-  /** Only short-lived bookkeeping carries it (per-minute failed coupon look-ups); records never do. */
+  /** Only short-lived bookkeeping carries it (per-minute failed coupon look-ups, the webhook deliveries log); records never do. */
   ttlAttribute: 'expiresAt',
 } as const;
 
@@ -58,6 +60,12 @@ export const key = {
   }),
   shortLink: (code: string) => ({ pk: `SHORT#${code}`, sk: 'SHORT' }),
   coupon: (code: string) => ({ pk: `COUPON#${code}`, sk: 'COUPON' }),
+  webhook: (id: string) => ({ pk: `WEBHOOK#${id}`, sk: 'WEBHOOK' }),
+  /** Under its endpoint, sorted by the event's time, so the log reads newest first. */
+  webhookDelivery: (subscriptionId: string, eventAt: string, deliveryId: string) => ({
+    pk: `WEBHOOK#${subscriptionId}`,
+    sk: `DELIVERY#${eventAt}#${deliveryId}`,
+  }),
 };
 
 /**

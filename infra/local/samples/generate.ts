@@ -125,10 +125,10 @@ export function sampleCustomers(count: number, storeIds: string[], now: Date, se
         .map(csvCell)
         .join(','),
     );
-    // Recent, lapsed (6-24 months) or never: the mix a retailer's file really has.
+    // Recent (some about to lapse), lapsed (6-24 months) or never: the mix a retailer's file really has.
     const profile = rand();
     const n = profile < 0.1 ? 0 : 1 + Math.floor(rand() * 2);
-    const newest = profile < 0.45 ? 10 + rand() * 150 : 190 + rand() * 500;
+    const newest = profile < 0.45 ? 10 + rand() * 172 : 190 + rand() * 500;
     for (let p = 0; p < n; p++) {
       const ageDays = newest + p * (20 + rand() * 60);
       const r = rand();

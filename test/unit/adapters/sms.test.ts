@@ -372,11 +372,11 @@ describe('PinpointSms', () => {
   const statuses: [string, SendFailureKind][] = [
     ['THROTTLED', 'throttled'],
     ['TEMPORARY_FAILURE', 'transient'],
-    ['UNKNOWN_FAILURE', 'transient'],
+    // Not retried: the message may have gone, and a second text is worse than a missing one.
+    ['UNKNOWN_FAILURE', 'permanent'],
     ['PERMANENT_FAILURE', 'permanent'],
     ['OPT_OUT', 'opted_out'],
-    ['DUPLICATE', 'permanent'],
-    ['SOME_FUTURE_STATUS', 'transient'],
+    ['SOME_FUTURE_STATUS', 'permanent'],
   ];
 
   it.each(statuses)('turns a %s address result into a %s failure', async (status, kind) => {
@@ -394,12 +394,20 @@ describe('PinpointSms', () => {
     expect(failure.message).toBe(`${status}: because ${status} (400)`);
   });
 
-  it('treats an answer without a result for the address as an unknown, transient failure', async () => {
+  it('answers a DUPLICATE as sent: the first copy went', async () => {
+    v1.on(SendMessagesCommand).resolves(
+      answer({ DeliveryStatus: 'DUPLICATE', StatusCode: 200, MessageId: 'm-dup' }),
+    );
+    const sms = new PinpointSms(v1Client, { applicationId: 'app-1' });
+    expect(await sms.send(message)).toEqual({ messageId: 'm-dup' });
+  });
+
+  it('treats an answer without a result for the address as an unknown failure, not retried', async () => {
     v1.on(SendMessagesCommand).resolves(answer(undefined));
     const sms = new PinpointSms(v1Client, { applicationId: 'app-1' });
 
     const failure = await failureOf(sms.send(message));
-    expect(failure.kind).toBe('transient');
+    expect(failure.kind).toBe('permanent');
     expect(failure.message).toBe('UNKNOWN_FAILURE: no status message (no status code)');
   });
 
@@ -412,7 +420,7 @@ describe('PinpointSms', () => {
     });
     const sms = new PinpointSms(v1Client, { applicationId: 'app-1' });
 
-    expect((await failureOf(sms.send(message))).kind).toBe('transient');
+    expect((await failureOf(sms.send(message))).kind).toBe('permanent');
   });
 
   const cases: [string, Error, SendFailureKind][] = [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isTimeZone,
+  localInstant,
   localMinutes,
   parseQuietHours,
   quietUntil,
@@ -178,5 +179,42 @@ describe('isTimeZone and timeZoneSchema', () => {
     const r = timeZoneSchema.safeParse('A'.repeat(65));
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.code).toBe('too_big');
+  });
+});
+
+describe('localInstant', () => {
+  it('is the instant of a local time in any zone, far east and west of UTC, summer and winter', () => {
+    expect(localInstant('2026-01-15', '10:00', 'Europe/Paris').toISOString()).toBe(
+      '2026-01-15T09:00:00.000Z',
+    );
+    expect(localInstant('2026-07-15', '10:00', 'Europe/Paris').toISOString()).toBe(
+      '2026-07-15T08:00:00.000Z',
+    );
+    // New Zealand in its summer (UTC+13) and winter (UTC+12): the same local day, not the next.
+    expect(localInstant('2026-01-15', '10:00', 'Pacific/Auckland').toISOString()).toBe(
+      '2026-01-14T21:00:00.000Z',
+    );
+    expect(localInstant('2026-07-15', '10:00', 'Pacific/Auckland').toISOString()).toBe(
+      '2026-07-14T22:00:00.000Z',
+    );
+    expect(localInstant('2026-01-15', '10:00', 'Pacific/Kiritimati').toISOString()).toBe(
+      '2026-01-14T20:00:00.000Z',
+    );
+    expect(localInstant('2026-01-15', '10:00', 'Pacific/Pago_Pago').toISOString()).toBe(
+      '2026-01-15T21:00:00.000Z',
+    );
+    expect(localInstant('2026-01-15', '23:30', 'America/New_York').toISOString()).toBe(
+      '2026-01-16T04:30:00.000Z',
+    );
+  });
+
+  it('lands on the right side of a daylight-saving change', () => {
+    // Paris jumps from 02:00 to 03:00 on 2026-03-29: 10:00 that day is already summer time.
+    expect(localInstant('2026-03-29', '10:00', 'Europe/Paris').toISOString()).toBe(
+      '2026-03-29T08:00:00.000Z',
+    );
+    expect(localInstant('2026-10-25', '10:00', 'Europe/Paris').toISOString()).toBe(
+      '2026-10-25T09:00:00.000Z',
+    );
   });
 });

@@ -207,11 +207,11 @@ describe('classifySmsEvent', () => {
       mark: 'bouncedAt',
       suppress: 'text_invalid',
     });
+    // A phone switched off is unreachable too: counted, never suppressed.
     expect(classifySmsEvent({ eventType: 'TEXT_UNREACHABLE' })).toEqual({
       type: 'text_unreachable',
       stat: 'sms_undelivered',
       mark: 'bouncedAt',
-      suppress: 'text_unreachable',
     });
   });
 
@@ -410,6 +410,21 @@ describe('handleSmsEvent', () => {
     expect(await deps.suppression.suppressedChannels({ email: 'ann@example.com', phone: PHONE })).toEqual([
       'sms',
     ]);
+  });
+
+  it('a TEXT_INVALID about a number the contact no longer has does not suppress the new one', async () => {
+    const deps = setup();
+    await handleSmsEvent(
+      deps,
+      receipt({
+        eventType: 'TEXT_INVALID',
+        messageStatus: 'INVALID',
+        destinationPhoneNumber: '+33699999999',
+      }),
+    );
+    expect((await deps.contacts.get('c_1'))?.suppressed).toEqual([]);
+    expect(deps.suppression.entries.size).toBe(0);
+    expect(deps.engagement.totals.get('cmp_1')).toEqual({ sms_undelivered: 1 });
   });
 
   it('TEXT_BLOCKED marks bouncedAt and counts it undelivered, but does not suppress', async () => {

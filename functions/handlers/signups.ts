@@ -1,0 +1,110 @@
+import { type AppDeps, defaultDeps } from '../deps';
+import { forbidden } from '../domain/errors';
+import {
+  optinAlreadyPage,
+  optinConfirmedPage,
+  optinConfirmPage,
+  optinExpiredPage,
+} from '../domain/optin-pages';
+import { linkNotFoundPage, pageLocale } from '../domain/pages';
+import {
+  confirmOptin,
+  inspectOptin,
+  type OptinState,
+  optinSender,
+  type SignupDeps,
+  signUp,
+  signupInputSchema,
+} from '../domain/signup-service';
+import { parseInput } from '../domain/validation';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  header,
+  httpHandler,
+  json,
+  lazyHandler,
+  publicBaseUrl,
+} from '../http/api';
+import { httpOptions } from '../http/options';
+
+const html = (status: number, body: string): ApiResponse => ({
+  status,
+  body,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  },
+});
+
+/**
+ * Sign-ups in the shop: `POST /v1/signups` with a store key (the shop comes
+ * from the key, never from the body) records the customer and their consent
+ * and sends the double opt-in email; `GET /optin/{token}` asks the customer to
+ * confirm (a GET never confirms: link scanners follow GETs) and
+ * `POST /optin/{token}` confirms. A tampered or expired link is a 404 page.
+ */
+export function makeHandler(deps: AppDeps) {
+  const company = { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS };
+  const signups: SignupDeps = { ...deps, sender: optinSender(deps.config), company };
+  const inputSchema = signupInputSchema(deps.config.DEFAULT_COUNTRY);
+  const store = (req: ApiRequest) => {
+    const id = req.principal?.storeId;
+    if (!id) throw forbidden('Only a store key can sign customers up');
+    return id;
+  };
+  const page = (state: OptinState, req: ApiRequest): ApiResponse => {
+    const locale = pageLocale(
+      'contact' in state ? state.contact.locale : undefined,
+      header(req.event, 'accept-language'),
+    );
+    switch (state.kind) {
+      case 'invalid':
+        return html(404, linkNotFoundPage(locale));
+      case 'expired':
+        return html(404, optinExpiredPage(locale));
+      case 'already':
+        return html(200, optinAlreadyPage(locale, company.name));
+      case 'confirmed':
+        return html(200, optinConfirmedPage(locale, company.name));
+      case 'pending':
+        return html(200, optinConfirmPage(locale, company.name, state.contact.email, req.event.rawPath));
+    }
+  };
+
+  return httpHandler(
+    'signups',
+    {
+      'POST /v1/signups': async (req) => {
+        const storeId = store(req);
+        const result = await signUp(
+          signups,
+          storeId,
+          parseInput(inputSchema, req.body),
+          publicBaseUrl(req.event, deps.config.PUBLIC_BASE_URL),
+        );
+        deps.logger.info('Signed up in a shop', {
+          storeId,
+          contactId: result.contactId,
+          email: result.email,
+          sms: result.sms,
+          confirmationSent: result.confirmationSent,
+        });
+        return json(201, result);
+      },
+      'GET /optin/{token}': async (req) => page(await inspectOptin(signups, req.params.token), req),
+      'POST /optin/{token}': async (req) => {
+        const state = await confirmOptin(signups, req.params.token);
+        if (state.kind === 'confirmed')
+          deps.logger.info('Sign-up confirmed', { contactId: state.contact.id });
+        return page(state, req);
+      },
+    },
+    httpOptions(deps),
+  );
+}
+
+export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));
