@@ -5,23 +5,13 @@ import { buildEmail, prepareContent } from '../domain/sending';
 import { TILL_PAGE_CSP, tillPage } from '../domain/till-page';
 import { verifyToken } from '../domain/tokens';
 import { emit } from '../domain/webhooks';
-import { type ApiResponse, header, httpHandler, lazyHandler } from '../http/api';
+import { header, htmlPage, httpHandler, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 
 type MessageRef = { c: string; k: string };
 
-const html = (status: number, body: string): ApiResponse => ({
-  status,
-  body,
-  headers: {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; form-action 'self'",
-  },
-});
+/** Pages here may show the email's remote images (view in browser). */
+const html = (status: number, body: string) => htmlPage(status, body, '* data:');
 
 /**
  * Public pages reached from a message. A GET on the unsubscribe link only asks

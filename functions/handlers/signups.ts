@@ -21,6 +21,7 @@ import {
   type ApiRequest,
   type ApiResponse,
   header,
+  htmlPage,
   httpHandler,
   json,
   lazyHandler,
@@ -28,17 +29,7 @@ import {
 } from '../http/api';
 import { httpOptions } from '../http/options';
 
-const html = (status: number, body: string): ApiResponse => ({
-  status,
-  body,
-  headers: {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-  },
-});
+const html = (status: number, body: string) => htmlPage(status, body);
 
 /**
  * Sign-ups in the shop: `POST /v1/signups` with a store key (the shop comes

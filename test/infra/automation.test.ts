@@ -1,11 +1,18 @@
 import { Validations } from 'aws-cdk-lib';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scheduleName } from '../../functions/adapters/scheduler';
 import type { RelanceFunction } from '../../infra/function';
 import type { RelanceStack } from '../../infra/stack';
-import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf, type Statement } from './helpers';
+import {
+  actionsOf,
+  expectNagClean,
+  inspect,
+  makeStack,
+  NO_BUNDLING,
+  resourcesOf,
+  type Statement,
+} from './helpers';
 
 let stack: RelanceStack;
 let template: Template;
@@ -340,18 +347,7 @@ describe('cdk-nag (AwsSolutions)', () => {
       frequencyCap: '2/7',
       publicBaseUrl: 'https://news.shop.example',
     });
-    const checks = new AwsSolutionsChecks(app);
-    const report = checks.validateScope(fresh);
-    const findings = report.violations.map(
-      (v) =>
-        `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}: ${v.description}`,
-    );
-    expect(findings).toEqual([]);
-    Validations.of(app).addPlugins(checks);
-    expect(() => app.synth()).not.toThrow();
-    const annotations = Annotations.fromStack(fresh);
-    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
-    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expectNagClean(app, fresh);
   });
 
   it("the one wildcard of the campaigns' role, on its schedules, is acknowledged with a reason", () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnElement, type Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { expect } from 'vitest';
 import type { RelanceFunction } from '../../infra/function';
 import { RelanceStack } from '../../infra/stack';
 
@@ -57,4 +59,23 @@ export function inspect(stack: RelanceStack) {
   };
 
   return { template, logicalId, statementsOf, lambdaOf };
+}
+
+/**
+ * cdk-nag's AwsSolutions pack finds nothing that is not acknowledged in `stack`, the plugin lets
+ * the app synthesise (as infra/app.ts wires it), and nothing else warns or fails either.
+ */
+export function expectNagClean(app: App, stack: Stack): void {
+  const checks = new AwsSolutionsChecks(app);
+  const report = checks.validateScope(stack);
+  const findings = report.violations.map(
+    (v) =>
+      `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}: ${v.description}`,
+  );
+  expect(findings).toEqual([]);
+  Validations.of(app).addPlugins(checks);
+  expect(() => app.synth()).not.toThrow();
+  const annotations = Annotations.fromStack(stack);
+  expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+  expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
 }

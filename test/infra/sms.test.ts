@@ -1,12 +1,18 @@
-import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerName } from '../../functions/routes';
 import { SMS_EVENT_TYPES } from '../../infra/constructs/sms';
 import type { RelanceFunction } from '../../infra/function';
 import type { RelanceStack } from '../../infra/stack';
-import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf, type Statement } from './helpers';
+import {
+  actionsOf,
+  expectNagClean,
+  inspect,
+  makeStack,
+  NO_BUNDLING,
+  resourcesOf,
+  type Statement,
+} from './helpers';
 
 let stack: RelanceStack;
 let template: Template;
@@ -499,17 +505,6 @@ describe('cdk-nag (AwsSolutions)', () => {
     ['Pinpoint', { smsProvider: 'pinpoint', pinpointApplicationId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' }],
   ])('finds nothing that is not acknowledged when SMS are sent with %s', (_, context) => {
     const { app, stack: fresh } = makeStack({ ...NO_BUNDLING, ...context });
-    const checks = new AwsSolutionsChecks(app);
-    const report = checks.validateScope(fresh);
-    const findings = report.violations.map(
-      (v) =>
-        `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}: ${v.description}`,
-    );
-    expect(findings).toEqual([]);
-    Validations.of(app).addPlugins(checks);
-    expect(() => app.synth()).not.toThrow();
-    const annotations = Annotations.fromStack(fresh);
-    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
-    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expectNagClean(app, fresh);
   });
 });
