@@ -515,12 +515,7 @@ async function beyondLimits(
   channel: Channel,
 ): Promise<'cooldown' | 'capped' | undefined> {
   const at = deps.clock.now().toISOString();
-  const auto = campaign.automation;
-  if (auto?.step === 0 && auto.cooldownDays) {
-    if (!(await deps.automations.markMessaged(auto.id, contactId, campaign.id, at, auto.cooldownDays))) {
-      return 'cooldown';
-    }
-  }
+  // The cap first: a capped contact keeps its automation's cooldown for a message it will get.
   if (deps.frequencyCap) {
     const fits = await deps.frequency.reserve(
       contactId,
@@ -528,6 +523,12 @@ async function beyondLimits(
       deps.frequencyCap,
     );
     if (!fits) return 'capped';
+  }
+  const auto = campaign.automation;
+  if (auto?.step === 0 && auto.cooldownDays) {
+    if (!(await deps.automations.markMessaged(auto.id, contactId, campaign.id, at, auto.cooldownDays))) {
+      return 'cooldown';
+    }
   }
   return undefined;
 }

@@ -175,14 +175,21 @@ export class DynamoAutomationStore implements AutomationStore {
         new UpdateCommand({
           TableName: this.table,
           Key: messagedKey(automationId, contactId),
-          UpdateExpression: 'SET #at = :at, #c = :c, #t = :t',
+          // Kept only as long as it matters: the cooldown (it holds no personal data, only ids).
+          UpdateExpression: 'SET #at = :at, #c = :c, #t = :t, #x = :x',
           ConditionExpression: 'attribute_not_exists(pk) OR #at <= :cutoff OR #c = :c',
-          ExpressionAttributeNames: { '#at': 'lastMessagedAt', '#c': 'campaignId', '#t': 'type' },
+          ExpressionAttributeNames: {
+            '#at': 'lastMessagedAt',
+            '#c': 'campaignId',
+            '#t': 'type',
+            '#x': 'expiresAt',
+          },
           ExpressionAttributeValues: {
             ':at': at,
             ':c': campaignId,
             ':cutoff': cutoff,
             ':t': 'automation-contact',
+            ':x': Math.floor(Date.parse(at) / 1000) + cooldownDays * 86_400,
           },
         }),
       ),
