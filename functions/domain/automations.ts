@@ -175,13 +175,14 @@ const strip = (o: Record<string, unknown>) =>
 
 /** The local day (YYYY-MM-DD) and minutes since midnight of an instant in a time zone. */
 export function localDay(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(now);
 }
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** `day` plus `n` days (calendar arithmetic on YYYY-MM-DD). */
 export function addDays(day: string, n: number): string {

@@ -2,13 +2,17 @@ import * as z from 'zod';
 
 /** An IANA time zone that this runtime knows ("Europe/Paris"). */
 export function isTimeZone(tz: string): boolean {
+  if (knownZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
+    knownZones.add(tz);
     return true;
   } catch {
     return false;
   }
 }
+/** Zones already checked: the sender asks for every SMS recipient. */
+const knownZones = new Set<string>();
 
 export const timeZoneSchema = z
   .string()

@@ -540,15 +540,21 @@ function withoutLinks<T extends Record<string, unknown>>(fields: T): T {
   ) as T;
 }
 
-/** The time zones of a country, from the runtime's ICU data (`Intl.Locale`), or none. */
+/** The time zones of a country, from the runtime's ICU data (`Intl.Locale`), or none; kept per country. */
 function countryTimeZones(country: string | undefined): string[] {
   if (!country) return [];
-  const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & {
-    getTimeZones?: () => string[];
-    timeZones?: string[];
-  };
-  return locale.getTimeZones?.() ?? locale.timeZones ?? [];
+  let zones = countryZones.get(country);
+  if (!zones) {
+    const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & {
+      getTimeZones?: () => string[];
+      timeZones?: string[];
+    };
+    zones = locale.getTimeZones?.() ?? locale.timeZones ?? [];
+    countryZones.set(country, zones);
+  }
+  return zones;
 }
+const countryZones = new Map<string, string[]>();
 
 /**
  * Where the contact may be, for quiet hours: its own time zone, else its home
@@ -571,9 +577,12 @@ function notBefore(
   deps: Pick<SenderDeps, 'clock' | 'smsPolicy'>,
   campaign: Campaign,
   channel: Channel,
-  zones: string[],
+  /** Asked only when needed: an email without a local delivery time waits for nothing. */
+  zonesOf: () => string[],
 ): Date | undefined {
+  if (channel !== 'sms' && !campaign.localTime) return undefined;
   const now = deps.clock.now();
+  const zones = zonesOf();
   let until = channel === 'sms' ? quietFor(now, zones, deps.smsPolicy.quietHours) : undefined;
   if (campaign.localTime && campaign.sendRequestedAt) {
     const started = new Date(campaign.sendRequestedAt);
@@ -660,7 +669,7 @@ export async function sendJob(
         continue;
       }
       const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
-      const until = notBefore(deps, campaign, channel, timeZonesOf(contact, store, deps.smsPolicy));
+      const until = notBefore(deps, campaign, channel, () => timeZonesOf(contact, store, deps.smsPolicy));
       if (until) {
         // Quiet hours, or the campaign's local delivery time not reached for this contact yet.
         deferred.push(contactId);
