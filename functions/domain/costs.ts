@@ -65,14 +65,6 @@ export interface CostInput {
   revenue: number | null;
 }
 
-/** One channel's line: how many units at what rate, and their cost. */
-export interface ChannelCost {
-  /** Emails sent, or SMS segments sent. */
-  units: number;
-  rate: number;
-  cost: number;
-}
-
 /** The report's `cost` block. */
 export interface CampaignCost {
   currency: string;

@@ -11,7 +11,7 @@ import {
   phoneSchema,
 } from './contacts';
 import { AppError } from './errors';
-import { type Keyring, keyedHash } from './hashing';
+import { allKeyedHashes, type Keyring, keyedHash } from './hashing';
 import { optinEmail } from './optin-email';
 import { pageLocale } from './pages';
 import { signToken, verifyToken } from './tokens';
@@ -102,8 +102,9 @@ interface OptinRef extends Record<string, string | number> {
 }
 
 /** The address, bound into the token without being readable in the URL (logs, history). */
-const addressHash = (ring: Keyring, email: string, keyId?: string) =>
-  keyedHash(ring, `optin:${email}`, keyId).split('.')[1]?.slice(0, 22) ?? '';
+const addressHash = (ring: Keyring, email: string) => short(keyedHash(ring, `optin:${email}`));
+/** The part of a keyed hash a token carries: its digest, shortened (no key id: the token is signed). */
+const short = (hash: string) => hash.split('.')[1]?.slice(0, 22) ?? '';
 
 /** A signed link that confirms `email` for the contact, valid OPTIN_LINK_DAYS. */
 export function optinToken(
@@ -247,11 +248,12 @@ async function sendConfirmation(
       });
     } catch (err) {
       await release(deps, contactId, claimed.updatedAt);
+      // Said for the shop assistant first: the customer is saved, only the email is missing.
       const why = err instanceof SendFailure ? err.message : String(err);
       throw new AppError(
         502,
         'email_not_sent',
-        `The confirmation email could not be sent (${why}); try again`,
+        `The customer is saved, but the confirmation email could not be sent: sign them up again in a minute to resend it (${why})`,
       );
     }
     return true;
@@ -347,7 +349,7 @@ async function readOptin(
   const contact = await deps.contacts.get(ref.k);
   const email = contact?.email;
   if (!contact || !email) return { kind: 'invalid' };
-  const hashes = Object.keys(ring.keys).map((id) => addressHash(ring, email, id));
+  const hashes = allKeyedHashes(ring, `optin:${email}`).map(short);
   if (!hashes.includes(ref.h)) return { kind: 'invalid' };
   return { contact: { ...contact, email }, ref };
 }

@@ -105,7 +105,7 @@ export const webhookJobSchema = z.strictObject({
   event: webhookEventSchema,
 });
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Loopback, private, link-local and unspecified IP literals: never a marketer's public endpoint. */
 function isPrivateAddress(host: string): boolean {

@@ -29,8 +29,6 @@ import {
 } from '../http/api';
 import { httpOptions } from '../http/options';
 
-const html = (status: number, body: string) => htmlPage(status, body);
-
 /**
  * Sign-ups in the shop: `POST /v1/signups` with a store key (the shop comes
  * from the key, never from the body) records the customer and their consent
@@ -54,15 +52,15 @@ export function makeHandler(deps: AppDeps) {
     );
     switch (state.kind) {
       case 'invalid':
-        return html(404, linkNotFoundPage(locale));
+        return htmlPage(404, linkNotFoundPage(locale));
       case 'expired':
-        return html(404, optinExpiredPage(locale));
+        return htmlPage(404, optinExpiredPage(locale));
       case 'already':
-        return html(200, optinAlreadyPage(locale, company.name));
+        return htmlPage(200, optinAlreadyPage(locale, company.name));
       case 'confirmed':
-        return html(200, optinConfirmedPage(locale, company.name));
+        return htmlPage(200, optinConfirmedPage(locale, company.name));
       case 'pending':
-        return html(200, optinConfirmPage(locale, company.name, state.contact.email, req.event.rawPath));
+        return htmlPage(200, optinConfirmPage(locale, company.name, state.contact.email, req.event.rawPath));
     }
   };
 
