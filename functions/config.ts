@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isTimeZone } from './domain/quiet-hours';
+import { isTimeZone } from './domain/shared/time';
 
 /**
  * Everything a Lambda reads from its environment, parsed once at cold start.

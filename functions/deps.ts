@@ -29,13 +29,13 @@ import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
 import { WebhookPublisher } from './adapters/webhook-publisher';
 import { type Config, loadConfig } from './config';
-import type { PlanJob, SendJob } from './domain/campaigns';
-import { type FrequencyCap, parseFrequencyCap } from './domain/frequency';
-import type { Keyring } from './domain/hashing';
-import { parseQuietHours } from './domain/quiet-hours';
-import { TokenBucket } from './domain/rate-limiter';
-import type { SmsPolicy } from './domain/sending';
-import type { WebhookDeliveryJob } from './domain/webhooks';
+import type { PlanJob, SendJob } from './domain/campaigns/campaign';
+import { type FrequencyCap, parseFrequencyCap } from './domain/campaigns/frequency';
+import type { SmsPolicy } from './domain/campaigns/sending';
+import type { Keyring } from './domain/shared/hashing';
+import { TokenBucket } from './domain/shared/rate-limiter';
+import { parseQuietHours } from './domain/shared/time';
+import type { WebhookDeliveryJob } from './domain/webhooks/webhook';
 import { memo } from './memo';
 import type {
   ApiKeyStore,

@@ -4,22 +4,22 @@
  * and tests implement them over local emulators.
  */
 
-import type { Automation, AutomationRun, AutomationStatus } from './domain/automations';
+import type { Automation, AutomationRun, AutomationStatus } from './domain/automations/automation';
 import type {
   Campaign,
   CampaignContent,
   CampaignCounts,
   CampaignStatus,
   SendStatus,
-} from './domain/campaigns';
-import type { Channel, Contact } from './domain/contacts';
-import type { Coupon, Redemption } from './domain/coupons';
-import type { CountedMessage, FrequencyCap } from './domain/frequency';
-import type { ApiKeyRecord } from './domain/keys';
-import type { Purchase } from './domain/purchases';
-import type { ShortLink } from './domain/short-links';
-import type { Store } from './domain/stores';
-import type { DeliveryStatus, WebhookDelivery, WebhookSubscription } from './domain/webhooks';
+} from './domain/campaigns/campaign';
+import type { CountedMessage, FrequencyCap } from './domain/campaigns/frequency';
+import type { Channel, Contact } from './domain/contacts/contact';
+import type { Coupon, Redemption } from './domain/coupons/coupon';
+import type { ApiKeyRecord } from './domain/keys/api-keys';
+import type { Purchase } from './domain/purchases/purchase';
+import type { ShortLink } from './domain/sms/short-links';
+import type { Store } from './domain/stores/store';
+import type { DeliveryStatus, WebhookDelivery, WebhookSubscription } from './domain/webhooks/webhook';
 
 export interface Clock {
   now(): Date;

@@ -1,4 +1,4 @@
-import type { Role } from './domain/keys';
+import type { Role } from './domain/keys/api-keys';
 
 /**
  * Every HTTP route, in one table. The CDK stack creates API Gateway routes

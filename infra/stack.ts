@@ -1,7 +1,7 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
-import { FREQUENCY_CAP_PATTERN } from '../functions/domain/frequency';
+import { FREQUENCY_CAP_PATTERN } from '../functions/domain/campaigns/frequency';
 import type { WorkerName } from '../functions/routes';
 import { Api } from './constructs/api';
 import { Automation } from './constructs/automation';

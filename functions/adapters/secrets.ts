@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type Keyring, keyringFromSecret } from '../domain/hashing';
+import { type Keyring, keyringFromSecret } from '../domain/shared/hashing';
 
 /** Loads the HMAC keyring: from the literal value when given (local), else from Secrets Manager. */
 export async function loadKeyring(

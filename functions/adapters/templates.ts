@@ -1,4 +1,4 @@
-import type { TemplateCompiler } from '../domain/campaign-service';
+import type { TemplateCompiler } from '../domain/campaigns/lifecycle';
 import { loadTemplate } from '../domain/templates/catalog';
 import { compileEmailTemplate } from '../domain/templates/compile';
 import { pickLocale } from '../domain/templates/locales';

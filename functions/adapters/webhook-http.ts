@@ -1,4 +1,4 @@
-import type { WebhookPoster } from '../domain/webhook-service';
+import type { WebhookPoster } from '../domain/webhooks/delivery';
 
 /**
  * POSTs a delivery with Node's fetch: a timeout on the whole exchange

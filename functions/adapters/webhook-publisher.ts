@@ -1,5 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { deliveryId, eventId, type WebhookDeliveryJob, type WebhookSubscription } from '../domain/webhooks';
+import {
+  deliveryId,
+  eventId,
+  type WebhookDeliveryJob,
+  type WebhookSubscription,
+} from '../domain/webhooks/webhook';
 import type { EventPublisher, WebhookEvent, WorkQueue } from '../ports';
 
 /**

@@ -3,7 +3,7 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
-import { bearerSecret, hashKey } from '../domain/keys';
+import { bearerSecret, hashKey } from '../domain/keys/api-keys';
 import { lazyHandler } from '../http/api';
 
 export type AuthorizerContext = { keyId: string; role: string; storeId: string };

@@ -1,5 +1,5 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { runAutomations } from '../domain/automation-service';
+import { runAutomations } from '../domain/automations/lifecycle';
 import { lazyHandler } from '../http/api';
 import { automationDeps } from './automations';
 

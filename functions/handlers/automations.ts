@@ -1,10 +1,10 @@
 import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
-import { type AutomationDeps, createAutomation, setAutomationStatus } from '../domain/automation-service';
-import { addDays, automationInputSchema, localDay } from '../domain/automations';
-import { notFound } from '../domain/errors';
+import { addDays, automationInputSchema, localDay } from '../domain/automations/automation';
+import { type AutomationDeps, createAutomation, setAutomationStatus } from '../domain/automations/lifecycle';
+import { notFound } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { compileSmsTemplate } from '../domain/sms/templates';
-import { parseInput } from '../domain/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
 

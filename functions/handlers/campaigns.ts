@@ -1,12 +1,17 @@
 import * as z from 'zod';
 import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
-import { applyCampaignAction, createCampaign, previewSegment } from '../domain/campaign-service';
-import { CAMPAIGN_STATS, type CampaignAction, campaignInputSchema, pending } from '../domain/campaigns';
-import { notFound } from '../domain/errors';
-import { segmentSchema } from '../domain/segments';
+import {
+  CAMPAIGN_STATS,
+  type CampaignAction,
+  campaignInputSchema,
+  pending,
+} from '../domain/campaigns/campaign';
+import { applyCampaignAction, createCampaign, previewSegment } from '../domain/campaigns/lifecycle';
+import { segmentSchema } from '../domain/segments/segment';
+import { notFound } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { compileSmsTemplate } from '../domain/sms/templates';
-import { parseInput } from '../domain/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
 

@@ -1,5 +1,5 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { importContacts } from '../domain/contact-import';
+import { importContacts } from '../domain/contacts/import';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

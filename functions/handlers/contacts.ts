@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { eraseContact, upsertContact } from '../domain/contact-service';
-import { contactInputSchema, contactView, emailSchema, phoneSchema } from '../domain/contacts';
-import { badRequest, notFound } from '../domain/errors';
-import { parseInput } from '../domain/validation';
+import { contactInputSchema, contactView, emailSchema, phoneSchema } from '../domain/contacts/contact';
+import { eraseContact, upsertContact } from '../domain/contacts/customer-file';
+import { badRequest, notFound } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

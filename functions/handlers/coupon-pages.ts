@@ -1,12 +1,9 @@
 import { code128Png, qrPng } from '../adapters/barcodes';
 import { type AppDeps, defaultDeps } from '../deps';
-import { couponPage } from '../domain/coupon-page';
-import { couponPdf } from '../domain/coupon-pdf';
-import type { Coupon } from '../domain/coupons';
-import { linkNotFoundPage, pageLocale } from '../domain/pages';
-import type { Store } from '../domain/stores';
-import { verifyToken } from '../domain/tokens';
-import { machineReason } from '../domain/tracking';
+import type { Coupon } from '../domain/coupons/coupon';
+import { verifyToken } from '../domain/shared/tokens';
+import type { Store } from '../domain/stores/store';
+import { machineReason } from '../domain/tracking/links';
 import {
   type ApiRequest,
   type ApiResponse,
@@ -16,6 +13,9 @@ import {
   TRANSPARENT_GIF,
 } from '../http/api';
 import { httpOptions } from '../http/options';
+import { couponPage } from '../ui/pages/coupon';
+import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
+import { couponPdf } from '../ui/pdf/coupon';
 
 const PRIVATE = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' };
 

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { lookupCoupon, redeemCoupon, type TillDeps, voidCoupon } from '../domain/coupon-service';
-import { forbidden } from '../domain/errors';
-import { parseInput } from '../domain/validation';
+import { lookupCoupon, redeemCoupon, type TillDeps, voidCoupon } from '../domain/coupons/till';
+import { forbidden } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

@@ -3,8 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { CHANNELS } from '../domain/contacts';
-import { aggregateEngagement } from '../domain/engagement';
+import { CHANNELS } from '../domain/contacts/contact';
+import { aggregateEngagement } from '../domain/tracking/engagement';
 import { lazyHandler } from '../memo';
 import type { EngagementEvent } from '../ports';
 

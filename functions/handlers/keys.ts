@@ -1,8 +1,8 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { notFound } from '../domain/errors';
-import { createApiKey, publicKey } from '../domain/key-service';
-import { createKeySchema } from '../domain/keys';
-import { parseInput } from '../domain/validation';
+import { createKeySchema } from '../domain/keys/api-keys';
+import { createApiKey, publicKey } from '../domain/keys/create';
+import { notFound } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

@@ -1,12 +1,12 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { suppressContactChannel } from '../domain/contact-service';
-import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage } from '../domain/pages';
-import { buildEmail, prepareContent } from '../domain/sending';
-import { TILL_PAGE_CSP, tillPage } from '../domain/till-page';
-import { verifyToken } from '../domain/tokens';
-import { emit } from '../domain/webhooks';
+import { buildEmail, prepareContent } from '../domain/campaigns/sending';
+import { suppressContactChannel } from '../domain/contacts/customer-file';
+import { verifyToken } from '../domain/shared/tokens';
+import { emit } from '../domain/webhooks/webhook';
 import { header, htmlPage, httpHandler, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage } from '../ui/pages/public';
+import { TILL_PAGE_CSP, tillPage } from '../ui/pages/till';
 
 type MessageRef = { c: string; k: string };
 

@@ -1,7 +1,7 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { recordPurchase } from '../domain/contact-service';
-import { purchaseInputSchema } from '../domain/purchases';
-import { parseInput } from '../domain/validation';
+import { recordPurchase } from '../domain/contacts/customer-file';
+import { purchaseInputSchema } from '../domain/purchases/purchase';
+import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

@@ -2,8 +2,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
-import type { Coupon } from '../domain/coupons';
-import { applyCouponChange } from '../domain/redemptions';
+import type { Coupon } from '../domain/coupons/coupon';
+import { applyCouponChange } from '../domain/coupons/redemptions';
 import { lazyHandler } from '../memo';
 
 const coupon = (image: Record<string, AttributeValue> | undefined): Coupon | undefined =>

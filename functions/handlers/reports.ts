@@ -1,13 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { unitCostsFrom } from '../domain/costs';
-import { notFound } from '../domain/errors';
-import { reportPage } from '../domain/report-page';
-import { buildReport } from '../domain/reports';
-import { parseInput } from '../domain/validation';
+import { unitCostsFrom } from '../domain/reports/costs';
+import { buildReport } from '../domain/reports/report';
+import { notFound } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, header, httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { reportPage } from '../ui/pages/report';
 
 /** Rows per CSV response: Lambda answers at most 6 MB, so big campaigns export in pages. */
 const CSV_PAGE = 10_000;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { CHANNELS } from '../domain/contacts';
-import { type SenderDeps, sendJob } from '../domain/sending';
+import { type SenderDeps, sendJob } from '../domain/campaigns/sending';
+import { CHANNELS } from '../domain/contacts/contact';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
 

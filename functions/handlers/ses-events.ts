@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
-import { handleSesEvent, sesEventSchema } from '../domain/provider-events';
+import { handleSesEvent, sesEventSchema } from '../domain/tracking/ses-events';
 import { lazyHandler } from '../http/api';
 
 /**

@@ -1,12 +1,6 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { forbidden } from '../domain/errors';
-import {
-  optinAlreadyPage,
-  optinConfirmedPage,
-  optinConfirmPage,
-  optinExpiredPage,
-} from '../domain/optin-pages';
-import { linkNotFoundPage, pageLocale } from '../domain/pages';
+import { forbidden } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import {
   confirmOptin,
   inspectOptin,
@@ -15,8 +9,7 @@ import {
   type SignupDeps,
   signUp,
   signupInputSchema,
-} from '../domain/signup-service';
-import { parseInput } from '../domain/validation';
+} from '../domain/signups/signup';
 import {
   type ApiRequest,
   type ApiResponse,
@@ -28,6 +21,8 @@ import {
   publicBaseUrl,
 } from '../http/api';
 import { httpOptions } from '../http/options';
+import { optinAlreadyPage, optinConfirmedPage, optinConfirmPage, optinExpiredPage } from '../ui/pages/optin';
+import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
 
 /**
  * Sign-ups in the shop: `POST /v1/signups` with a store key (the shop comes

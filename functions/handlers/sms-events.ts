@@ -1,6 +1,6 @@
 import type { SNSEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
-import { handleSmsEvent, smsEventSchema } from '../domain/sms-events';
+import { handleSmsEvent, smsEventSchema } from '../domain/sms/events';
 import { lazyHandler } from '../http/api';
 
 /**

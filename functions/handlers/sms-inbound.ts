@@ -1,6 +1,6 @@
 import type { SNSEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
-import { handleInboundSms, inboundSmsSchema } from '../domain/sms-events';
+import { handleInboundSms, inboundSmsSchema } from '../domain/sms/events';
 import { lazyHandler } from '../http/api';
 import { parseJson } from './sms-events';
 

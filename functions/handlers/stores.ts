@@ -1,7 +1,7 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { storeIdSchema } from '../domain/contacts';
-import { type Store, storeInputSchema } from '../domain/stores';
-import { parseInput } from '../domain/validation';
+import { storeIdSchema } from '../domain/contacts/contact';
+import { parseInput } from '../domain/shared/validation';
+import { type Store, storeInputSchema } from '../domain/stores/store';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

@@ -1,15 +1,15 @@
 import * as z from 'zod';
 import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
-import { emailSchema, storeIdSchema } from '../domain/contacts';
-import { offerSchema } from '../domain/coupons';
-import { notFound, validationError } from '../domain/errors';
+import { emailSchema, storeIdSchema } from '../domain/contacts/contact';
+import { offerSchema } from '../domain/coupons/coupon';
+import { notFound, validationError } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
 import type { CompiledSms } from '../domain/sms/render';
 import { compileSmsTemplate, estimateSms, listSmsTemplates, sampleSmsVars } from '../domain/sms/templates';
 import { listTemplates } from '../domain/templates/catalog';
 import { pickLocale } from '../domain/templates/locales';
 import { prepareEmail, renderEmail, storeVars } from '../domain/templates/render';
-import { parseInput } from '../domain/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
 

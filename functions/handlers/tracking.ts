@@ -5,8 +5,7 @@ import {
   trackClick,
   trackOpen,
   trackShortLink,
-} from '../domain/engagement';
-import { linkNotFoundPage, pageLocale } from '../domain/pages';
+} from '../domain/tracking/engagement';
 import {
   type ApiRequest,
   type ApiResponse,
@@ -16,6 +15,7 @@ import {
   TRANSPARENT_GIF,
 } from '../http/api';
 import { httpOptions } from '../http/options';
+import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
 
 const NO_STORE = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
 

@@ -1,7 +1,7 @@
 import { fetchPoster } from '../adapters/webhook-http';
 import { type AppDeps, defaultDeps } from '../deps';
-import { type DeliveryDeps, deliverWebhook } from '../domain/webhook-service';
-import { DELIVERY_TIMEOUT_MS, webhookJobSchema } from '../domain/webhooks';
+import { type DeliveryDeps, deliverWebhook } from '../domain/webhooks/delivery';
+import { DELIVERY_TIMEOUT_MS, webhookJobSchema } from '../domain/webhooks/webhook';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { notFound } from '../domain/errors';
-import { parseInput } from '../domain/validation';
-import { registerWebhook } from '../domain/webhook-service';
-import { publicWebhook, webhookInputSchema } from '../domain/webhooks';
+import { notFound } from '../domain/shared/errors';
+import { parseInput } from '../domain/shared/validation';
+import { registerWebhook } from '../domain/webhooks/delivery';
+import { publicWebhook, webhookInputSchema } from '../domain/webhooks/webhook';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Principal, Role } from '../domain/keys/api-keys';
 import {
   AppError,
   badRequest,
@@ -9,8 +10,7 @@ import {
   payloadTooLarge,
   unauthorized,
   unsupportedMediaType,
-} from '../domain/errors';
-import type { Principal, Role } from '../domain/keys';
+} from '../domain/shared/errors';
 import { type FunctionName, type RouteDef, routeKey, routesOf } from '../routes';
 
 /** What a route implementation receives: the parsed request and the caller. */

@@ -11,10 +11,10 @@ import { randomIds, systemClock } from '../../functions/adapters/clock';
 import { DynamoApiKeyStore } from '../../functions/adapters/dynamo/api-keys';
 import { DynamoStoreDirectory } from '../../functions/adapters/dynamo/stores';
 import { documentClient } from '../../functions/deps';
-import { AppError } from '../../functions/domain/errors';
-import { createApiKey, publicKey } from '../../functions/domain/key-service';
-import { createKeySchema } from '../../functions/domain/keys';
-import { parseInput } from '../../functions/domain/validation';
+import { createKeySchema } from '../../functions/domain/keys/api-keys';
+import { createApiKey, publicKey } from '../../functions/domain/keys/create';
+import { AppError } from '../../functions/domain/shared/errors';
+import { parseInput } from '../../functions/domain/shared/validation';
 
 const USAGE = `Usage:
   npm run keys -- create --role marketer|store [--store <storeId>] [--label <text>]

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { key } from '../../functions/adapters/dynamo/table';
-import { DELIVERY_LEASE_SECONDS, DELIVERY_TIMEOUT_MS } from '../../functions/domain/webhooks';
+import { DELIVERY_LEASE_SECONDS, DELIVERY_TIMEOUT_MS } from '../../functions/domain/webhooks/webhook';
 import type { WorkerName } from '../../functions/routes';
 import type { RelanceFunction } from '../function';
 import type { Data } from './data';

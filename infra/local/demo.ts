@@ -5,8 +5,8 @@
  * single customer database now knows.
  */
 import pMap from 'p-map';
-import { localDay } from '../../functions/domain/automations';
-import { localInstant } from '../../functions/domain/quiet-hours';
+import { localDay } from '../../functions/domain/automations/automation';
+import { localInstant } from '../../functions/domain/shared/time';
 import type { Clock } from '../../functions/ports';
 import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };

@@ -1,4 +1,4 @@
-import type { PlanJob } from '../../functions/domain/campaigns';
+import type { PlanJob } from '../../functions/domain/campaigns/campaign';
 import type { CampaignScheduler, Clock, WorkQueue } from '../../functions/ports';
 
 /**

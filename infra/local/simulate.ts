@@ -3,8 +3,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent, EventBridgeEvent, SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { AppDeps } from '../../functions/deps';
-import { normalisePhone } from '../../functions/domain/contacts';
-import { zodIssues } from '../../functions/domain/errors';
+import { normalisePhone } from '../../functions/domain/contacts/contact';
+import { zodIssues } from '../../functions/domain/shared/errors';
 import type { LocalSmsOutbox } from './sms-outbox';
 
 export async function readJson(req: IncomingMessage): Promise<unknown> {

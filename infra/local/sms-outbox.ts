@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { smsSize } from '../../functions/domain/sms-encoding';
+import { smsSize } from '../../functions/domain/sms/encoding';
 import { type Clock, type OutboundSms, SendFailure, type SmsMessenger } from '../../functions/ports';
 
 /** One SMS as the local outbox keeps it. */

@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoCouponStore, redeemUpdate } from '../../functions/adapters/dynamo/coupons';
-import { couponCode, formatCode } from '../../functions/domain/coupon-codes';
-import { type Coupon, offerSchema } from '../../functions/domain/coupons';
+import { couponCode, formatCode } from '../../functions/domain/coupons/codes';
+import { type Coupon, offerSchema } from '../../functions/domain/coupons/coupon';
 import { makeHandler } from '../../functions/handlers/coupons';
 import { apiEvent, type BenchResult, timeInterleaved } from './lib';
 

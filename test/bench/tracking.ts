@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoEngagementStore } from '../../functions/adapters/dynamo/engagement';
-import { signToken } from '../../functions/domain/tokens';
+import { signToken } from '../../functions/domain/shared/tokens';
 import { makeHandler } from '../../functions/handlers/tracking';
 import { apiEvent, type BenchResult, timeInterleaved } from './lib';
 import { withBenchStack } from './pipeline';

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code128Png, qrPng } from '../../functions/adapters/barcodes';
-import { type CouponPageInput, couponPage } from '../../functions/domain/coupon-page';
-import { couponPdf } from '../../functions/domain/coupon-pdf';
-import type { Coupon } from '../../functions/domain/coupons';
-import type { Store } from '../../functions/domain/stores';
+import type { Coupon } from '../../functions/domain/coupons/coupon';
+import type { Store } from '../../functions/domain/stores/store';
+import { type CouponPageInput, couponPage } from '../../functions/ui/pages/coupon';
+import { couponPdf } from '../../functions/ui/pdf/coupon';
 import { launchChromium } from './browser';
 
 /**

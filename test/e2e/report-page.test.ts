@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportPage } from '../../functions/domain/report-page';
-import type { CampaignReport } from '../../functions/domain/reports';
+import type { CampaignReport } from '../../functions/domain/reports/report';
+import { reportPage } from '../../functions/ui/pages/report';
+import { mixedReport, sampleReport, sendingReport, smsReport } from '../support/sample-report';
 import { launchChromium } from './browser';
-import { mixedReport, sampleReport, sendingReport, smsReport } from './sample-report';
 
 /**
  * The report page in a real browser (Debian's headless Chromium): it loads

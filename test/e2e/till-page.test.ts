@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser';
 import {
   CODES,
   type FakeTillApi,
@@ -10,7 +9,8 @@ import {
   STORE_KEY,
   startFakeTillApi,
   UNSUBSCRIBED_EMAIL,
-} from './fake-till-api';
+} from '../support/fake-till-api';
+import { launchChromium } from './browser';
 
 /**
  * The till page as shop staff use it: served with its CSP by a fake till API,

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DELIVERY_LEASE_SECONDS, DELIVERY_TIMEOUT_MS } from '../../functions/domain/webhooks';
+import { DELIVERY_LEASE_SECONDS, DELIVERY_TIMEOUT_MS } from '../../functions/domain/webhooks/webhook';
 import type { FunctionName, WorkerName } from '../../functions/routes';
 import type { RelanceFunction } from '../../infra/function';
 import type { RelanceStack } from '../../infra/stack';

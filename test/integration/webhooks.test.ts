@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../functions/domain/webhooks';
+import { verifySignature } from '../../functions/domain/webhooks/webhook';
 import { mailTo, sampleStore, startTestStack, type TestStack, waitFor, waitForCampaign } from './helpers';
 
 let s: TestStack;

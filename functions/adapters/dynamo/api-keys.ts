@@ -5,7 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyRecord } from '../../domain/keys';
+import type { ApiKeyRecord } from '../../domain/keys/api-keys';
 import type { ApiKeyStore } from '../../ports';
 import { queryAll } from './batch';
 import { conditional, key, stripKeys } from './table';

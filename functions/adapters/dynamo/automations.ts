@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Automation, AutomationRun, AutomationStatus } from '../../domain/automations';
+import type { Automation, AutomationRun, AutomationStatus } from '../../domain/automations/automation';
 import type { AutomationStore } from '../../ports';
 import { conditional, stripKeys } from './table';
 

@@ -5,8 +5,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Campaign, CampaignContent, CampaignCounts, CampaignStatus } from '../../domain/campaigns';
-import type { Channel } from '../../domain/contacts';
+import type {
+  Campaign,
+  CampaignContent,
+  CampaignCounts,
+  CampaignStatus,
+} from '../../domain/campaigns/campaign';
+import type { Channel } from '../../domain/contacts/contact';
 import type { CampaignStore, SendOutcome, SendRecord } from '../../ports';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 

@@ -7,8 +7,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Contact } from '../../domain/contacts';
-import type { Purchase } from '../../domain/purchases';
+import type { Contact } from '../../domain/contacts/contact';
+import type { Purchase } from '../../domain/purchases/purchase';
 import type { ContactStore, IdentifierKind } from '../../ports';
 import { backoff, batchGet, queryAll } from './batch';
 import { CONTACT_SHARDS, conditional, contactIndex, key, stripKeys } from './table';

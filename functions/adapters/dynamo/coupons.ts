@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Coupon, Redemption } from '../../domain/coupons';
+import type { Coupon, Redemption } from '../../domain/coupons/coupon';
 import type { CouponStore } from '../../ports';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Channel } from '../../domain/contacts';
+import type { Channel } from '../../domain/contacts/contact';
 import type { EngagementEvent, EngagementStore, RecipientMark, SendRecord } from '../../ports';
 import { batchGet } from './batch';
 import { conditional, key, sendRecordId, stripKeys } from './table';

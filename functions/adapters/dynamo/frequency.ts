@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { admit, type CountedMessage, type FrequencyCap } from '../../domain/frequency';
+import { admit, type CountedMessage, type FrequencyCap } from '../../domain/campaigns/frequency';
 import type { FrequencyLedger } from '../../ports';
 import { conditional } from './table';
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Purchase } from '../../domain/purchases';
+import type { Purchase } from '../../domain/purchases/purchase';
 import type { PurchaseStore } from '../../ports';
 import { conditional, key, stripKeys } from './table';
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ShortLink } from '../../domain/short-links';
+import type { ShortLink } from '../../domain/sms/short-links';
 import type { ShortLinkStore } from '../../ports';
 import { conditional, key, stripKeys } from './table';
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from '../../domain/stores';
+import type { Store } from '../../domain/stores/store';
 import type { StoreDirectory } from '../../ports';
 import { queryAll } from './batch';
 import { key, stripKeys } from './table';

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Channel } from '../../domain/contacts';
-import { allKeyedHashes, type Keyring, keyedHash } from '../../domain/hashing';
+import type { Channel } from '../../domain/contacts/contact';
+import { allKeyedHashes, type Keyring, keyedHash } from '../../domain/shared/hashing';
 import type { SuppressionList } from '../../ports';
 import { batchGet } from './batch';
 import { key } from './table';

@@ -24,7 +24,7 @@
  *
  * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
  */
-import type { Channel } from '../../domain/contacts';
+import type { Channel } from '../../domain/contacts/contact';
 
 /** The part of a send record's key after `SEND#`: the contact, and `#sms` for a text message. */
 export const sendRecordId = (contactId: string, channel: Channel = 'email') =>

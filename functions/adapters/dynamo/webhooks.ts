@@ -6,8 +6,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { validationError } from '../../domain/errors';
-import type { WebhookDelivery, WebhookSubscription } from '../../domain/webhooks';
+import { validationError } from '../../domain/shared/errors';
+import type { WebhookDelivery, WebhookSubscription } from '../../domain/webhooks/webhook';
 import type { DeliveryRef, WebhookStore } from '../../ports';
 import { queryAll } from './batch';
 import { conditional, key, stripKeys } from './table';

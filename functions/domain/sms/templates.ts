@@ -5,11 +5,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Offer, offerText, validity } from '../coupons';
-import { notFound } from '../errors';
-import { smsSize } from '../sms-encoding';
+import { type Offer, offerText, validity } from '../coupons/coupon';
+import { notFound } from '../shared/errors';
 import { checkLiquidTemplate } from '../templates/compile';
 import { pickLocale } from '../templates/locales';
+import { smsSize } from './encoding';
 import { prepareSms, renderSms, replaceLinks, type SmsContent, type SmsVars } from './render';
 
 const NAME = /^[a-z0-9-]+$/;

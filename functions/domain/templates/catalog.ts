@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { notFound } from '../errors';
+import { notFound } from '../shared/errors';
 import { splitFrontMatter } from './compile';
 
 /** Part of the catalog's API; it lives in locales.ts so the sender can import it without mjml or fs. */

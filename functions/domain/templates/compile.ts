@@ -8,7 +8,7 @@ import { convert, type HtmlToTextOptions } from 'html-to-text';
 import { Liquid, LiquidError } from 'liquidjs';
 import mjml2html from 'mjml';
 import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from 'yaml';
-import { validationError } from '../errors';
+import { validationError } from '../shared/errors';
 import { liquidOptions } from './render';
 import type { CompiledEmail } from './types';
 

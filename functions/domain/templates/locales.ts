@@ -1,4 +1,4 @@
-import { notFound } from '../errors';
+import { notFound } from '../shared/errors';
 
 /**
  * The best locale among those a template has for what a contact wants: the exact locale (`fr-FR`,

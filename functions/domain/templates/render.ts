@@ -1,5 +1,5 @@
 import { Liquid, type LiquidOptions, type Template } from 'liquidjs';
-import type { Store } from '../stores';
+import type { Store } from '../stores/store';
 import type { CompiledEmail } from './types';
 
 export type { CompiledEmail } from './types';

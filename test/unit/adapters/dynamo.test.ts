@@ -18,10 +18,10 @@ import { DynamoPurchaseStore } from '../../../functions/adapters/dynamo/purchase
 import { DynamoStoreDirectory } from '../../../functions/adapters/dynamo/stores';
 import { DynamoSuppressionList } from '../../../functions/adapters/dynamo/suppression';
 import { contactIndex, isConditionFailed, key, stripKeys } from '../../../functions/adapters/dynamo/table';
-import type { Contact } from '../../../functions/domain/contacts';
-import { keyedHash } from '../../../functions/domain/hashing';
-import type { ApiKeyRecord } from '../../../functions/domain/keys';
-import type { Purchase } from '../../../functions/domain/purchases';
+import type { Contact } from '../../../functions/domain/contacts/contact';
+import type { ApiKeyRecord } from '../../../functions/domain/keys/api-keys';
+import type { Purchase } from '../../../functions/domain/purchases/purchase';
+import { keyedHash } from '../../../functions/domain/shared/hashing';
 import { reservedNamesIn } from './reserved-words';
 
 const TABLE = 'relance-main';

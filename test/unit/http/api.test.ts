@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, conflict } from '../../../functions/domain/errors';
+import { AppError, conflict } from '../../../functions/domain/shared/errors';
 import {
   type ApiRequest,
   type HttpOptions,

@@ -1,0 +1,239 @@
+import * as z from 'zod';
+import { CAMPAIGN_CHANNELS, type CampaignInput, campaignInputSchema } from '../campaigns/campaign';
+import type { Contact } from '../contacts/contact';
+import { emailSchema } from '../contacts/contact';
+import { offerSchema } from '../coupons/coupon';
+import { segmentSchema } from '../segments/segment';
+
+const DAY = 86_400_000;
+
+const templateName = z
+  .string()
+  .regex(/^[a-z0-9-]{1,64}$/, 'Use the name of a template from GET /v1/templates');
+
+/** Who an automation's daily run picks up: those who newly match since the previous run. */
+export const triggerSchema = z.discriminatedUnion('kind', [
+  /** No purchase for `days` days: the win-back ("relance"). */
+  z.strictObject({ kind: z.literal('inactive'), days: z.number().int().min(1).max(3650) }),
+  /** Joined the customer file (created, or their consent confirmed): a welcome. */
+  z.strictObject({ kind: z.literal('signup') }),
+  /** `daysAfter` days after their last purchase: a thank-you, a review request. */
+  z.strictObject({ kind: z.literal('purchase'), daysAfter: z.number().int().min(0).max(3650) }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const UNLESS = ['opened', 'clicked', 'redeemed'] as const;
+export type Unless = (typeof UNLESS)[number];
+
+const smsOptions = z
+  .strictObject({
+    template: templateName.optional(),
+    to: z.enum(['without-email', 'all']).default('without-email'),
+  })
+  .optional();
+
+/** A follow-up of the journey: `waitDays` after the previous message, unless the customer responded. */
+export const stepSchema = z.strictObject({
+  waitDays: z.number().int().min(1).max(365),
+  /** Skip those who opened, clicked or redeemed after the previous message (a purchase always ends the journey). */
+  unless: z.enum(UNLESS).optional(),
+  template: templateName,
+  channel: z.enum(CAMPAIGN_CHANNELS),
+  sms: smsOptions,
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const automationInputSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    trigger: triggerSchema,
+    /** When the daily run happens, local time (DEFAULT_TIME_ZONE). */
+    runAt: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, e.g. 10:00')
+      .default('10:00'),
+    template: templateName,
+    channel: z.enum(CAMPAIGN_CHANNELS),
+    sms: smsOptions,
+    from: z.strictObject({ name: z.string().trim().min(1).max(100), address: emailSchema }).optional(),
+    replyTo: emailSchema.optional(),
+    offer: offerSchema.optional(),
+    /** Narrows the trigger (a shop, a tag…). */
+    segment: segmentSchema.optional(),
+    /** A contact gets this automation at most once in this many days, whatever the trigger says. */
+    cooldownDays: z.number().int().min(1).max(3650).default(30),
+    /**
+     * The first run also takes everyone who already matches (the customers lapsed before the
+     * automation existed); by default only those who newly match from then on.
+     */
+    backlog: z.boolean().default(false),
+    steps: z.array(stepSchema).max(5).default([]),
+  })
+  .superRefine((a, ctx) => {
+    // The first message and every step are checked as the campaigns they will become.
+    const check = (input: Record<string, unknown>, path: (string | number)[]) => {
+      const r = campaignInputSchema.safeParse(input);
+      if (r.success) return;
+      for (const issue of r.error.issues) {
+        const field = issue.path[0];
+        if (field === 'name' || field === 'segment') continue;
+        ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
+      }
+    };
+    check(firstCampaign(a as Automation, {}), []);
+    const journey = a.steps.reduce((sum, st) => sum + st.waitDays, 0);
+    if (a.offer?.validUntil) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['offer', 'validUntil'],
+        message: 'An automation runs every day: give its coupons validDays, not a fixed end date',
+      });
+    } else if (a.offer && journey >= (a.offer.validDays ?? 30)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: `The reminders come ${journey} days after the first message, when its coupon (${a.offer.validDays ?? 30} days) has expired`,
+      });
+    }
+    for (const i of a.steps.keys()) check(stepCampaign(a as Automation, i, {}), ['steps', i]);
+  });
+export type AutomationInput = z.infer<typeof automationInputSchema>;
+
+export type AutomationStatus = 'active' | 'paused';
+
+export interface Automation extends AutomationInput {
+  id: string;
+  status: AutomationStatus;
+  /** The local day (YYYY-MM-DD) of the last run, and when it ran: the next run picks up from there. */
+  lastRunDay?: string;
+  lastRunAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One daily run: the campaign of each message of the journey, by step (0 = the first message). */
+export interface AutomationRun {
+  automationId: string;
+  day: string;
+  at: string;
+  campaigns: Record<string, string>;
+}
+
+/** What a campaign of an automation knows of it: the planner and the sender act on it. */
+export interface CampaignAutomation {
+  id: string;
+  step: number;
+  runDay: string;
+  /** The first message: who newly matches the trigger in this window (`after` unset: everyone). */
+  trigger?: Trigger;
+  window?: { after?: string; before: string };
+  cooldownDays?: number;
+  /** A follow-up: sent to the recipients of this campaign, unless they responded to it. */
+  parentCampaignId?: string;
+  unless?: Unless;
+  /** When the journey began (the first message was sent): a purchase since then ends it. */
+  journeyStart?: string;
+}
+
+/** The first message of a run, as a campaign input. */
+export function firstCampaign(a: Automation, over: Partial<CampaignInput>): Record<string, unknown> {
+  return strip({
+    name: a.name,
+    channel: a.channel,
+    template: a.template,
+    sms: a.sms,
+    segment: a.segment ?? {},
+    from: a.from,
+    replyTo: a.replyTo,
+    offer: a.offer,
+    ...over,
+  });
+}
+
+/** Step `i` of the journey, as a campaign input: the first message's sender and offer, the step's template. */
+export function stepCampaign(
+  a: Automation,
+  i: number,
+  over: Partial<CampaignInput>,
+): Record<string, unknown> {
+  const s = a.steps[i] as Step;
+  return strip({
+    name: `${a.name} — reminder ${i + 1}`,
+    channel: s.channel,
+    template: s.template,
+    sms: s.sms,
+    segment: {},
+    from: s.channel === 'sms' ? undefined : a.from,
+    replyTo: s.channel === 'sms' ? undefined : a.replyTo,
+    offer: a.offer,
+    ...over,
+  });
+}
+
+const strip = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** The local day (YYYY-MM-DD) and minutes since midnight of an instant in a time zone. */
+export function localDay(now: Date, timeZone: string): string {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(now);
+}
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `day` plus `n` days (calendar arithmetic on YYYY-MM-DD). */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * When a contact joined: created, or later when a double opt-in was confirmed
+ * (source `optin:…`). Other consent dates do not count: a re-imported file
+ * restates consents every night, and that is not joining.
+ */
+function joinedAt(contact: Contact): number {
+  const email = contact.consent.email;
+  const confirmed =
+    email?.status === 'granted' && email.source.startsWith('optin:') ? Date.parse(email.at) : Number.NaN;
+  const created = Date.parse(contact.createdAt);
+  return Number.isNaN(confirmed) ? created : Math.max(created, confirmed);
+}
+
+/**
+ * Whether a contact newly matches a trigger in a run's window: crossed the
+ * inactivity threshold, joined, or reached `daysAfter` days after a purchase
+ * since the previous run (`window.after`). Without `after` (a backlog run),
+ * whoever matches now. Contacts who never bought are not lapsed customers.
+ */
+export function matchesTrigger(
+  contact: Contact,
+  trigger: Trigger,
+  window: { after?: string; before: string },
+): boolean {
+  const before = Date.parse(window.before);
+  const after = window.after ? Date.parse(window.after) : undefined;
+  const last = contact.lastPurchaseAt ? Date.parse(contact.lastPurchaseAt) : undefined;
+  switch (trigger.kind) {
+    case 'inactive': {
+      if (last === undefined || last > before - trigger.days * DAY) return false;
+      return after === undefined || last > after - trigger.days * DAY;
+    }
+    case 'purchase': {
+      if (last === undefined || last > before - trigger.daysAfter * DAY) return false;
+      return last > (after ?? before - DAY) - trigger.daysAfter * DAY;
+    }
+    case 'signup': {
+      const joined = joinedAt(contact);
+      return joined <= before && joined > (after ?? before - DAY);
+    }
+  }
+}
+
+/** Minutes since local midnight. */
+export function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}

@@ -1,0 +1,91 @@
+import * as z from 'zod';
+import { type Channel, type Contact, storeIdSchema } from '../contacts/contact';
+
+const DAY = 86_400_000;
+const tag = z.string().trim().min(1).max(50);
+
+/**
+ * Who a campaign is for. Every criterion given must hold; consent for the
+ * campaign's channel is always required on top, whatever the filter says.
+ */
+export const segmentSchema = z
+  .strictObject({
+    tags: z
+      .strictObject({
+        any: z.array(tag).min(1).max(50).optional(),
+        all: z.array(tag).min(1).max(50).optional(),
+      })
+      .optional(),
+    homeStoreIds: z.array(storeIdSchema).min(1).max(200).optional(),
+    /** A language (`fr`) matches every regional locale (`fr-BE`); a full locale matches only itself. */
+    locale: z
+      .string()
+      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'Use a locale such as "fr" or "fr-FR"')
+      .optional(),
+    /** No purchase in the last N days (including never). */
+    inactiveForDays: z.number().int().positive().max(3650).optional(),
+    /** At least one purchase in the last N days. */
+    purchasedWithinDays: z.number().int().positive().max(3650).optional(),
+    lastPurchase: z
+      .strictObject({
+        before: z.iso.datetime({ offset: true }).optional(),
+        after: z.iso.datetime({ offset: true }).optional(),
+      })
+      .optional(),
+    attributes: z
+      .record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/), z.union([z.string(), z.number(), z.boolean()]))
+      .optional(),
+  })
+  .refine(
+    (s) => !(s.inactiveForDays && s.purchasedWithinDays && s.purchasedWithinDays <= s.inactiveForDays),
+    {
+      message: 'purchasedWithinDays must be larger than inactiveForDays, or nobody can match',
+      path: ['purchasedWithinDays'],
+    },
+  );
+export type Segment = z.infer<typeof segmentSchema>;
+
+/** True when the contact meets every criterion of the segment (consent aside). */
+export function inSegment(contact: Contact, segment: Segment, now: Date): boolean {
+  const tags = new Set(contact.tags);
+  if (segment.tags?.any && !segment.tags.any.some((t) => tags.has(t))) return false;
+  if (segment.tags?.all && !segment.tags.all.every((t) => tags.has(t))) return false;
+  if (segment.homeStoreIds && !(contact.homeStoreId && segment.homeStoreIds.includes(contact.homeStoreId)))
+    return false;
+  if (segment.locale) {
+    const l = contact.locale ?? '';
+    if (!(l === segment.locale || (!segment.locale.includes('-') && l.startsWith(`${segment.locale}-`))))
+      return false;
+  }
+  const last = contact.lastPurchaseAt ? Date.parse(contact.lastPurchaseAt) : undefined;
+  if (
+    segment.inactiveForDays !== undefined &&
+    last !== undefined &&
+    last > now.getTime() - segment.inactiveForDays * DAY
+  )
+    return false;
+  if (
+    segment.purchasedWithinDays !== undefined &&
+    (last === undefined || last < now.getTime() - segment.purchasedWithinDays * DAY)
+  )
+    return false;
+  if (segment.lastPurchase?.before && (last === undefined || last >= Date.parse(segment.lastPurchase.before)))
+    return false;
+  if (segment.lastPurchase?.after && (last === undefined || last <= Date.parse(segment.lastPurchase.after)))
+    return false;
+  for (const [name, value] of Object.entries(segment.attributes ?? {})) {
+    if (contact.attributes[name] !== value) return false;
+  }
+  return true;
+}
+
+/** Whether a contact in the segment can be messaged on a channel now, and if not, why. */
+export type Eligibility = 'eligible' | 'suppressed' | 'no_consent' | 'no_address';
+
+/** Only `granted` is consent: a `pending` one (a shop sign-up not yet confirmed by email) counts as none. */
+export function eligibility(contact: Contact, channel: Channel): Eligibility {
+  if (contact.suppressed.includes(channel)) return 'suppressed';
+  if (!(channel === 'email' ? contact.email : contact.phone)) return 'no_address';
+  if (contact.consent[channel]?.status !== 'granted') return 'no_consent';
+  return 'eligible';
+}

@@ -1,0 +1,355 @@
+import * as z from 'zod';
+import type { EmailMessenger } from '../../ports';
+import { SendFailure } from '../../ports';
+import { optinEmail } from '../../ui/emails/optin';
+import { pageLocale } from '../../ui/pages/public';
+import {
+  type Consent,
+  type ConsentStatus,
+  type Contact,
+  type ContactInput,
+  emailSchema,
+  phoneSchema,
+} from '../contacts/contact';
+import { type ContactDeps, upsertContact } from '../contacts/customer-file';
+import { AppError } from '../shared/errors';
+import { allKeyedHashes, type Keyring, keyedHash } from '../shared/hashing';
+import { signToken, verifyToken } from '../shared/tokens';
+
+/** How long the confirmation link of a shop sign-up stays valid. */
+export const OPTIN_LINK_DAYS = 7;
+/** A sign-up repeated while its confirmation is pending sends the email again at most this often. */
+export const OPTIN_RESEND_MINUTES = 10;
+/** The tag every contact signed up in a shop carries, for segments. */
+export const SIGNUP_TAG = 'signup';
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * What the till (or a point-of-sale system) sends when a customer signs up in
+ * the shop. The shop is not in the body: it comes from the store key. Consent
+ * is explicit on each channel, and a consent needs the address it is for.
+ */
+export const signupInputSchema = (defaultCountry: string) =>
+  z
+    .strictObject({
+      email: emailSchema.optional(),
+      phone: phoneSchema(defaultCountry).optional(),
+      firstName: z.string().trim().min(1).max(100).optional(),
+      locale: z
+        .string()
+        .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'Use a locale such as "fr" or "fr-FR"')
+        .optional(),
+      emailConsent: z.boolean(),
+      smsConsent: z.boolean(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.email === undefined && s.phone === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['email'], message: 'Give an email or a phone number' });
+      }
+      if (s.emailConsent && s.email === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['email'], message: 'Email consent needs an email address' });
+      }
+      if (s.smsConsent && s.phone === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: 'SMS consent needs a phone number' });
+      }
+    });
+export type SignupInput = z.infer<ReturnType<typeof signupInputSchema>>;
+
+/** Where each channel stands after the sign-up (`none`: no consent recorded on it). */
+export type SignupConsentState = ConsentStatus | 'none';
+
+export interface SignupResult {
+  contactId: string;
+  created: boolean;
+  email: SignupConsentState;
+  sms: SignupConsentState;
+  /** A confirmation email went out with this sign-up (not when one was sent a few minutes ago). */
+  confirmationSent: boolean;
+}
+
+export interface SignupDeps extends ContactDeps {
+  messenger: EmailMessenger;
+  keyring: () => Promise<Keyring>;
+  /** The confirmation email's sender, `Name <address>`. */
+  sender: string;
+  company: { name: string; address: string };
+}
+
+/** The sender of confirmation emails, from configuration (see OPTIN_FROM_ADDRESS in config.ts). */
+export function optinSender(config: {
+  OPTIN_FROM_ADDRESS?: string | undefined;
+  OPTIN_FROM_NAME?: string | undefined;
+  SENDER_IDENTITY?: string | undefined;
+  COMPANY_NAME: string;
+}): string {
+  const identity = config.SENDER_IDENTITY?.toLowerCase();
+  const address =
+    config.OPTIN_FROM_ADDRESS ??
+    (identity ? (identity.includes('@') ? identity : `no-reply@${identity}`) : 'no-reply@relance.localhost');
+  const name = config.OPTIN_FROM_NAME ?? config.COMPANY_NAME;
+  const quoted = /[",.<>@;:()[\]\\]/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}"` : name;
+  return `${quoted} <${address}>`;
+}
+
+/** What an opt-in token carries: the contact, a keyed hash of the address confirmed, the shop, the deadline (epoch s). */
+interface OptinRef extends Record<string, string | number> {
+  k: string;
+  h: string;
+  s: string;
+  x: number;
+}
+
+/** The address, bound into the token without being readable in the URL (logs, history). */
+const addressHash = (ring: Keyring, email: string) => short(keyedHash(ring, `optin:${email}`));
+/** The part of a keyed hash a token carries: its digest, shortened (no key id: the token is signed). */
+const short = (hash: string) => hash.split('.')[1]?.slice(0, 22) ?? '';
+
+/** A signed link that confirms `email` for the contact, valid OPTIN_LINK_DAYS. */
+export function optinToken(
+  ring: Keyring,
+  contactId: string,
+  email: string,
+  storeId: string,
+  now: Date,
+): string {
+  const x = Math.floor((now.getTime() + OPTIN_LINK_DAYS * DAY_MS) / 1000);
+  return signToken(ring, 'optin', { k: contactId, h: addressHash(ring, email), s: storeId, x });
+}
+
+/**
+ * Signs a customer up in a shop. The contact is created or updated through the
+ * contact service (so suppressions hold: an unsubscribed address stays denied);
+ * SMS consent given in front of the staff is recorded `granted`; email consent
+ * becomes `pending` and a confirmation email goes out — the contact is mailable
+ * only once the customer clicks it. An email consent already granted for the
+ * same address stays granted and nothing is sent. Repeating the sign-up while
+ * the confirmation is pending resends it at most every OPTIN_RESEND_MINUTES.
+ */
+export async function signUp(
+  deps: SignupDeps,
+  storeId: string,
+  input: SignupInput,
+  baseUrl: string,
+): Promise<SignupResult> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const source = `store:${storeId}`;
+  const existing = await findExisting(deps, input);
+  const suppressed = await deps.suppression.suppressedChannels({ email: input.email, phone: input.phone });
+
+  const consent: ContactInput['consent'] = {};
+  const previous = existing?.consent.email;
+  const emailBlocked = suppressed.includes('email') || existing?.suppressed.includes('email');
+  if (input.emailConsent && input.email && !emailBlocked) {
+    const sameAddress = existing?.email === input.email;
+    const granted = sameAddress && previous?.status === 'granted';
+    const stillFresh = sameAddress && previous?.status === 'pending' && recentlySent(previous, now);
+    // A new statement, unless the address is already confirmed or a confirmation has just gone out.
+    if (!granted && !stillFresh) consent.email = { status: 'pending', source, at };
+  }
+  if (input.smsConsent && input.phone) consent.sms = { status: 'granted', source, at };
+
+  const { contact, created } = await upsertContact(deps, {
+    ...(input.email ? { email: input.email } : {}),
+    ...(input.phone ? { phone: input.phone } : {}),
+    ...(input.firstName ? { firstName: input.firstName } : {}),
+    ...(input.locale ? { locale: input.locale } : {}),
+    ...(existing?.homeStoreId ? {} : { homeStoreId: storeId }),
+    tags: [...new Set([...(existing?.tags ?? []), SIGNUP_TAG])],
+    ...(Object.keys(consent).length > 0 ? { consent } : {}),
+  });
+
+  const confirmationSent =
+    input.emailConsent && contact.consent.email?.status === 'pending'
+      ? await sendConfirmation(deps, contact.id, storeId, baseUrl)
+      : false;
+  return {
+    contactId: contact.id,
+    created,
+    email: contact.consent.email?.status ?? 'none',
+    sms: contact.consent.sms?.status ?? 'none',
+    confirmationSent,
+  };
+}
+
+/** The contact that owns the email, else the phone: the one the upsert will update. */
+async function findExisting(deps: ContactDeps, input: SignupInput): Promise<Contact | undefined> {
+  for (const [kind, value] of [
+    ['email', input.email],
+    ['phone', input.phone],
+  ] as const) {
+    if (!value) continue;
+    const id = await deps.contacts.ownerOf(kind, value);
+    if (id) return deps.contacts.get(id);
+  }
+  return undefined;
+}
+
+/** True when a confirmation for this pending consent went out less than OPTIN_RESEND_MINUTES ago. */
+export function recentlySent(consent: Consent | undefined, now: Date): boolean {
+  const sent = consent?.confirmationSentAt ? Date.parse(consent.confirmationSentAt) : Number.NaN;
+  return !Number.isNaN(sent) && now.getTime() - sent < OPTIN_RESEND_MINUTES * MINUTE_MS;
+}
+
+/** A timestamp strictly after the contact's last one, so optimistic replaces always see a change. */
+const nextStamp = (now: Date, previous: string) => {
+  const at = now.toISOString();
+  return at > previous ? at : new Date(Date.parse(previous) + 1).toISOString();
+};
+
+/**
+ * Sends the confirmation email, at most once per resend window: the send is
+ * claimed on the contact first (`confirmationSentAt`, an optimistic replace), so
+ * two sign-ups at the same moment send one email. A failed send gives the
+ * claim back, so the till can simply try again.
+ */
+async function sendConfirmation(
+  deps: SignupDeps,
+  contactId: string,
+  storeId: string,
+  baseUrl: string,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = deps.clock.now();
+    const contact = await deps.contacts.get(contactId);
+    const pending = contact?.consent.email;
+    if (!contact?.email || pending?.status !== 'pending' || contact.suppressed.includes('email'))
+      return false;
+    if (recentlySent(pending, now)) return false;
+    const claimed: Contact = {
+      ...contact,
+      consent: { ...contact.consent, email: { ...pending, confirmationSentAt: now.toISOString() } },
+      updatedAt: nextStamp(now, contact.updatedAt),
+    };
+    if (!(await deps.contacts.replace(claimed, contact.updatedAt))) continue;
+
+    const ring = await deps.keyring();
+    const token = optinToken(ring, contact.id, contact.email, storeId, now);
+    const store = await deps.stores.get(storeId);
+    const email = optinEmail({
+      locale: pageLocale(contact.locale, undefined),
+      firstName: contact.firstName,
+      storeName: store?.name,
+      company: deps.company,
+      url: `${baseUrl.replace(/\/$/, '')}/optin/${token}`,
+      validDays: OPTIN_LINK_DAYS,
+    });
+    try {
+      await deps.messenger.send({
+        to: contact.email,
+        from: deps.sender,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        headers: {},
+        tags: { purpose: 'optin', contactId: contact.id },
+      });
+    } catch (err) {
+      await release(deps, contactId, claimed.updatedAt);
+      // Said for the shop assistant first: the customer is saved, only the email is missing.
+      const why = err instanceof SendFailure ? err.message : String(err);
+      throw new AppError(
+        502,
+        'email_not_sent',
+        `The customer is saved, but the confirmation email could not be sent: sign them up again in a minute to resend it (${why})`,
+      );
+    }
+    return true;
+  }
+  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
+}
+
+/** Gives a failed send's claim back, if nobody changed the contact since (best effort). */
+async function release(deps: SignupDeps, contactId: string, claimedAt: string): Promise<void> {
+  const contact = await deps.contacts.get(contactId);
+  const pending = contact?.consent.email;
+  if (!contact || contact.updatedAt !== claimedAt || pending?.status !== 'pending') return;
+  const { confirmationSentAt: _sent, ...rest } = pending;
+  await deps.contacts.replace(
+    {
+      ...contact,
+      consent: { ...contact.consent, email: rest },
+      updatedAt: nextStamp(deps.clock.now(), claimedAt),
+    },
+    claimedAt,
+  );
+}
+
+/** What an opt-in link leads to: the page to show, and the contact when there is one. */
+export type OptinState =
+  | { kind: 'invalid' }
+  | { kind: 'expired' }
+  | { kind: 'pending' | 'confirmed' | 'already'; contact: Contact & { email: string } };
+
+/** Reads an opt-in link without changing anything (the GET page: link scanners follow GETs). */
+export async function inspectOptin(
+  deps: Pick<SignupDeps, 'contacts' | 'clock' | 'keyring'>,
+  token: string | undefined,
+): Promise<OptinState> {
+  const found = await readOptin(deps, token);
+  if ('kind' in found) return found;
+  const { contact } = found;
+  const status = contact.consent.email?.status;
+  if (status === 'granted') return { kind: 'already', contact };
+  if (status === 'pending' && !contact.suppressed.includes('email')) return { kind: 'pending', contact };
+  return { kind: 'invalid' };
+}
+
+/**
+ * Confirms a shop sign-up: the pending email consent becomes `granted`, with
+ * source `optin:store:<id>` and the time of the click. A consent already granted
+ * is answered as such; a suppressed address, a consent denied since, an address
+ * changed since, a tampered or an expired link are refused.
+ */
+export async function confirmOptin(
+  deps: Pick<SignupDeps, 'contacts' | 'clock' | 'keyring'>,
+  token: string | undefined,
+): Promise<OptinState> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const found = await readOptin(deps, token);
+    if ('kind' in found) return found;
+    const { contact, ref } = found;
+    const email = contact.consent.email;
+    if (email?.status === 'granted') return { kind: 'already', contact };
+    if (email?.status !== 'pending' || contact.suppressed.includes('email')) return { kind: 'invalid' };
+    const now = deps.clock.now();
+    const confirmed: Contact & { email: string } = {
+      ...contact,
+      consent: {
+        ...contact.consent,
+        email: { status: 'granted', source: `optin:store:${ref.s}`, at: now.toISOString() },
+      },
+      updatedAt: nextStamp(now, contact.updatedAt),
+    };
+    if (await deps.contacts.replace(confirmed, contact.updatedAt))
+      return { kind: 'confirmed', contact: confirmed };
+  }
+  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
+}
+
+/** The token's contact, if the token is genuine, unexpired, and still names the contact's current address. */
+async function readOptin(
+  deps: Pick<SignupDeps, 'contacts' | 'clock' | 'keyring'>,
+  token: string | undefined,
+): Promise<{ kind: 'invalid' | 'expired' } | { contact: Contact & { email: string }; ref: OptinRef }> {
+  if (!token) return { kind: 'invalid' };
+  const ring = await deps.keyring();
+  const ref = verifyToken<OptinRef>(ring, 'optin', token);
+  if (
+    !ref ||
+    typeof ref.k !== 'string' ||
+    typeof ref.h !== 'string' ||
+    typeof ref.s !== 'string' ||
+    typeof ref.x !== 'number'
+  )
+    return { kind: 'invalid' };
+  if (deps.clock.now().getTime() > ref.x * 1000) return { kind: 'expired' };
+  const contact = await deps.contacts.get(ref.k);
+  const email = contact?.email;
+  if (!contact || !email) return { kind: 'invalid' };
+  const hashes = allKeyedHashes(ring, `optin:${email}`).map(short);
+  if (!hashes.includes(ref.h)) return { kind: 'invalid' };
+  return { contact: { ...contact, email }, ref };
+}

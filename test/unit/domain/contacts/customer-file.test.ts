@@ -1,0 +1,441 @@
+import { describe, expect, it, vi } from 'vitest';
+import { type ContactInput, contactInputSchema } from '../../../../functions/domain/contacts/contact';
+import {
+  eraseContact,
+  findContact,
+  recordPurchase,
+  upsertContact,
+  upsertContacts,
+} from '../../../../functions/domain/contacts/customer-file';
+import type { PurchaseInput } from '../../../../functions/domain/purchases/purchase';
+import { AppError } from '../../../../functions/domain/shared/errors';
+import { type FakeDeps, fakeDeps } from '../../../support/fakes';
+
+/** Inputs go through the API schema first, as they do in the handlers. */
+const input = (raw: Record<string, unknown>): ContactInput => contactInputSchema('FR').parse(raw);
+
+async function appError(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('upsertContact', () => {
+  it('creates a contact and claims its email', async () => {
+    const deps = fakeDeps();
+    const { contact, created } = await upsertContact(
+      deps,
+      input({ email: 'Ann@Example.com', firstName: 'Ann' }),
+    );
+    expect(created).toBe(true);
+    expect(contact).toMatchObject({
+      email: 'ann@example.com',
+      firstName: 'Ann',
+      createdAt: deps.clock.now().toISOString(),
+    });
+    expect(await deps.contacts.get(contact.id)).toEqual(contact);
+    expect(deps.contacts.claims.get('email#ann@example.com')).toBe(contact.id);
+  });
+
+  it('updates the contact that owns the email, keeping what the input does not say', async () => {
+    const deps = fakeDeps();
+    const first = await upsertContact(
+      deps,
+      input({ email: 'ann@example.com', firstName: 'Ann', tags: ['vip'] }),
+    );
+    deps.clock.advance(60_000);
+    const second = await upsertContact(deps, input({ email: 'ANN@example.com', lastName: 'Martin' }));
+    expect(second.created).toBe(false);
+    expect(second.contact).toMatchObject({
+      id: first.contact.id,
+      firstName: 'Ann',
+      lastName: 'Martin',
+      tags: ['vip'],
+      createdAt: first.contact.createdAt,
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    expect(deps.contacts.items.size).toBe(1);
+  });
+
+  it('creates and updates by phone, whatever way the number is written', async () => {
+    const deps = fakeDeps();
+    const first = await upsertContact(deps, input({ phone: '06 12 34 56 78', firstName: 'Ann' }));
+    expect(first.created).toBe(true);
+    expect(deps.contacts.claims.get('phone#+33612345678')).toBe(first.contact.id);
+    const second = await upsertContact(deps, input({ phone: '+33612345678', lastName: 'Martin' }));
+    expect(second.created).toBe(false);
+    expect(second.contact).toMatchObject({ id: first.contact.id, firstName: 'Ann', lastName: 'Martin' });
+  });
+
+  it('adds an email to a contact found by its phone, and claims it', async () => {
+    const deps = fakeDeps();
+    const { contact } = await upsertContact(deps, input({ phone: '0612345678' }));
+    const res = await upsertContact(deps, input({ phone: '0612345678', email: 'ann@example.com' }));
+    expect(res.created).toBe(false);
+    expect(res.contact.id).toBe(contact.id);
+    expect(deps.contacts.claims.get('email#ann@example.com')).toBe(contact.id);
+  });
+
+  it('releases an identifier the update replaced', async () => {
+    const deps = fakeDeps();
+    const { contact } = await upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' }));
+    await upsertContact(deps, input({ email: 'ann@example.com', phone: '0698765432' }));
+    expect(deps.contacts.claims.get('phone#+33612345678')).toBeUndefined();
+    expect(deps.contacts.claims.get('phone#+33698765432')).toBe(contact.id);
+    expect((await deps.contacts.get(contact.id))?.phone).toBe('+33698765432');
+  });
+
+  it('answers 409 when the email and the phone belong to two different contacts, changing nothing', async () => {
+    const deps = fakeDeps();
+    const a = await upsertContact(deps, input({ email: 'ann@example.com' }));
+    const b = await upsertContact(deps, input({ phone: '0612345678' }));
+    const before = structuredClone([...deps.contacts.items.values()]);
+    const err = await appError(
+      upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678', firstName: 'X' })),
+    );
+    expect(err.status).toBe(409);
+    expect(err.code).toBe('conflict');
+    expect(err.issues).toEqual([{ path: 'phone', message: `Already used by contact ${b.contact.id}` }]);
+    expect([...deps.contacts.items.values()]).toEqual(before);
+    expect(deps.contacts.claims.get('email#ann@example.com')).toBe(a.contact.id);
+    expect(deps.contacts.claims.get('phone#+33612345678')).toBe(b.contact.id);
+  });
+
+  it('answers 409 when an identifier is claimed by another contact between the read and the claim', async () => {
+    const deps = fakeDeps();
+    const ann = await upsertContact(deps, input({ email: 'ann@example.com' }));
+    deps.contacts.claims.set('phone#+33612345678', 'c_other');
+    // The read sees the phone free; the conditional claim then finds it taken.
+    const ownerOf = deps.contacts.ownerOf.bind(deps.contacts);
+    vi.spyOn(deps.contacts, 'ownerOf').mockImplementation(async (kind, value) =>
+      kind === 'phone' ? undefined : ownerOf(kind, value),
+    );
+    const err = await appError(upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' })));
+    expect(err.status).toBe(409);
+    expect(err.issues).toEqual([{ path: 'phone', message: 'Already used by contact c_other' }]);
+    expect((await deps.contacts.get(ann.contact.id))?.phone).toBeUndefined();
+  });
+
+  it('retries as an update when a new address is claimed concurrently', async () => {
+    const deps = fakeDeps();
+    const results = await Promise.all([
+      upsertContact(deps, input({ email: 'ann@example.com', firstName: 'Ann' })),
+      upsertContact(deps, input({ email: 'ann@example.com', lastName: 'Martin' })),
+    ]);
+    expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(results[0].contact.id).toBe(results[1].contact.id);
+    expect(deps.contacts.items.size).toBe(1);
+    expect(deps.contacts.claims.size).toBe(1);
+  });
+
+  it('gives up with 503 after repeated lost claims, leaving no stray claim behind', async () => {
+    const deps = fakeDeps();
+    deps.contacts.claims.set('phone#+33612345678', 'c_other');
+    vi.spyOn(deps.contacts, 'ownerOf').mockResolvedValue(undefined);
+    const err = await appError(upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' })));
+    expect(err.status).toBe(503);
+    expect(err.code).toBe('busy');
+    expect([...deps.contacts.claims.keys()]).toEqual(['phone#+33612345678']);
+    expect(deps.contacts.items.size).toBe(0);
+  });
+
+  it('adopts a claim left behind without a contact (a crash between claim and put)', async () => {
+    const deps = fakeDeps();
+    deps.contacts.claims.set('email#ann@example.com', 'c_ghost');
+    const res = await upsertContact(deps, input({ email: 'ann@example.com', firstName: 'Ann' }));
+    expect(res.created).toBe(true);
+    expect(res.contact.id).toBe('c_ghost');
+    expect(await deps.contacts.get('c_ghost')).toMatchObject({ email: 'ann@example.com', firstName: 'Ann' });
+    expect(deps.contacts.claims.get('email#ann@example.com')).toBe('c_ghost');
+  });
+
+  it('checks the home store, in the directory or in the given set', async () => {
+    const deps = fakeDeps(['paris']);
+    await expect(
+      upsertContact(deps, input({ email: 'a@x.fr', homeStoreId: 'paris' })),
+    ).resolves.toMatchObject({
+      created: true,
+    });
+    const err = await appError(upsertContact(deps, input({ email: 'b@x.fr', homeStoreId: 'lyon' })));
+    expect(err.status).toBe(400);
+    expect(err.issues).toEqual([{ path: 'homeStoreId', message: 'Unknown store "lyon"' }]);
+    expect(await deps.contacts.ownerOf('email', 'b@x.fr')).toBeUndefined();
+    await expect(
+      upsertContact(deps, input({ email: 'c@x.fr', homeStoreId: 'lyon' }), new Set(['lyon'])),
+    ).resolves.toMatchObject({ created: true });
+  });
+
+  it('brings an erased address back suppressed, with email consent denied', async () => {
+    const deps = fakeDeps();
+    const { contact } = await upsertContact(
+      deps,
+      input({
+        email: 'ann@example.com',
+        consent: { email: { status: 'granted', source: 'web', at: '2025-01-01T00:00:00Z' } },
+      }),
+    );
+    await eraseContact(deps, contact.id);
+    const again = await upsertContact(
+      deps,
+      input({
+        email: 'ann@example.com',
+        consent: { email: { status: 'granted', source: 'old file', at: '2025-03-01T00:00:00Z' } },
+      }),
+    );
+    expect(again.created).toBe(true);
+    expect(again.contact.id).not.toBe(contact.id);
+    expect(again.contact.suppressed).toEqual(['email']);
+    expect(again.contact.consent.email?.status).toBe('denied');
+  });
+});
+
+describe('upsertContacts', () => {
+  it('creates and updates many contacts with one bulk write', async () => {
+    const deps = fakeDeps(['paris']);
+    const ann = await upsertContact(deps, input({ email: 'ann@example.com', firstName: 'Ann' }));
+    const outcomes = await upsertContacts(
+      deps,
+      [
+        input({ email: 'ann@example.com', lastName: 'Martin' }),
+        input({ phone: '0612345678', homeStoreId: 'paris' }),
+      ],
+      new Set(['paris']),
+    );
+    expect(outcomes).toEqual([
+      {
+        created: false,
+        contact: expect.objectContaining({ id: ann.contact.id, firstName: 'Ann', lastName: 'Martin' }),
+      },
+      { created: true, contact: expect.objectContaining({ phone: '+33612345678', homeStoreId: 'paris' }) },
+    ]);
+    expect(deps.contacts.putManyCalls).toEqual([2]);
+    const created = outcomes[1];
+    if (!created || 'error' in created) throw new Error('expected a result');
+    expect(deps.contacts.claims.get('phone#+33612345678')).toBe(created.contact.id);
+  });
+
+  it('reports an unknown store and a conflict per row, without failing the others', async () => {
+    const deps = fakeDeps();
+    await upsertContact(deps, input({ email: 'a@x.fr' }));
+    await upsertContact(deps, input({ phone: '0612345678' }));
+    const outcomes = await upsertContacts(
+      deps,
+      [
+        input({ email: 'new@x.fr', homeStoreId: 'nowhere' }),
+        input({ email: 'a@x.fr', phone: '0612345678' }),
+        input({ email: 'ok@x.fr' }),
+      ],
+      new Set(),
+    );
+    const [bad, conflicting, ok] = outcomes;
+    expect(bad && 'error' in bad && bad.error.issues).toEqual([
+      { path: 'homeStoreId', message: 'Unknown store "nowhere"' },
+    ]);
+    expect(conflicting && 'error' in conflicting && conflicting.error.status).toBe(409);
+    expect(ok && !('error' in ok) && ok.created).toBe(true);
+    expect(await deps.contacts.ownerOf('email', 'new@x.fr')).toBeUndefined();
+  });
+
+  it('adopts a claim left without a contact', async () => {
+    const deps = fakeDeps();
+    deps.contacts.claims.set('email#a@x.fr', 'c_ghost');
+    const [outcome] = await upsertContacts(deps, [input({ email: 'a@x.fr' })], new Set());
+    expect(outcome).toMatchObject({ created: true, contact: { id: 'c_ghost' } });
+    expect(deps.contacts.items.has('c_ghost')).toBe(true);
+  });
+
+  it('keeps suppressed addresses denied', async () => {
+    const deps = fakeDeps();
+    await deps.suppression.suppress({ phone: '+33612345678' }, 'STOP');
+    const [outcome] = await upsertContacts(
+      deps,
+      [
+        input({
+          phone: '0612345678',
+          consent: { sms: { status: 'granted', source: 'x', at: '2025-01-01T00:00:00Z' } },
+        }),
+      ],
+      new Set(),
+    );
+    expect(outcome).toMatchObject({
+      contact: { suppressed: ['sms'], consent: { sms: { status: 'denied' } } },
+    });
+  });
+
+  it('falls back to one-by-one when a claim is lost, releasing what it claimed', async () => {
+    const deps = fakeDeps();
+    const owner = await upsertContact(deps, input({ phone: '0612345678', firstName: 'Owner' }));
+    // The batched read misses the phone's owner; the conditional claim does not.
+    vi.spyOn(deps.contacts, 'ownersOf').mockResolvedValue(new Map());
+    const [outcome] = await upsertContacts(
+      deps,
+      [input({ email: 'a@x.fr', phone: '0612345678', lastName: 'Martin' })],
+      new Set(),
+    );
+    expect(outcome).toMatchObject({
+      created: false,
+      contact: { id: owner.contact.id, email: 'a@x.fr', firstName: 'Owner', lastName: 'Martin' },
+    });
+    expect(deps.contacts.items.size).toBe(1);
+    expect(deps.contacts.claims.get('email#a@x.fr')).toBe(owner.contact.id);
+  });
+});
+
+describe('findContact', () => {
+  it('finds a contact by id or by email, case-insensitively', async () => {
+    const deps = fakeDeps();
+    const { contact } = await upsertContact(deps, input({ email: 'ann@example.com' }));
+    expect((await findContact(deps, contact.id))?.id).toBe(contact.id);
+    expect((await findContact(deps, 'Ann@Example.com'))?.id).toBe(contact.id);
+    expect(await findContact(deps, 'nobody@example.com')).toBeUndefined();
+    expect(await findContact(deps, 'c_missing')).toBeUndefined();
+  });
+});
+
+describe('eraseContact', () => {
+  it('removes the contact, its claims and its purchases, and keeps the suppression', async () => {
+    const deps = fakeDeps(['paris']);
+    const { contact } = await upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' }));
+    await recordPurchase(deps, purchase({ contact: contact.id, ref: 'R1' }));
+    expect(deps.purchases.items.size).toBe(1);
+
+    await eraseContact(deps, contact.id);
+
+    expect(await deps.contacts.get(contact.id)).toBeUndefined();
+    expect(deps.contacts.claims.size).toBe(0);
+    expect(deps.purchases.items.size).toBe(0);
+    expect(
+      await deps.suppression.suppressedChannels({ email: 'ann@example.com', phone: '+33612345678' }),
+    ).toEqual(['email', 'sms']);
+    expect(deps.suppression.entries.get('email#ann@example.com')?.reasons).toEqual(['erased']);
+  });
+
+  it('answers 404 for an unknown contact and suppresses nothing', async () => {
+    const deps = fakeDeps();
+    const err = await appError(eraseContact(deps, 'c_missing'));
+    expect(err.status).toBe(404);
+    expect(deps.suppression.entries.size).toBe(0);
+  });
+
+  it('does not release a claim another contact holds now', async () => {
+    const deps = fakeDeps();
+    const { contact } = await upsertContact(deps, input({ email: 'ann@example.com' }));
+    deps.contacts.claims.set('email#ann@example.com', 'c_new_owner');
+    await eraseContact(deps, contact.id);
+    expect(deps.contacts.claims.get('email#ann@example.com')).toBe('c_new_owner');
+  });
+});
+
+const purchase = (over: Partial<PurchaseInput> = {}): PurchaseInput => ({
+  contact: 'ann@example.com',
+  storeId: 'paris',
+  amount: 42.5,
+  currency: 'EUR',
+  at: '2025-03-01T15:30:00+01:00',
+  channel: 'store',
+  ...over,
+});
+
+async function withContact(): Promise<{ deps: FakeDeps; id: string }> {
+  const deps = fakeDeps(['paris', 'lyon']);
+  const { contact } = await upsertContact(deps, input({ email: 'ann@example.com' }));
+  return { deps, id: contact.id };
+}
+
+describe('recordPurchase', () => {
+  it('records a purchase for a contact named by email and counts it in its channel', async () => {
+    const { deps, id } = await withContact();
+    const res = await recordPurchase(deps, purchase({ contact: 'Ann@Example.com', ref: 'T-1' }));
+    expect(res.created).toBe(true);
+    expect(res.purchase).toMatchObject({
+      contactId: id,
+      storeId: 'paris',
+      amount: 42.5,
+      currency: 'EUR',
+      channel: 'store',
+      ref: 'T-1',
+      at: '2025-03-01T14:30:00.000Z',
+      recordedAt: deps.clock.now().toISOString(),
+    });
+    expect(res.purchase).not.toHaveProperty('contact');
+    const contact = await deps.contacts.get(id);
+    expect(contact?.purchases).toEqual({ store: 1, web: 0, phone: 0 });
+    expect(contact?.lastPurchaseAt).toBe('2025-03-01T14:30:00.000Z');
+    expect((await deps.purchases.get(id, res.purchase.id))?.applied).toBe(true);
+  });
+
+  it('records a purchase for a contact named by id', async () => {
+    const { deps, id } = await withContact();
+    const res = await recordPurchase(deps, purchase({ contact: id, channel: 'web' }));
+    expect(res.purchase.contactId).toBe(id);
+    expect((await deps.contacts.get(id))?.purchases).toEqual({ store: 0, web: 1, phone: 0 });
+  });
+
+  it('answers 400 with path contact for an unknown contact', async () => {
+    const { deps } = await withContact();
+    for (const ref of ['nobody@example.com', 'c_missing']) {
+      const err = await appError(recordPurchase(deps, purchase({ contact: ref })));
+      expect(err.status).toBe(400);
+      expect(err.issues).toEqual([{ path: 'contact', message: `Unknown contact "${ref}"` }]);
+    }
+    expect(deps.purchases.items.size).toBe(0);
+  });
+
+  it('answers 400 with path storeId for an unknown store', async () => {
+    const { deps, id } = await withContact();
+    const err = await appError(recordPurchase(deps, purchase({ storeId: 'marseille' })));
+    expect(err.status).toBe(400);
+    expect(err.issues).toEqual([{ path: 'storeId', message: 'Unknown store "marseille"' }]);
+    expect(deps.purchases.items.size).toBe(0);
+    expect((await deps.contacts.get(id))?.purchases.store).toBe(0);
+  });
+
+  it('answers the same purchase for the same ref and does not count it twice', async () => {
+    const { deps, id } = await withContact();
+    const first = await recordPurchase(deps, purchase({ ref: 'T-1' }));
+    deps.clock.advance(1000);
+    const second = await recordPurchase(deps, purchase({ ref: 'T-1', amount: 99 }));
+    expect(second.created).toBe(false);
+    expect(second.purchase.id).toBe(first.purchase.id);
+    expect(second.purchase.amount).toBe(42.5);
+    expect(second.purchase.recordedAt).toBe(first.purchase.recordedAt);
+    expect((await deps.contacts.get(id))?.purchases).toEqual({ store: 1, web: 0, phone: 0 });
+    expect(deps.purchases.items.size).toBe(1);
+  });
+
+  it('counts once when a retry follows a crash between recording and counting', async () => {
+    const { deps, id } = await withContact();
+    vi.spyOn(deps.contacts, 'applyPurchase').mockRejectedValueOnce(new Error('network'));
+    await expect(recordPurchase(deps, purchase({ ref: 'T-1' }))).rejects.toThrow('network');
+    expect((await deps.contacts.get(id))?.purchases.store).toBe(0);
+
+    const retry = await recordPurchase(deps, purchase({ ref: 'T-1' }));
+    expect(retry.created).toBe(false);
+    expect((await deps.contacts.get(id))?.purchases.store).toBe(1);
+    await recordPurchase(deps, purchase({ ref: 'T-1' }));
+    expect((await deps.contacts.get(id))?.purchases.store).toBe(1);
+  });
+
+  it('counts every purchase without a ref, and the same ref in two stores as two purchases', async () => {
+    const { deps, id } = await withContact();
+    await recordPurchase(deps, purchase());
+    await recordPurchase(deps, purchase());
+    await recordPurchase(deps, purchase({ ref: 'T-1' }));
+    await recordPurchase(deps, purchase({ ref: 'T-1', storeId: 'lyon' }));
+    expect((await deps.contacts.get(id))?.purchases.store).toBe(4);
+    expect(deps.purchases.items.size).toBe(4);
+  });
+
+  it('keeps the latest purchase date whatever the recording order', async () => {
+    const { deps, id } = await withContact();
+    await recordPurchase(deps, purchase({ ref: 'A', at: '2025-03-05T10:00:00Z' }));
+    await recordPurchase(deps, purchase({ ref: 'B', at: '2025-02-01T10:00:00Z', channel: 'phone' }));
+    const contact = await deps.contacts.get(id);
+    expect(contact?.lastPurchaseAt).toBe('2025-03-05T10:00:00.000Z');
+    expect(contact?.purchases).toEqual({ store: 1, web: 0, phone: 1 });
+  });
+});
