@@ -8,19 +8,19 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomIds, systemClock } from './adapters/clock';
-import { DynamoApiKeyStore } from './adapters/dynamo/api-keys';
-import { DynamoAutomationStore } from './adapters/dynamo/automations';
-import { DynamoCampaignStore } from './adapters/dynamo/campaigns';
-import { DynamoContactStore } from './adapters/dynamo/contacts';
-import { DynamoCouponStore } from './adapters/dynamo/coupons';
-import { DynamoEngagementStore } from './adapters/dynamo/engagement';
+import { DynamoApiKeyRepository } from './adapters/dynamo/api-keys';
+import { DynamoAutomationRepository } from './adapters/dynamo/automations';
+import { DynamoCampaignRepository } from './adapters/dynamo/campaigns';
+import { DynamoContactRepository } from './adapters/dynamo/contacts';
+import { DynamoCouponRepository } from './adapters/dynamo/coupons';
+import { DynamoEngagementRepository } from './adapters/dynamo/engagement';
 import { DynamoEventLog } from './adapters/dynamo/events';
 import { DynamoFrequencyLedger } from './adapters/dynamo/frequency';
-import { DynamoPurchaseStore } from './adapters/dynamo/purchases';
-import { DynamoShortLinkStore } from './adapters/dynamo/short-links';
-import { DynamoStoreDirectory } from './adapters/dynamo/stores';
+import { DynamoPurchaseRepository } from './adapters/dynamo/purchases';
+import { DynamoShortLinkRepository } from './adapters/dynamo/short-links';
+import { DynamoStoreRepository } from './adapters/dynamo/stores';
 import { DynamoSuppressionList } from './adapters/dynamo/suppression';
-import { DynamoWebhookStore } from './adapters/dynamo/webhooks';
+import { DynamoWebhookRepository } from './adapters/dynamo/webhooks';
 import { PinpointSms } from './adapters/pinpoint-sms';
 import { EventBridgeCampaignScheduler } from './adapters/scheduler';
 import { loadKeyring } from './adapters/secrets';
@@ -29,36 +29,26 @@ import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
 import { WebhookPublisher } from './adapters/webhook-publisher';
 import { type Config, loadConfig } from './config';
+import type { AutomationRepository } from './domain/automations/ports';
 import type { PlanJob, SendJob } from './domain/campaigns/campaign';
 import { type FrequencyCap, parseFrequencyCap } from './domain/campaigns/frequency';
+import type { CampaignRepository, CampaignScheduler, FrequencyLedger } from './domain/campaigns/ports';
 import type { SmsPolicy } from './domain/campaigns/sending';
+import type { SuppressionList } from './domain/contacts/ports';
+import type { CouponRepository } from './domain/coupons/ports';
+import type { ApiKeyRepository } from './domain/keys/ports';
+import type { PurchaseRepository } from './domain/purchases/ports';
 import type { Keyring } from './domain/shared/hashing';
+import { SendFailure } from './domain/shared/messaging';
+import type { Clock, EmailMessenger, Ids, SmsMessenger, WorkQueue } from './domain/shared/ports';
 import { TokenBucket } from './domain/shared/rate-limiter';
 import { parseQuietHours } from './domain/shared/time';
+import type { ShortLinkRepository } from './domain/sms/ports';
+import type { StoreRepository } from './domain/stores/ports';
+import type { EngagementRepository, EventLog } from './domain/tracking/ports';
+import type { EventPublisher, WebhookRepository } from './domain/webhooks/ports';
 import type { WebhookDeliveryJob } from './domain/webhooks/webhook';
 import { memo } from './memo';
-import type {
-  ApiKeyStore,
-  AutomationStore,
-  CampaignScheduler,
-  CampaignStore,
-  Clock,
-  CouponStore,
-  EmailMessenger,
-  EngagementStore,
-  EventLog,
-  EventPublisher,
-  FrequencyLedger,
-  Ids,
-  PurchaseStore,
-  ShortLinkStore,
-  SmsMessenger,
-  StoreDirectory,
-  SuppressionList,
-  WebhookStore,
-  WorkQueue,
-} from './ports';
-import { SendFailure } from './ports';
 
 /** Everything a handler may need, built once per cold start (or once per local stack). */
 export interface AppDeps {
@@ -72,22 +62,22 @@ export interface AppDeps {
    */
   keyring: () => Promise<Keyring>;
   doc: DynamoDBDocumentClient;
-  apiKeys: ApiKeyStore;
-  stores: StoreDirectory;
-  contacts: DynamoContactStore;
-  purchases: PurchaseStore;
+  apiKeys: ApiKeyRepository;
+  stores: StoreRepository;
+  contacts: DynamoContactRepository;
+  purchases: PurchaseRepository;
   suppression: SuppressionList;
-  campaigns: CampaignStore;
-  coupons: CouponStore;
+  campaigns: CampaignRepository;
+  coupons: CouponRepository;
   events: EventLog;
-  engagement: EngagementStore;
+  engagement: EngagementRepository;
   messenger: EmailMessenger;
   /** The SMS provider chosen by SMS_PROVIDER. */
   sms: SmsMessenger;
-  shortLinks: ShortLinkStore;
+  shortLinks: ShortLinkRepository;
   smsPolicy: SmsPolicy;
   smsLimiter: TokenBucket;
-  automations: AutomationStore;
+  automations: AutomationRepository;
   /** Starts scheduled campaigns; absent when the function was given no scheduler (only `campaigns` is). */
   scheduler?: CampaignScheduler;
   frequency: FrequencyLedger;
@@ -96,7 +86,7 @@ export interface AppDeps {
   /** Events for the marketers' webhooks (sent, delivered, opened…). */
   publisher: EventPublisher;
   /** Webhook endpoints and their deliveries log. */
-  webhooks: WebhookStore;
+  webhooks: WebhookRepository;
   /** Webhook deliveries (WEBHOOK_QUEUE_URL): the publisher queues them, the deliverer requeues its retries. */
   webhookQueue: WorkQueue<WebhookDeliveryJob>;
   planQueue: WorkQueue<PlanJob>;
@@ -148,7 +138,7 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     overrides.logger ?? new Logger({ serviceName: 'relance', logLevel: config.POWERTOOLS_LOG_LEVEL });
   const webhooks =
     overrides.webhooks ??
-    new DynamoWebhookStore(doc, table, { ttlDays: config.WEBHOOK_LOG_TTL_DAYS, now: () => clock.now() });
+    new DynamoWebhookRepository(doc, table, { ttlDays: config.WEBHOOK_LOG_TTL_DAYS, now: () => clock.now() });
   const webhookQueue =
     overrides.webhookQueue ??
     queue<WebhookDeliveryJob>(config, config.WEBHOOK_QUEUE_URL, 'WEBHOOK_QUEUE_URL');
@@ -159,19 +149,19 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     ids: overrides.ids ?? randomIds,
     keyring,
     doc,
-    apiKeys: overrides.apiKeys ?? new DynamoApiKeyStore(doc, table),
-    stores: overrides.stores ?? new DynamoStoreDirectory(doc, table),
-    contacts: overrides.contacts ?? new DynamoContactStore(doc, table),
-    purchases: overrides.purchases ?? new DynamoPurchaseStore(doc, table),
+    apiKeys: overrides.apiKeys ?? new DynamoApiKeyRepository(doc, table),
+    stores: overrides.stores ?? new DynamoStoreRepository(doc, table),
+    contacts: overrides.contacts ?? new DynamoContactRepository(doc, table),
+    purchases: overrides.purchases ?? new DynamoPurchaseRepository(doc, table),
     suppression: overrides.suppression ?? new DynamoSuppressionList(doc, table, keyring, () => clock.now()),
-    campaigns: overrides.campaigns ?? new DynamoCampaignStore(doc, table, () => clock.now()),
-    coupons: overrides.coupons ?? new DynamoCouponStore(doc, table),
+    campaigns: overrides.campaigns ?? new DynamoCampaignRepository(doc, table, () => clock.now()),
+    coupons: overrides.coupons ?? new DynamoCouponRepository(doc, table),
     events:
       overrides.events ??
       new DynamoEventLog(doc, config.EVENTS_TABLE_NAME, config.EVENTS_TTL_DAYS, () => clock.now()),
     engagement:
       overrides.engagement ??
-      new DynamoEngagementStore(doc, table, config.EVENTS_TABLE_NAME, config.EVENTS_TTL_DAYS),
+      new DynamoEngagementRepository(doc, table, config.EVENTS_TABLE_NAME, config.EVENTS_TTL_DAYS),
     messenger:
       overrides.messenger ??
       new SesMessenger(
@@ -187,14 +177,14 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
         config.SES_CONFIGURATION_SET,
       ),
     sms: overrides.sms ?? smsMessenger(config),
-    shortLinks: overrides.shortLinks ?? new DynamoShortLinkStore(doc, table, config.EVENTS_TTL_DAYS),
+    shortLinks: overrides.shortLinks ?? new DynamoShortLinkRepository(doc, table, config.EVENTS_TTL_DAYS),
     smsPolicy: overrides.smsPolicy ?? {
       quietHours: parseQuietHours(config.SMS_QUIET_HOURS),
       defaultTimeZone: config.DEFAULT_TIME_ZONE,
       ...(config.SHORT_LINK_BASE_URL ? { shortLinkBase: config.SHORT_LINK_BASE_URL.replace(/\/$/, '') } : {}),
     },
     smsLimiter: overrides.smsLimiter ?? new TokenBucket(config.SMS_RATE_PER_SECOND),
-    automations: overrides.automations ?? new DynamoAutomationStore(doc, table),
+    automations: overrides.automations ?? new DynamoAutomationRepository(doc, table),
     ...(overrides.scheduler
       ? { scheduler: overrides.scheduler }
       : config.PLAN_QUEUE_ARN && config.SCHEDULER_ROLE_ARN

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock, Ids } from '../ports';
+import type { Clock, Ids } from '../domain/shared/ports';
 
 export const systemClock: Clock = { now: () => new Date() };
 

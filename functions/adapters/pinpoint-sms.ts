@@ -4,7 +4,8 @@ import {
   type PinpointClient,
   SendMessagesCommand,
 } from '@aws-sdk/client-pinpoint';
-import { type OutboundSms, SendFailure, type SendFailureKind, type SmsMessenger } from '../ports';
+import { type OutboundSms, SendFailure, type SendFailureKind } from '../domain/shared/messaging';
+import type { SmsMessenger } from '../domain/shared/ports';
 import { classifySdkError } from './provider-errors';
 
 /** Pinpoint SDK errors, by what the sender should do about them. */

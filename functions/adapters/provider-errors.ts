@@ -1,4 +1,4 @@
-import type { SendFailureKind } from '../ports';
+import type { SendFailureKind } from '../domain/shared/messaging';
 
 /** What the AWS SDK v3 puts on a service or network error. */
 interface SdkError {

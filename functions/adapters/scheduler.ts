@@ -5,7 +5,7 @@ import {
   ResourceNotFoundException,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import type { CampaignScheduler } from '../ports';
+import type { CampaignScheduler } from '../domain/campaigns/ports';
 
 export interface EventBridgeSchedulerOptions {
   /** The schedule group the stack owns (its role may only touch schedules there). */

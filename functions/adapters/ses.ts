@@ -1,5 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { type EmailMessenger, type OutboundEmail, SendFailure, type SendFailureKind } from '../ports';
+import { type OutboundEmail, SendFailure, type SendFailureKind } from '../domain/shared/messaging';
+import type { EmailMessenger } from '../domain/shared/ports';
 import { classifySdkError } from './provider-errors';
 
 /** SES v2 errors, by what the sender should do about them. */

@@ -4,7 +4,8 @@ import {
   SendTextMessageCommand,
   type ValidationExceptionReason,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { type OutboundSms, SendFailure, type SendFailureKind, type SmsMessenger } from '../ports';
+import { type OutboundSms, SendFailure, type SendFailureKind } from '../domain/shared/messaging';
+import type { SmsMessenger } from '../domain/shared/ports';
 import { classifySdkError } from './provider-errors';
 
 /** End User Messaging errors whose kind does not depend on their `Reason`. */

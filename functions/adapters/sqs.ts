@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { WorkQueue } from '../ports';
+import type { WorkQueue } from '../domain/shared/ports';
 
 /** Enqueues JSON messages on SQS, ten per request, retrying entries SQS reports as failed. */
 export class SqsQueue<T> implements WorkQueue<T> {

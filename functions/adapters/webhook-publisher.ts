@@ -1,11 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { WorkQueue } from '../domain/shared/ports';
+import type { EventPublisher } from '../domain/webhooks/ports';
+import type { WebhookEvent } from '../domain/webhooks/webhook';
 import {
   deliveryId,
   eventId,
   type WebhookDeliveryJob,
   type WebhookSubscription,
 } from '../domain/webhooks/webhook';
-import type { EventPublisher, WebhookEvent, WorkQueue } from '../ports';
 
 /**
  * The publisher the functions that see events use: for each event, one

@@ -5,8 +5,8 @@ import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
 import { CHANNELS } from '../domain/contacts/contact';
 import { aggregateEngagement } from '../domain/tracking/engagement';
+import type { EngagementEvent } from '../domain/tracking/events';
 import { lazyHandler } from '../memo';
-import type { EngagementEvent } from '../ports';
 
 const engagementEvent = z.object({
   campaignId: z.string(),

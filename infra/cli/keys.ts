@@ -8,8 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { randomIds, systemClock } from '../../functions/adapters/clock';
-import { DynamoApiKeyStore } from '../../functions/adapters/dynamo/api-keys';
-import { DynamoStoreDirectory } from '../../functions/adapters/dynamo/stores';
+import { DynamoApiKeyRepository } from '../../functions/adapters/dynamo/api-keys';
+import { DynamoStoreRepository } from '../../functions/adapters/dynamo/stores';
 import { documentClient } from '../../functions/deps';
 import { createKeySchema } from '../../functions/domain/keys/api-keys';
 import { createApiKey, publicKey } from '../../functions/domain/keys/create';
@@ -93,8 +93,8 @@ async function direct(command: string | undefined, rest: string[], values: Value
   });
   const table = values.table as string;
   const deps = {
-    apiKeys: new DynamoApiKeyStore(doc, table),
-    stores: new DynamoStoreDirectory(doc, table),
+    apiKeys: new DynamoApiKeyRepository(doc, table),
+    stores: new DynamoStoreRepository(doc, table),
     clock: systemClock,
     ids: randomIds,
   };

@@ -13,14 +13,14 @@ import type { Data } from './data';
 import {
   acknowledgeListStreams,
   acknowledgeOnFailureDestination,
+  type QueueWithDeadLetters,
+  queueWithDeadLetters,
   secureQueue,
   type WorkerOptions,
-  type WorkQueue,
   workerFunction,
-  workQueue,
 } from './workers';
 
-export type { WorkQueue } from './workers';
+export type { QueueWithDeadLetters } from './workers';
 
 export interface SendingProps {
   /** Where the workers read and write. */
@@ -100,9 +100,9 @@ const PUBLISHED_EVENTS = [
 export class Sending extends Construct {
   public readonly configurationSet: ses.ConfigurationSet;
   /** One message per page of a campaign's segment still to plan. */
-  public readonly plan: WorkQueue;
+  public readonly plan: QueueWithDeadLetters;
   /** One message per job: a campaign and up to RECIPIENTS_PER_JOB contacts. */
-  public readonly send: WorkQueue;
+  public readonly send: QueueWithDeadLetters;
   /** Where SES events that could not be recorded end up, whether EventBridge or the function failed. */
   public readonly sesEventsDeadLetterQueue: sqs.Queue;
   /**
@@ -347,7 +347,7 @@ export class Sending extends Construct {
    * A work queue consumed by a worker with the standard timeout, and its dead-letter queue: a
    * message received five times without success is parked there for two weeks.
    */
-  private workQueue(name: string): WorkQueue {
-    return workQueue(this, name, WORKER_TIMEOUT);
+  private workQueue(name: string): QueueWithDeadLetters {
+    return queueWithDeadLetters(this, name, WORKER_TIMEOUT);
   }
 }

@@ -6,7 +6,7 @@ import { DELIVERY_LEASE_SECONDS, DELIVERY_TIMEOUT_MS } from '../../functions/dom
 import type { WorkerName } from '../../functions/routes';
 import type { RelanceFunction } from '../function';
 import type { Data } from './data';
-import { type WorkQueue, workerFunction, workQueue } from './workers';
+import { type QueueWithDeadLetters, queueWithDeadLetters, workerFunction } from './workers';
 
 export interface WebhooksProps {
   /** Where the deliverer reads the endpoints and writes the deliveries log. */
@@ -49,7 +49,7 @@ const DELIVERER_CONCURRENCY = 2;
  */
 export class Webhooks extends Construct {
   /** One message per delivery attempt, and the dead-letter queue of those that keep failing. */
-  public readonly deliveries: WorkQueue;
+  public readonly deliveries: QueueWithDeadLetters;
   /** The workers, by handler file. */
   public readonly functions: ReadonlyMap<WorkerName, RelanceFunction>;
 
@@ -66,7 +66,7 @@ export class Webhooks extends Construct {
       throw new Error("The webhook deliverer's timeout must leave room for a request's own timeout");
     }
 
-    this.deliveries = workQueue(this, 'Webhook', DELIVERER_TIMEOUT);
+    this.deliveries = queueWithDeadLetters(this, 'Webhook', DELIVERER_TIMEOUT);
     const { queue } = this.deliveries;
 
     const deliverer = workerFunction(this, 'webhook-deliverer', props.environment, {

@@ -53,7 +53,7 @@ export const MAX_RECEIVE_COUNT = 5;
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 /** A work queue and the dead-letter queue that catches its poison messages. */
-export interface WorkQueue {
+export interface QueueWithDeadLetters {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
 }
@@ -63,7 +63,11 @@ export interface WorkQueue {
  * queue (`<name>DeadLetterQueue`): a message received five times without success is parked there
  * for two weeks. Both encrypted, both refusing requests without TLS.
  */
-export function workQueue(scope: Construct, name: string, consumerTimeout: Duration): WorkQueue {
+export function queueWithDeadLetters(
+  scope: Construct,
+  name: string,
+  consumerTimeout: Duration,
+): QueueWithDeadLetters {
   const deadLetterQueue = secureQueue(scope, `${name}DeadLetterQueue`, {
     retentionPeriod: Duration.days(14),
   });

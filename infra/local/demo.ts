@@ -6,8 +6,8 @@
  */
 import pMap from 'p-map';
 import { localDay } from '../../functions/domain/automations/automation';
+import type { Clock } from '../../functions/domain/shared/ports';
 import { localInstant } from '../../functions/domain/shared/time';
-import type { Clock } from '../../functions/ports';
 import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
 import { startLocalStack } from './stack';

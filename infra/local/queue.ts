@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { WorkQueue } from '../../functions/ports';
+import type { WorkQueue } from '../../functions/domain/shared/ports';
 
 /** An SQS-triggered Lambda handler, as the event source mapping calls it. */
 // biome-ignore lint/suspicious/noConfusingVoidType: an SQS Lambda may return nothing when every record succeeded

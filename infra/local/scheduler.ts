@@ -1,5 +1,6 @@
 import type { PlanJob } from '../../functions/domain/campaigns/campaign';
-import type { CampaignScheduler, Clock, WorkQueue } from '../../functions/ports';
+import type { CampaignScheduler } from '../../functions/domain/campaigns/ports';
+import type { Clock, WorkQueue } from '../../functions/domain/shared/ports';
 
 /**
  * The local stand-in for EventBridge Scheduler: it keeps the schedules in

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type OutboundSms, SendFailure } from '../../functions/domain/shared/messaging';
+import type { Clock, SmsMessenger } from '../../functions/domain/shared/ports';
 import { smsSize } from '../../functions/domain/sms/encoding';
-import { type Clock, type OutboundSms, SendFailure, type SmsMessenger } from '../../functions/ports';
 
 /** One SMS as the local outbox keeps it. */
 export interface LocalSms {

@@ -4,7 +4,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
 import { randomIds } from '../../functions/adapters/clock';
 import type { Contact } from '../../functions/domain/contacts/contact';
-import type { EmailMessenger } from '../../functions/ports';
+import type { EmailMessenger } from '../../functions/domain/shared/ports';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import type { BenchResult } from './lib';
 

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoCouponStore, redeemUpdate } from '../../functions/adapters/dynamo/coupons';
+import { DynamoCouponRepository, redeemUpdate } from '../../functions/adapters/dynamo/coupons';
 import { couponCode, formatCode } from '../../functions/domain/coupons/codes';
 import { type Coupon, offerSchema } from '../../functions/domain/coupons/coupon';
 import { makeHandler } from '../../functions/handlers/coupons';
@@ -27,7 +27,7 @@ export async function benchRedeem(): Promise<BenchResult[]> {
     const { deps } = stack;
     const ring = await deps.keyring();
     // As deployed: the handler's store is the DynamoDB one (not the local stack's stream emulation).
-    const coupons = new DynamoCouponStore(deps.doc, deps.config.TABLE_NAME);
+    const coupons = new DynamoCouponRepository(deps.doc, deps.config.TABLE_NAME);
     const offer = offerSchema.parse({
       kind: 'percent',
       value: 15,

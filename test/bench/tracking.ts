@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoEngagementStore } from '../../functions/adapters/dynamo/engagement';
+import { DynamoEngagementRepository } from '../../functions/adapters/dynamo/engagement';
 import { signToken } from '../../functions/domain/shared/tokens';
 import { makeHandler } from '../../functions/handlers/tracking';
 import { apiEvent, type BenchResult, timeInterleaved } from './lib';
@@ -27,7 +27,7 @@ export async function benchTracking(): Promise<BenchResult[]> {
     // the stream aggregator's job (measured apart), so the local stack's in-process stream is left out.
     const handler = makeHandler({
       ...deps,
-      engagement: new DynamoEngagementStore(
+      engagement: new DynamoEngagementRepository(
         deps.doc,
         deps.config.TABLE_NAME,
         deps.config.EVENTS_TABLE_NAME,

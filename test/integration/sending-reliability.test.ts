@@ -1,13 +1,13 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/adapters/clock';
-import { makeHandler as sender } from '../../functions/handlers/sender';
 import {
-  type EmailMessenger,
   type OutboundEmail,
   SendFailure,
   type SendFailureKind,
-} from '../../functions/ports';
+} from '../../functions/domain/shared/messaging';
+import type { EmailMessenger } from '../../functions/domain/shared/ports';
+import { makeHandler as sender } from '../../functions/handlers/sender';
 import { prng } from '../../infra/local/samples/generate';
 import { startTestStack, type TestStack, waitForCampaign } from './helpers';
 

@@ -1,13 +1,9 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../functions/adapters/clock';
+import { type OutboundSms, SendFailure, type SendFailureKind } from '../../functions/domain/shared/messaging';
+import type { SmsMessenger } from '../../functions/domain/shared/ports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
-import {
-  type OutboundSms,
-  SendFailure,
-  type SendFailureKind,
-  type SmsMessenger,
-} from '../../functions/ports';
 import { prng } from '../../infra/local/samples/generate';
 import {
   type CallOptions,

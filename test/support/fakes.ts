@@ -5,21 +5,16 @@
  * can be unit-tested without an emulator.
  */
 
-import type { Channel, Contact } from '../../functions/domain/contacts/contact';
+import type { Channel, Contact, IdentifierKind } from '../../functions/domain/contacts/contact';
 import type { PurchaseDeps } from '../../functions/domain/contacts/customer-file';
+import type { ContactRepository, SuppressionList } from '../../functions/domain/contacts/ports';
 import type { ApiKeyRecord } from '../../functions/domain/keys/api-keys';
+import type { ApiKeyRepository } from '../../functions/domain/keys/ports';
+import type { PurchaseRepository } from '../../functions/domain/purchases/ports';
 import type { Purchase } from '../../functions/domain/purchases/purchase';
+import type { Clock, Ids } from '../../functions/domain/shared/ports';
+import type { StoreRepository } from '../../functions/domain/stores/ports';
 import type { Store } from '../../functions/domain/stores/store';
-import type {
-  ApiKeyStore,
-  Clock,
-  ContactStore,
-  IdentifierKind,
-  Ids,
-  PurchaseStore,
-  StoreDirectory,
-  SuppressionList,
-} from '../../functions/ports';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -47,7 +42,7 @@ export class FakeIds implements Ids {
   }
 }
 
-export class FakeStoreDirectory implements StoreDirectory {
+export class FakeStoreRepository implements StoreRepository {
   readonly items = new Map<string, Store>();
 
   async put(store: Store): Promise<void> {
@@ -78,7 +73,7 @@ export const sampleStore = (id: string, at = '2025-01-01T00:00:00.000Z'): Store 
   updatedAt: at,
 });
 
-export class FakePurchaseStore implements PurchaseStore {
+export class FakePurchaseRepository implements PurchaseRepository {
   /** Keyed `${contactId}#${purchaseId}`, as the table keys purchases under their contact. */
   readonly items = new Map<string, Purchase>();
 
@@ -110,14 +105,14 @@ export class FakePurchaseStore implements PurchaseStore {
 
 type StoredContact = Contact & { lastPurchaseRef?: string };
 
-export class FakeContactStore implements ContactStore {
+export class FakeContactRepository implements ContactRepository {
   readonly items = new Map<string, StoredContact>();
   /** Identifier claims, keyed `${kind}#${value}` → owning contact id. */
   readonly claims = new Map<string, string>();
   /** The size of every putMany call, so tests can see the bulk path was taken. */
   readonly putManyCalls: number[] = [];
 
-  constructor(readonly purchases: FakePurchaseStore = new FakePurchaseStore()) {}
+  constructor(readonly purchases: FakePurchaseRepository = new FakePurchaseRepository()) {}
 
   async get(id: string): Promise<Contact | undefined> {
     await tick();
@@ -253,7 +248,7 @@ export class FakeSuppressionList implements SuppressionList {
   }
 }
 
-export class FakeApiKeyStore implements ApiKeyStore {
+export class FakeApiKeyRepository implements ApiKeyRepository {
   readonly items = new Map<string, ApiKeyRecord>();
 
   async put(key: ApiKeyRecord): Promise<void> {
@@ -286,21 +281,21 @@ export class FakeApiKeyStore implements ApiKeyStore {
 }
 
 export interface FakeDeps extends PurchaseDeps {
-  contacts: FakeContactStore;
-  stores: FakeStoreDirectory;
+  contacts: FakeContactRepository;
+  stores: FakeStoreRepository;
   suppression: FakeSuppressionList;
   clock: FakeClock;
   ids: FakeIds;
-  purchases: FakePurchaseStore;
+  purchases: FakePurchaseRepository;
 }
 
 /** A fresh set of fakes, with the given stores already in the directory. */
 export function fakeDeps(storeIds: string[] = []): FakeDeps {
-  const purchases = new FakePurchaseStore();
-  const stores = new FakeStoreDirectory();
+  const purchases = new FakePurchaseRepository();
+  const stores = new FakeStoreRepository();
   for (const id of storeIds) stores.items.set(id, sampleStore(id));
   return {
-    contacts: new FakeContactStore(purchases),
+    contacts: new FakeContactRepository(purchases),
     stores,
     suppression: new FakeSuppressionList(),
     clock: new FakeClock(),

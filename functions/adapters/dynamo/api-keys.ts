@@ -6,11 +6,11 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyRecord } from '../../domain/keys/api-keys';
-import type { ApiKeyStore } from '../../ports';
+import type { ApiKeyRepository } from '../../domain/keys/ports';
 import { queryAll } from './batch';
 import { conditional, key, stripKeys } from './table';
 
-export class DynamoApiKeyStore implements ApiKeyStore {
+export class DynamoApiKeyRepository implements ApiKeyRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

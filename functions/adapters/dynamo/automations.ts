@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Automation, AutomationRun, AutomationStatus } from '../../domain/automations/automation';
-import type { AutomationStore } from '../../ports';
+import type { AutomationRepository } from '../../domain/automations/ports';
 import { conditional, stripKeys } from './table';
 
 /**
@@ -25,7 +25,7 @@ const messagedKey = (id: string, contactId: string) => ({
   sk: `CONTACT#${contactId}`,
 });
 
-export class DynamoAutomationStore implements AutomationStore {
+export class DynamoAutomationRepository implements AutomationRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

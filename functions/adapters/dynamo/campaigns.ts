@@ -11,8 +11,9 @@ import type {
   CampaignCounts,
   CampaignStatus,
 } from '../../domain/campaigns/campaign';
+import type { CampaignRepository } from '../../domain/campaigns/ports';
+import type { SendOutcome, SendRecord } from '../../domain/campaigns/send-record';
 import type { Channel } from '../../domain/contacts/contact';
-import type { CampaignStore, SendOutcome, SendRecord } from '../../ports';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
@@ -33,7 +34,7 @@ function addCountsExpression(add: Partial<CampaignCounts>) {
   return { expression: parts.length ? `ADD ${parts.join(', ')}` : '', names, values };
 }
 
-export class DynamoCampaignStore implements CampaignStore {
+export class DynamoCampaignRepository implements CampaignRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

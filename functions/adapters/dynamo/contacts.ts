@@ -7,13 +7,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Contact } from '../../domain/contacts/contact';
+import type { Contact, IdentifierKind } from '../../domain/contacts/contact';
+import type { ContactRepository } from '../../domain/contacts/ports';
 import type { Purchase } from '../../domain/purchases/purchase';
-import type { ContactStore, IdentifierKind } from '../../ports';
 import { backoff, batchGet, queryAll } from './batch';
 import { CONTACT_SHARDS, conditional, contactIndex, key, stripKeys } from './table';
 
-export class DynamoContactStore implements ContactStore {
+export class DynamoContactRepository implements ContactRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

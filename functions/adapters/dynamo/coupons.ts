@@ -6,7 +6,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Coupon, Redemption } from '../../domain/coupons/coupon';
-import type { CouponStore } from '../../ports';
+import type { CouponRepository } from '../../domain/coupons/ports';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 /** Coupon items also carry flat copies of what the redeem condition tests (store list, minimum basket). */
@@ -72,7 +72,7 @@ export function redeemUpdate(table: string, code: string, r: Redemption, now: Da
   };
 }
 
-export class DynamoCouponStore implements CouponStore {
+export class DynamoCouponRepository implements CouponRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

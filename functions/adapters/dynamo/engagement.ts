@@ -1,6 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RecipientMark, SendRecord } from '../../domain/campaigns/send-record';
 import type { Channel } from '../../domain/contacts/contact';
-import type { EngagementEvent, EngagementStore, RecipientMark, SendRecord } from '../../ports';
+import type { EngagementEvent } from '../../domain/tracking/events';
+import type { EngagementRepository } from '../../domain/tracking/ports';
 import { batchGet } from './batch';
 import { conditional, key, sendRecordId, stripKeys } from './table';
 
@@ -20,7 +22,7 @@ const counterKey = (campaignId: string, shard: number) => ({
   sk: `COUNTER#${shard}`,
 });
 
-export class DynamoEngagementStore implements EngagementStore {
+export class DynamoEngagementRepository implements EngagementRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

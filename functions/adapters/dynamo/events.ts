@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventLog, MessageEvent } from '../../ports';
+import type { MessageEvent } from '../../domain/tracking/events';
+import type { EventLog } from '../../domain/tracking/ports';
 import { conditional } from './table';
 
 /**

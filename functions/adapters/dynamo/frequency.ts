@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { admit, type CountedMessage, type FrequencyCap } from '../../domain/campaigns/frequency';
-import type { FrequencyLedger } from '../../ports';
+import type { FrequencyLedger } from '../../domain/campaigns/ports';
 import { conditional } from './table';
 
 /** One item per contact: the messages counted against the cap, with a version for optimistic locking. */

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { PurchaseRepository } from '../../domain/purchases/ports';
 import type { Purchase } from '../../domain/purchases/purchase';
-import type { PurchaseStore } from '../../ports';
 import { conditional, key, stripKeys } from './table';
 
-export class DynamoPurchaseStore implements PurchaseStore {
+export class DynamoPurchaseRepository implements PurchaseRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

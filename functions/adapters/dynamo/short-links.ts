@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ShortLinkRepository } from '../../domain/sms/ports';
 import type { ShortLink } from '../../domain/sms/short-links';
-import type { ShortLinkStore } from '../../ports';
 import { conditional, key, stripKeys } from './table';
 
 /** Short links live in the main table and expire (TTL) with the raw events they produce. */
-export class DynamoShortLinkStore implements ShortLinkStore {
+export class DynamoShortLinkRepository implements ShortLinkRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreRepository } from '../../domain/stores/ports';
 import type { Store } from '../../domain/stores/store';
-import type { StoreDirectory } from '../../ports';
 import { queryAll } from './batch';
 import { key, stripKeys } from './table';
 
@@ -8,7 +8,7 @@ import { key, stripKeys } from './table';
  * Shops change rarely and are read on every purchase and import, so `get`
  * keeps found stores for a short while (per Lambda instance).
  */
-export class DynamoStoreDirectory implements StoreDirectory {
+export class DynamoStoreRepository implements StoreRepository {
   private readonly cache = new Map<string, { store: Store; until: number }>();
 
   constructor(

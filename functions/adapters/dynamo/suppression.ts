@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../domain/contacts/contact';
+import type { SuppressionList } from '../../domain/contacts/ports';
 import { allKeyedHashes, type Keyring, keyedHash } from '../../domain/shared/hashing';
-import type { SuppressionList } from '../../ports';
 import { batchGet } from './batch';
 import { key } from './table';
 

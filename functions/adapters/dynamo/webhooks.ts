@@ -7,8 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { validationError } from '../../domain/shared/errors';
-import type { WebhookDelivery, WebhookSubscription } from '../../domain/webhooks/webhook';
-import type { DeliveryRef, WebhookStore } from '../../ports';
+import type { WebhookRepository } from '../../domain/webhooks/ports';
+import type { DeliveryRef, WebhookDelivery, WebhookSubscription } from '../../domain/webhooks/webhook';
 import { queryAll } from './batch';
 import { conditional, key, stripKeys } from './table';
 
@@ -18,7 +18,7 @@ import { conditional, key, stripKeys } from './table';
  * Every attempt is claimed and settled with conditional updates, so a
  * duplicated queue message cannot make an attempt twice nor undo an outcome.
  */
-export class DynamoWebhookStore implements WebhookStore {
+export class DynamoWebhookRepository implements WebhookRepository {
   private cache: { until: number; value: Promise<WebhookSubscription[]> } | undefined;
 
   constructor(

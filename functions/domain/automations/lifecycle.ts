@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AutomationStore, CampaignStore, Clock, ContactStore, Ids, WorkQueue } from '../../ports';
 import {
   type Campaign,
   type CampaignInput,
@@ -16,7 +15,10 @@ import {
   smsNotSetUp,
   type TemplateCompiler,
 } from '../campaigns/lifecycle';
+import type { CampaignRepository } from '../campaigns/ports';
+import type { ContactRepository } from '../contacts/ports';
 import { conflict, notFound, validationError } from '../shared/errors';
+import type { Clock, Ids, WorkQueue } from '../shared/ports';
 import { localMinutes } from '../shared/time';
 import {
   type Automation,
@@ -29,13 +31,14 @@ import {
   type Step,
   stepCampaign,
 } from './automation';
+import type { AutomationRepository } from './ports';
 
 const DAY = 86_400_000;
 
 export interface AutomationDeps {
-  automations: AutomationStore;
-  campaigns: CampaignStore;
-  contacts: ContactStore;
+  automations: AutomationRepository;
+  campaigns: CampaignRepository;
+  contacts: ContactRepository;
   clock: Clock;
   ids: Ids;
   planQueue: WorkQueue<PlanJob>;

@@ -1,6 +1,7 @@
-import type { CampaignScheduler, CampaignStore, Clock, ContactStore, Ids, WorkQueue } from '../../ports';
+import type { ContactRepository } from '../contacts/ports';
 import { eligibility, inSegment, type Segment } from '../segments/segment';
 import { AppError, conflict, notFound, validationError } from '../shared/errors';
+import type { Clock, Ids, WorkQueue } from '../shared/ports';
 import type { SmsContent } from '../sms/render';
 import { estimateSms, sampleSmsVars } from '../sms/templates';
 import type { CompiledEmail } from '../templates/types';
@@ -15,9 +16,10 @@ import {
   type PlanJob,
   TRANSITIONS,
 } from './campaign';
+import type { CampaignRepository, CampaignScheduler } from './ports';
 
 export interface CampaignDeps {
-  campaigns: CampaignStore;
+  campaigns: CampaignRepository;
   clock: Clock;
   ids: Ids;
   planQueue: WorkQueue<PlanJob>;
@@ -214,7 +216,7 @@ export async function applyCampaignAction(
  * not counted: they will not be sent to.
  */
 export async function previewSegment(
-  deps: { contacts: ContactStore; clock: Clock },
+  deps: { contacts: ContactRepository; clock: Clock },
   segment: Segment,
   channel: 'email' | 'sms',
   sampleSize = 10,

@@ -1,37 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  AutomationStore,
-  CampaignStore,
-  Clock,
-  ContactStore,
-  CouponStore,
-  EmailMessenger,
-  EngagementStore,
-  EventPublisher,
-  FrequencyLedger,
-  OutboundEmail,
-  OutboundSms,
-  ShortLinkStore,
-  SmsMessenger,
-  StoreDirectory,
-  SuppressionList,
-  WebhookEvent,
-  WorkQueue,
-} from '../../ports';
-import { SendFailure } from '../../ports';
 import { localDay, matchesTrigger } from '../automations/automation';
+import type { AutomationRepository } from '../automations/ports';
 import { CHANNELS, type Channel, type Contact } from '../contacts/contact';
 import { suppressContactChannel } from '../contacts/customer-file';
+import type { ContactRepository, SuppressionList } from '../contacts/ports';
 import { couponCode, formatCode } from '../coupons/codes';
 import { type Coupon, offerText, validity } from '../coupons/coupon';
+import type { CouponRepository } from '../coupons/ports';
 import { eligibility, inSegment } from '../segments/segment';
 import type { Keyring } from '../shared/hashing';
+import type { OutboundEmail, OutboundSms } from '../shared/messaging';
+import { SendFailure } from '../shared/messaging';
+import type { Clock, EmailMessenger, SmsMessenger, WorkQueue } from '../shared/ports';
 import type { TokenBucket } from '../shared/rate-limiter';
 import { isTimeZone, localInstant, type QuietHours, quietUntil } from '../shared/time';
 import { signToken } from '../shared/tokens';
 import { smsSize } from '../sms/encoding';
+import type { ShortLinkRepository } from '../sms/ports';
 import { type PreparedSms, prepareSms, renderSms, replaceLinks, type SmsVars } from '../sms/render';
 import { shortCode, shortUrl } from '../sms/short-links';
+import type { StoreRepository } from '../stores/ports';
 import type { Store } from '../stores/store';
 import { pickLocale } from '../templates/locales';
 import {
@@ -45,6 +33,9 @@ import {
   storeVars,
 } from '../templates/render';
 import { trackLinks } from '../tracking/links';
+import type { EngagementRepository } from '../tracking/ports';
+import type { EventPublisher } from '../webhooks/ports';
+import type { WebhookEvent } from '../webhooks/webhook';
 import {
   type Campaign,
   type CampaignContent,
@@ -55,12 +46,13 @@ import {
   type SendJob,
 } from './campaign';
 import type { FrequencyCap } from './frequency';
+import type { CampaignRepository, FrequencyLedger } from './ports';
 
 export interface PlannerDeps {
-  campaigns: CampaignStore;
-  contacts: ContactStore;
+  campaigns: CampaignRepository;
+  contacts: ContactRepository;
   /** A journey's reminder is planned from the send records of the message before it. */
-  engagement: Pick<EngagementStore, 'sendRecords'>;
+  engagement: Pick<EngagementRepository, 'sendRecords'>;
   clock: Clock;
   planQueue: WorkQueue<PlanJob>;
   sendQueue: WorkQueue<SendJob>;
@@ -169,15 +161,15 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
 }
 
 export interface SenderDeps {
-  campaigns: CampaignStore;
-  coupons: CouponStore;
-  contacts: ContactStore;
-  stores: StoreDirectory;
+  campaigns: CampaignRepository;
+  coupons: CouponRepository;
+  contacts: ContactRepository;
+  stores: StoreRepository;
   messenger: EmailMessenger;
   sms: SmsMessenger;
-  shortLinks: ShortLinkStore;
+  shortLinks: ShortLinkRepository;
   /** SMS totals (parts sent, opt-outs) go to the campaign's counters. */
-  engagement: Pick<EngagementStore, 'count'>;
+  engagement: Pick<EngagementRepository, 'count'>;
   /** A provider's opt-out list revokes the contact's SMS consent, as a STOP reply does. */
   suppression: SuppressionList;
   smsPolicy: SmsPolicy;
@@ -187,7 +179,7 @@ export interface SenderDeps {
   frequency: FrequencyLedger;
   frequencyCap?: FrequencyCap;
   /** An automation messages a contact at most once per cooldown. */
-  automations: Pick<AutomationStore, 'markMessaged'>;
+  automations: Pick<AutomationRepository, 'markMessaged'>;
   /** `sent` events for the webhooks. */
   publisher: EventPublisher;
   sendQueue: WorkQueue<SendJob>;
@@ -865,7 +857,11 @@ async function sendWithRetries(
 }
 
 /** Marks the campaign sent once planning is over and every recipient has an outcome. */
-export async function completeIfDone(campaigns: CampaignStore, campaign: Campaign | undefined, clock: Clock) {
+export async function completeIfDone(
+  campaigns: CampaignRepository,
+  campaign: Campaign | undefined,
+  clock: Clock,
+) {
   if (campaign?.status !== 'sending' || !campaign.plan.done || pending(campaign.counts) > 0) return;
   await campaigns.transition(campaign.id, ['sending'], 'sent', { completedAt: clock.now().toISOString() });
 }

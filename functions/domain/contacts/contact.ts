@@ -198,3 +198,6 @@ export function contactView(contact: Contact & { lastPurchaseRef?: string }): Co
   const { lastPurchaseRef: _ref, ...view } = contact;
   return view;
 }
+
+/** Unique identifiers (an email, a phone) each point at the one contact that owns them. */
+export type IdentifierKind = 'email' | 'phone';

@@ -1,20 +1,16 @@
 import pMap from 'p-map';
-import type {
-  Clock,
-  ContactStore,
-  IdentifierKind,
-  Ids,
-  PurchaseStore,
-  StoreDirectory,
-  SuppressionList,
-} from '../../ports';
+import type { PurchaseRepository } from '../purchases/ports';
 import { isEmailReference, type Purchase, type PurchaseInput, purchaseId } from '../purchases/purchase';
 import { AppError, conflict, notFound, validationError } from '../shared/errors';
+import type { Clock, Ids } from '../shared/ports';
+import type { StoreRepository } from '../stores/ports';
+import type { IdentifierKind } from './contact';
 import { applyContactInput, type Channel, type Contact, type ContactInput } from './contact';
+import type { ContactRepository, SuppressionList } from './ports';
 
 export interface ContactDeps {
-  contacts: ContactStore;
-  stores: StoreDirectory;
+  contacts: ContactRepository;
+  stores: StoreRepository;
   suppression: SuppressionList;
   clock: Clock;
   ids: Ids;
@@ -242,7 +238,7 @@ export async function eraseContact(deps: ContactDeps, id: string): Promise<void>
 }
 
 export interface PurchaseDeps extends ContactDeps {
-  purchases: PurchaseStore;
+  purchases: PurchaseRepository;
 }
 
 /**

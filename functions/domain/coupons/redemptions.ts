@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { CampaignStore, EngagementStore, EventPublisher } from '../../ports';
+import type { CampaignRepository } from '../campaigns/ports';
 import { type PurchaseDeps, recordPurchase } from '../contacts/customer-file';
 import { AppError } from '../shared/errors';
+import type { EngagementRepository } from '../tracking/ports';
+import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';
 import type { Coupon, Redemption } from './coupon';
 
@@ -18,8 +20,8 @@ export const redemptionCounter = {
 };
 
 export interface RedemptionDeps extends PurchaseDeps {
-  campaigns: CampaignStore;
-  engagement: EngagementStore;
+  campaigns: CampaignRepository;
+  engagement: EngagementRepository;
   logger: Logger;
   /** Webhooks: a redemption, once counted, is published as `redeemed`. */
   publisher?: EventPublisher;

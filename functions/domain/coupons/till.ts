@@ -1,10 +1,11 @@
-import type { Clock, CouponStore } from '../../ports';
 import { AppError, notFound } from '../shared/errors';
+import type { Clock } from '../shared/ports';
 import { formatCode, parseCode } from './codes';
 import { type Coupon, type CouponRefusal, couponState, offerText, type Redemption } from './coupon';
+import type { CouponRepository } from './ports';
 
 export interface TillDeps {
-  coupons: CouponStore;
+  coupons: CouponRepository;
   clock: Clock;
   /** Failed look-ups a store may make in a minute before it is made to wait. */
   lookupLimitPerMinute: number;
@@ -23,7 +24,7 @@ function redemptionSeenBy(r: Redemption, storeId: string | undefined): Partial<R
 }
 
 /** The coupon as the till of `storeId` shows it. */
-export function couponView(c: Coupon, state: CouponRefusal | 'valid', locale?: string, storeId?: string) {
+export function tillCouponView(c: Coupon, state: CouponRefusal | 'valid', locale?: string, storeId?: string) {
   return {
     valid: state === 'valid',
     ...(state === 'valid' ? {} : { reason: state }),
@@ -74,7 +75,7 @@ export async function lookupCoupon(deps: TillDeps, storeId: string, input: strin
     await countFailure(deps, storeId, now);
     return { valid: false, reason: 'unknown' as const, code: input };
   }
-  return couponView(coupon, couponState(coupon, storeId, now), undefined, storeId);
+  return tillCouponView(coupon, couponState(coupon, storeId, now), undefined, storeId);
 }
 
 export interface RedeemInput {
@@ -113,7 +114,7 @@ export async function redeemCoupon(deps: TillDeps, storeId: string, input: strin
     new Date(Date.parse(r.at) + deps.voidWindowMinutes * 60_000).toISOString();
   if (done?.redemption) {
     return {
-      ...couponView(done, 'valid'),
+      ...tillCouponView(done, 'valid'),
       redemption: done.redemption,
       voidableUntil: voidableUntil(done.redemption),
     };
@@ -126,7 +127,7 @@ export async function redeemCoupon(deps: TillDeps, storeId: string, input: strin
   const r = coupon.redemption;
   if (coupon.status === 'redeemed' && r) {
     if (r.receiptRef === body.receiptRef && r.storeId === storeId) {
-      return { ...couponView(coupon, 'valid'), redemption: r, voidableUntil: voidableUntil(r) };
+      return { ...tillCouponView(coupon, 'valid'), redemption: r, voidableUntil: voidableUntil(r) };
     }
     throw new AppError(
       409,

@@ -1,6 +1,8 @@
-import type { ApiKeyStore, Clock, Ids, StoreDirectory } from '../../ports';
 import { validationError } from '../shared/errors';
+import type { Clock, Ids } from '../shared/ports';
+import type { StoreRepository } from '../stores/ports';
 import { type ApiKeyRecord, type CreateKeyInput, generateKeySecret, hashKey } from './api-keys';
+import type { ApiKeyRepository } from './ports';
 
 /** A key as returned once, at creation: the only time its secret is ever shown. */
 export interface CreatedKey {
@@ -13,7 +15,7 @@ export interface CreatedKey {
 }
 
 export async function createApiKey(
-  deps: { apiKeys: ApiKeyStore; stores: StoreDirectory; clock: Clock; ids: Ids },
+  deps: { apiKeys: ApiKeyRepository; stores: StoreRepository; clock: Clock; ids: Ids },
   input: CreateKeyInput,
   opts: { secret?: string; checkStore?: boolean } = {},
 ): Promise<CreatedKey> {

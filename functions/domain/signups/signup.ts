@@ -1,6 +1,4 @@
 import * as z from 'zod';
-import type { EmailMessenger } from '../../ports';
-import { SendFailure } from '../../ports';
 import { optinEmail } from '../../ui/emails/optin';
 import { pageLocale } from '../../ui/pages/public';
 import {
@@ -14,6 +12,8 @@ import {
 import { type ContactDeps, upsertContact } from '../contacts/customer-file';
 import { AppError } from '../shared/errors';
 import { allKeyedHashes, type Keyring, keyedHash } from '../shared/hashing';
+import { SendFailure } from '../shared/messaging';
+import type { EmailMessenger } from '../shared/ports';
 import { signToken, verifyToken } from '../shared/tokens';
 
 /** How long the confirmation link of a shop sign-up stays valid. */

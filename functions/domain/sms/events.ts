@@ -1,15 +1,11 @@
 import * as z from 'zod';
-import type {
-  Clock,
-  ContactStore,
-  EngagementStore,
-  EventLog,
-  EventPublisher,
-  RecipientMark,
-  SuppressionList,
-} from '../../ports';
+import type { RecipientMark } from '../campaigns/send-record';
 import { normalisePhone } from '../contacts/contact';
 import { suppressContactChannel } from '../contacts/customer-file';
+import type { ContactRepository, SuppressionList } from '../contacts/ports';
+import type { Clock } from '../shared/ports';
+import type { EngagementRepository, EventLog } from '../tracking/ports';
+import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';
 
 /**
@@ -89,8 +85,8 @@ export function classifySmsEvent(e: Pick<SmsEvent, 'eventType' | 'isFinal'>): {
 }
 
 export interface SmsEventDeps {
-  engagement: EngagementStore;
-  contacts: ContactStore;
+  engagement: EngagementRepository;
+  contacts: ContactRepository;
   suppression: SuppressionList;
   events: EventLog;
   clock: Clock;

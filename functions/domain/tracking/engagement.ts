@@ -1,21 +1,19 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  Clock,
-  EngagementEvent,
-  EngagementStore,
-  EventPublisher,
-  ShortLinkStore,
-  WebhookEvent,
-} from '../../ports';
 import type { Channel } from '../contacts/contact';
 import type { Keyring } from '../shared/hashing';
+import type { Clock } from '../shared/ports';
 import { verifyToken } from '../shared/tokens';
+import type { ShortLinkRepository } from '../sms/ports';
 import { SHORT_CODE } from '../sms/short-links';
+import type { EventPublisher } from '../webhooks/ports';
+import type { WebhookEvent } from '../webhooks/webhook';
 import { emit } from '../webhooks/webhook';
+import type { EngagementEvent } from './events';
 import { type ClickRef, machineReason, type OpenRef } from './links';
+import type { EngagementRepository } from './ports';
 
 export interface TrackingDeps {
-  engagement: Pick<EngagementStore, 'recordEvent'>;
+  engagement: Pick<EngagementRepository, 'recordEvent'>;
   clock: Clock;
   keyring: () => Promise<Keyring>;
   logger: Logger;
@@ -100,7 +98,7 @@ export async function trackClick(deps: TrackingDeps, req: TrackedRequest): Promi
  * email click, under the SMS's counters.
  */
 export async function trackShortLink(
-  deps: TrackingDeps & { shortLinks: Pick<ShortLinkStore, 'get'> },
+  deps: TrackingDeps & { shortLinks: Pick<ShortLinkRepository, 'get'> },
   req: TrackedRequest,
 ): Promise<string | undefined> {
   if (!SHORT_CODE.test(req.token)) return undefined;
@@ -128,7 +126,7 @@ export async function trackOpen(deps: TrackingDeps, req: TrackedRequest): Promis
  * are written.
  */
 export async function aggregateEngagement(
-  deps: { engagement: EngagementStore; publisher?: EventPublisher },
+  deps: { engagement: EngagementRepository; publisher?: EventPublisher },
   events: EngagementEvent[],
 ): Promise<void> {
   /** What one event did, so that a failure can give it all back. */

@@ -1,16 +1,12 @@
 import * as z from 'zod';
-import type {
-  Clock,
-  ContactStore,
-  EngagementStore,
-  EventLog,
-  EventPublisher,
-  RecipientMark,
-  SuppressionList,
-} from '../../ports';
 import type { CampaignStat } from '../campaigns/campaign';
+import type { RecipientMark } from '../campaigns/send-record';
 import { suppressContactChannel } from '../contacts/customer-file';
+import type { ContactRepository, SuppressionList } from '../contacts/ports';
+import type { Clock } from '../shared/ports';
+import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';
+import type { EngagementRepository, EventLog } from './ports';
 
 /**
  * The part of an SES event (EventBridge destination of the configuration set)
@@ -32,8 +28,8 @@ export const sesEventSchema = z.object({
 export type SesEvent = z.infer<typeof sesEventSchema>;
 
 export interface ProviderEventDeps {
-  engagement: EngagementStore;
-  contacts: ContactStore;
+  engagement: EngagementRepository;
+  contacts: ContactRepository;
   suppression: SuppressionList;
   events: EventLog;
   clock: Clock;

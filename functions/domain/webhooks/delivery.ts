@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Clock, Ids, WebhookStore, WorkQueue } from '../../ports';
+import type { Clock, Ids, WorkQueue } from '../shared/ports';
+import type { WebhookRepository } from './ports';
 import {
   DELIVERY_LEASE_SECONDS,
   generateWebhookSecret,
@@ -18,7 +19,7 @@ import {
 export type CreatedWebhook = ReturnType<typeof publicWebhook> & { secret: string };
 
 export async function registerWebhook(
-  deps: { webhooks: Pick<WebhookStore, 'create'>; clock: Clock; ids: Ids },
+  deps: { webhooks: Pick<WebhookRepository, 'create'>; clock: Clock; ids: Ids },
   input: WebhookInput,
 ): Promise<CreatedWebhook> {
   const sub: WebhookSubscription = {
@@ -41,7 +42,7 @@ export type WebhookPoster = (
 ) => Promise<{ status: number } | { error: string }>;
 
 export interface DeliveryDeps {
-  webhooks: WebhookStore;
+  webhooks: WebhookRepository;
   webhookQueue: WorkQueue<WebhookDeliveryJob>;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -160,9 +161,9 @@ export async function deliverWebhook(deps: DeliveryDeps, job: WebhookDeliveryJob
 
 async function settle(
   deps: DeliveryDeps,
-  ref: Parameters<WebhookStore['settleAttempt']>[0],
+  ref: Parameters<WebhookRepository['settleAttempt']>[0],
   attempt: number,
-  outcome: Parameters<WebhookStore['settleAttempt']>[2],
+  outcome: Parameters<WebhookRepository['settleAttempt']>[2],
 ): Promise<void> {
   if (!(await deps.webhooks.settleAttempt(ref, attempt, outcome))) {
     // Only a worker that outlived its lease gets here: another took the attempt over, and its record stands.

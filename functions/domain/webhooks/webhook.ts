@@ -1,8 +1,30 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as z from 'zod';
-import { WEBHOOK_EVENTS, type WebhookEvent, type WebhookEventType } from '../../ports';
 import { CHANNELS, type Channel } from '../contacts/contact';
+
+/** What marketers' webhooks may subscribe to. */
+export const WEBHOOK_EVENTS = ['sent', 'delivered', 'opened', 'clicked', 'unsubscribed', 'redeemed'] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
+
+/** Something that happened to a message, for the marketers' webhooks. */
+export interface WebhookEvent {
+  type: WebhookEventType;
+  at: string;
+  campaignId: string;
+  contactId: string;
+  channel?: Channel;
+  /** A few facts of the event (the link clicked, the store of a redemption…); never the contact's details. */
+  data?: Record<string, string | number | boolean>;
+}
+
+/** Where a delivery is logged: its endpoint, the event's time (newest first) and its id. */
+export interface DeliveryRef {
+  subscriptionId: string;
+  deliveryId: string;
+  eventAt: string;
+}
 
 /**
  * Outgoing webhooks: the pure part. Marketers register HTTPS endpoints for the

@@ -250,7 +250,7 @@ function storeName(stores: Store[], id: string): string | undefined {
 }
 
 /** Every text of the coupon, in the page's language, ready to escape (HTML) or encode (PDF). */
-export function couponView(input: CouponViewInput): CouponView {
+export function couponPageView(input: CouponViewInput): CouponView {
   const { coupon, stores, locale, company } = input;
   const t = TEXT[locale];
   const dates = Dates.for(t.tag, input.timeZone);
@@ -473,7 +473,7 @@ footer{margin:6mm 0 0;font-size:8pt}
  * why it will be refused before queueing at the till.
  */
 export function couponPage(input: CouponPageInput): string {
-  const view = couponView(input);
+  const view = couponPageView(input);
   const t = TEXT[input.locale];
   const usable = view.state === 'valid' || view.state === 'not_yet_valid';
   const banner = view.banner

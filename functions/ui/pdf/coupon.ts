@@ -10,7 +10,7 @@
  * prints as "Lucja" instead of making the encoder throw.
  */
 import { degrees, PDFDocument, type PDFFont, type PDFImage, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
-import { type CouponView, type CouponViewInput, couponView } from '../pages/coupon';
+import { type CouponView, type CouponViewInput, couponPageView } from '../pages/coupon';
 
 export interface CouponPdfInput extends CouponViewInput {
   /** The Code 128 PNG (adapters/barcodes.ts `code128Png`). */
@@ -220,7 +220,7 @@ function drawImageCentred(page: PDFPage, image: PDFImage, width: number, top: nu
  * the same coupon in the same state always gives the same bytes (cacheable, comparable).
  */
 export async function couponPdf(input: CouponPdfInput): Promise<Uint8Array> {
-  const view = couponView(input);
+  const view = couponPageView(input);
   const doc = await PDFDocument.create({ updateMetadata: false });
   const issued = new Date(input.coupon.issuedAt);
   // Metadata is Unicode (UTF-16 strings): no font encoding limits it.

@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoApiKeyStore } from '../../../functions/adapters/dynamo/api-keys';
+import { DynamoApiKeyRepository } from '../../../functions/adapters/dynamo/api-keys';
 import { batchGet, queryAll } from '../../../functions/adapters/dynamo/batch';
-import { DynamoContactStore } from '../../../functions/adapters/dynamo/contacts';
-import { DynamoPurchaseStore } from '../../../functions/adapters/dynamo/purchases';
-import { DynamoStoreDirectory } from '../../../functions/adapters/dynamo/stores';
+import { DynamoContactRepository } from '../../../functions/adapters/dynamo/contacts';
+import { DynamoPurchaseRepository } from '../../../functions/adapters/dynamo/purchases';
+import { DynamoStoreRepository } from '../../../functions/adapters/dynamo/stores';
 import { DynamoSuppressionList } from '../../../functions/adapters/dynamo/suppression';
 import { contactIndex, isConditionFailed, key, stripKeys } from '../../../functions/adapters/dynamo/table';
 import type { Contact } from '../../../functions/domain/contacts/contact';
@@ -73,7 +73,7 @@ describe('table helpers', () => {
 });
 
 describe('DynamoApiKeyStore', () => {
-  const store = new DynamoApiKeyStore(doc, TABLE);
+  const store = new DynamoApiKeyRepository(doc, TABLE);
   const rec: ApiKeyRecord = {
     keyId: 'k_1',
     role: 'store',
@@ -177,7 +177,7 @@ const purchase: Purchase = {
 };
 
 describe('DynamoContactStore', () => {
-  const store = new DynamoContactStore(doc, TABLE);
+  const store = new DynamoContactRepository(doc, TABLE);
 
   it('claims an identifier with a condition that lets the same owner claim again', async () => {
     ddb.on(PutCommand).resolves({});
@@ -371,7 +371,7 @@ describe('DynamoContactStore', () => {
 });
 
 describe('DynamoPurchaseStore', () => {
-  const store = new DynamoPurchaseStore(doc, TABLE);
+  const store = new DynamoPurchaseRepository(doc, TABLE);
 
   it('creates a purchase only once', async () => {
     ddb.on(PutCommand).resolvesOnce({}).rejects(conditionFailed());
@@ -404,7 +404,7 @@ describe('DynamoStoreDirectory', () => {
       createdAt: 'x',
       updatedAt: 'x',
     };
-    await new DynamoStoreDirectory(doc, TABLE).put(store);
+    await new DynamoStoreRepository(doc, TABLE).put(store);
     expect(inputOf(PutCommand).Item).toEqual({
       pk: 'STORE#paris',
       sk: 'STORE',
@@ -548,7 +548,7 @@ describe('expressions', () => {
     ddb.on(PutCommand).resolves({});
     ddb.on(DeleteCommand).resolves({});
     ddb.on(QueryCommand).resolves({ Items: [{ pk: 'p', sk: 's' }] });
-    const contacts = new DynamoContactStore(doc, TABLE);
+    const contacts = new DynamoContactRepository(doc, TABLE);
     const ring = { current: 'k1', keys: { k1: 'a'.repeat(32) } };
     await contacts.claim('email', 'a@x.fr', 'c_1');
     await contacts.release('email', 'a@x.fr', 'c_1');
@@ -558,9 +558,14 @@ describe('expressions', () => {
       { email: 'a@x.fr', phone: '+33612345678' },
       'x',
     );
-    await new DynamoApiKeyStore(doc, TABLE).put({ keyId: 'k', role: 'marketer', hash: 'h', createdAt: 'x' });
-    await new DynamoApiKeyStore(doc, TABLE).delete('k');
-    await new DynamoPurchaseStore(doc, TABLE).create(purchase);
+    await new DynamoApiKeyRepository(doc, TABLE).put({
+      keyId: 'k',
+      role: 'marketer',
+      hash: 'h',
+      createdAt: 'x',
+    });
+    await new DynamoApiKeyRepository(doc, TABLE).delete('k');
+    await new DynamoPurchaseRepository(doc, TABLE).create(purchase);
     const expressions = allExpressions();
     expect(expressions.length).toBeGreaterThan(8);
     expect(expressions.flatMap(reservedNamesIn)).toEqual([]);

@@ -28,7 +28,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { classifyPinpointError, PinpointSms } from '../../../functions/adapters/pinpoint-sms';
 import { classifySmsVoiceError, EndUserMessagingSms } from '../../../functions/adapters/sms-voice-v2';
-import { type OutboundSms, SendFailure, type SendFailureKind } from '../../../functions/ports';
+import {
+  type OutboundSms,
+  SendFailure,
+  type SendFailureKind,
+} from '../../../functions/domain/shared/messaging';
 
 const v2 = mockClient(PinpointSMSVoiceV2Client);
 const v1 = mockClient(PinpointClient);

@@ -7,9 +7,9 @@ import {
   parseCode,
 } from '../../../../functions/domain/coupons/codes';
 import { type Coupon, couponState, offerSchema } from '../../../../functions/domain/coupons/coupon';
+import type { CouponRepository } from '../../../../functions/domain/coupons/ports';
 import { lookupCoupon } from '../../../../functions/domain/coupons/till';
 import { keyringFromSecret } from '../../../../functions/domain/shared/hashing';
-import type { CouponStore } from '../../../../functions/ports';
 
 const ring = keyringFromSecret('unit-test-secret-unit-test-secret-0001');
 
@@ -54,7 +54,7 @@ describe('look-ups', () => {
   function store(coupon?: Coupon) {
     let reads = 0;
     let failed = 0;
-    const s: CouponStore = {
+    const s: CouponRepository = {
       issue: async () => true,
       get: async (code) => {
         reads++;
@@ -68,7 +68,7 @@ describe('look-ups', () => {
     };
     return { s, reads: () => reads, failed: () => failed };
   }
-  const deps = (s: CouponStore) => ({
+  const deps = (s: CouponRepository) => ({
     coupons: s,
     clock: { now: () => new Date('2026-11-23T10:00:00Z') },
     lookupLimitPerMinute: 1_000_000,

@@ -6,7 +6,13 @@ import {
   hashKey,
 } from '../../../../functions/domain/keys/api-keys';
 import { createApiKey, publicKey } from '../../../../functions/domain/keys/create';
-import { FakeApiKeyStore, FakeClock, FakeIds, FakeStoreDirectory, sampleStore } from '../../../support/fakes';
+import {
+  FakeApiKeyRepository,
+  FakeClock,
+  FakeIds,
+  FakeStoreRepository,
+  sampleStore,
+} from '../../../support/fakes';
 
 describe('generateKeySecret', () => {
   it('has the rl_ prefix and 256 bits of base64url after it', () => {
@@ -120,8 +126,8 @@ describe('createKeySchema', () => {
 
 describe('createApiKey', () => {
   const deps = () => ({
-    apiKeys: new FakeApiKeyStore(),
-    stores: new FakeStoreDirectory(),
+    apiKeys: new FakeApiKeyRepository(),
+    stores: new FakeStoreRepository(),
     clock: new FakeClock(),
     ids: new FakeIds(),
   });

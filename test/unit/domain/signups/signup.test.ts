@@ -5,6 +5,7 @@ import { importContacts } from '../../../../functions/domain/contacts/import';
 import { eligibility } from '../../../../functions/domain/segments/segment';
 import { AppError, zodIssues } from '../../../../functions/domain/shared/errors';
 import type { Keyring } from '../../../../functions/domain/shared/hashing';
+import { type OutboundEmail, SendFailure } from '../../../../functions/domain/shared/messaging';
 import { signToken } from '../../../../functions/domain/shared/tokens';
 import {
   confirmOptin,
@@ -17,7 +18,6 @@ import {
   signUp,
   signupInputSchema,
 } from '../../../../functions/domain/signups/signup';
-import { type OutboundEmail, SendFailure } from '../../../../functions/ports';
 import { type FakeDeps, fakeDeps } from '../../../support/fakes';
 
 const STORE = 'paris-11';

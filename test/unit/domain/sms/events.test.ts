@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RecipientMark, SendRecord } from '../../../../functions/domain/campaigns/send-record';
 import type { Channel, Contact } from '../../../../functions/domain/contacts/contact';
 import {
   classifySmsEvent,
@@ -10,18 +11,12 @@ import {
   smsCounter,
   smsEventSchema,
 } from '../../../../functions/domain/sms/events';
-import type {
-  EngagementEvent,
-  EngagementStore,
-  EventLog,
-  MessageEvent,
-  RecipientMark,
-  SendRecord,
-} from '../../../../functions/ports';
-import { FakeClock, FakeContactStore, FakeSuppressionList } from '../../../support/fakes';
+import type { EngagementEvent, MessageEvent } from '../../../../functions/domain/tracking/events';
+import type { EngagementRepository, EventLog } from '../../../../functions/domain/tracking/ports';
+import { FakeClock, FakeContactRepository, FakeSuppressionList } from '../../../support/fakes';
 
 /** The send records and counters an SMS event touches, with the DynamoDB adapter's conditions. */
-class FakeEngagement implements EngagementStore {
+class FakeEngagement implements EngagementRepository {
   /** Keyed `${campaignId}#${contactId}#${channel}`. */
   readonly records = new Map<string, SendRecord>();
   readonly totals = new Map<string, Record<string, number>>();
@@ -133,7 +128,7 @@ function smsContact(over: Partial<Contact> = {}): Contact {
 function setup() {
   const deps = {
     engagement: new FakeEngagement(),
-    contacts: new FakeContactStore(),
+    contacts: new FakeContactRepository(),
     suppression: new FakeSuppressionList(),
     events: new FakeEventLog(),
     clock: new FakeClock(new Date(NOW)),

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { keyringFromSecret } from '../../../../functions/domain/shared/hashing';
 import { verifyToken } from '../../../../functions/domain/shared/tokens';
 import { aggregateEngagement } from '../../../../functions/domain/tracking/engagement';
+import type { EngagementEvent } from '../../../../functions/domain/tracking/events';
 import {
   type ClickRef,
   machineReason,
   type OpenRef,
   trackLinks,
 } from '../../../../functions/domain/tracking/links';
-import type { EngagementEvent } from '../../../../functions/ports';
 
 const ring = keyringFromSecret('unit-test-secret-unit-test-secret-0001');
 const ctx = {
@@ -95,7 +95,7 @@ describe('token canonical form', () => {
 });
 
 describe('aggregateEngagement', () => {
-  /** An in-memory EngagementStore with the adapter's conditional semantics. */
+  /** An in-memory EngagementRepository with the adapter's conditional semantics. */
   function memoryStore() {
     const claimed = new Set<string>();
     const marks = new Set<string>();

@@ -7,6 +7,8 @@ import {
   deliverWebhook,
   registerWebhook,
 } from '../../../../functions/domain/webhooks/delivery';
+import type { WebhookRepository } from '../../../../functions/domain/webhooks/ports';
+import type { DeliveryRef, WebhookEvent } from '../../../../functions/domain/webhooks/webhook';
 import {
   DEFAULT_BACKOFF_SECONDS,
   deliveryId,
@@ -24,7 +26,6 @@ import {
   webhookInputSchema,
   webhookJobSchema,
 } from '../../../../functions/domain/webhooks/webhook';
-import type { DeliveryRef, WebhookEvent, WebhookStore } from '../../../../functions/ports';
 import { FakeClock, FakeIds } from '../../../support/fakes';
 
 const SECRET = 'whsec_test-secret-0123456789';
@@ -206,7 +207,7 @@ describe('ids and body', () => {
 });
 
 /** The DynamoDB adapter's conditions, in memory. */
-class FakeWebhookStore implements WebhookStore {
+class FakeWebhookRepository implements WebhookRepository {
   readonly subs = new Map<string, WebhookSubscription>();
   readonly log = new Map<string, WebhookDelivery>();
   listed = 0;
@@ -230,7 +231,7 @@ class FakeWebhookStore implements WebhookStore {
   async claimAttempt(
     ref: DeliveryRef,
     attempt: number,
-    entry: Parameters<WebhookStore['claimAttempt']>[2],
+    entry: Parameters<WebhookRepository['claimAttempt']>[2],
     now: string,
     cutoff: string,
   ) {
@@ -253,7 +254,11 @@ class FakeWebhookStore implements WebhookStore {
     });
     return true;
   }
-  async settleAttempt(ref: DeliveryRef, attempt: number, o: Parameters<WebhookStore['settleAttempt']>[2]) {
+  async settleAttempt(
+    ref: DeliveryRef,
+    attempt: number,
+    o: Parameters<WebhookRepository['settleAttempt']>[2],
+  ) {
     const d = this.log.get(ref.deliveryId);
     if (d?.status !== 'sending' || d.attempts !== attempt) return false;
     const { lastStatus: _s, lastError: _e, nextAttemptAt: _n, ...rest } = d;
@@ -278,7 +283,7 @@ class FakeWebhookStore implements WebhookStore {
 }
 
 function setup(answers: ({ status: number } | { error: string })[]) {
-  const store = new FakeWebhookStore();
+  const store = new FakeWebhookRepository();
   const queued: { jobs: WebhookDeliveryJob[]; delay: number | undefined }[] = [];
   const requests: { url: string; body: string; headers: Record<string, string> }[] = [];
   const clock = new FakeClock(NOW);
@@ -302,7 +307,7 @@ function setup(answers: ({ status: number } | { error: string })[]) {
 }
 
 const ids = new FakeIds();
-async function registered(store: FakeWebhookStore, events: WebhookEvent['type'][] = ['sent']) {
+async function registered(store: FakeWebhookRepository, events: WebhookEvent['type'][] = ['sent']) {
   return registerWebhook(
     { webhooks: store, clock: new FakeClock(NOW), ids },
     { url: 'https://hooks.example.com/r', events },
@@ -321,7 +326,7 @@ const jobFor = (subscriptionId: string, e = event()): WebhookDeliveryJob => {
 
 describe('registering', () => {
   it('returns the secret once; listings never carry it', async () => {
-    const store = new FakeWebhookStore();
+    const store = new FakeWebhookRepository();
     const created = await registered(store);
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(created).toMatchObject({
@@ -335,7 +340,7 @@ describe('registering', () => {
 
 describe('publishing', () => {
   it('queues one job per endpoint subscribed to the event type, nothing for the others', async () => {
-    const store = new FakeWebhookStore();
+    const store = new FakeWebhookRepository();
     const a = await registered(store, ['sent', 'clicked']);
     const b = await registered(store, ['clicked']);
     const enqueue = vi.fn(async () => undefined);
@@ -358,7 +363,7 @@ describe('publishing', () => {
   });
 
   it('never fails the caller: a queue or store failure is logged', async () => {
-    const store = new FakeWebhookStore();
+    const store = new FakeWebhookRepository();
     await registered(store);
     const error = vi.fn();
     const failing = new WebhookPublisher(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { code128Png, qrPng } from '../../../../functions/adapters/barcodes';
 import type { Coupon } from '../../../../functions/domain/coupons/coupon';
 import type { Store } from '../../../../functions/domain/stores/store';
-import { type CouponPageInput, couponPage, couponView } from '../../../../functions/ui/pages/coupon';
+import { type CouponPageInput, couponPage, couponPageView } from '../../../../functions/ui/pages/coupon';
 import { A6, couponPdf, pdfText } from '../../../../functions/ui/pdf/coupon';
 
 const store = (id: string, name: string, address: string, city = 'Paris'): Store => ({
@@ -211,20 +211,20 @@ describe('couponPage', () => {
 
   it('shows validity in Paris time by default, with the time when the end is not a whole day', () => {
     // Midnight in Paris ends the day before.
-    const midnight = couponView(input({}, { validUntil: '2026-03-31T22:00:00.000Z' }));
+    const midnight = couponPageView(input({}, { validUntil: '2026-03-31T22:00:00.000Z' }));
     expect(midnight.validity).toBe('Valid until 31 March 2026');
-    const afternoon = couponView(input({}, { validUntil: '2026-04-01T12:32:00.000Z' }));
+    const afternoon = couponPageView(input({}, { validUntil: '2026-04-01T12:32:00.000Z' }));
     expect(afternoon.validity).toBe('Valid until 1 April 2026 at 14:32');
-    const newYork = couponView(
+    const newYork = couponPageView(
       input({ timeZone: 'America/New_York' }, { validUntil: '2026-04-01T12:32:00.000Z' }),
     );
     expect(newYork.validity).toBe('Valid until 1 April 2026 at 08:32');
-    const unknownZone = couponView(
+    const unknownZone = couponPageView(
       input({ timeZone: 'Mars/Olympus' }, { validUntil: '2026-04-01T12:32:00.000Z' }),
     );
     expect(unknownZone.validity).toBe('Valid until 1 April 2026 at 14:32');
     // A start after the day of issue is said; French wording.
-    const later = couponView(
+    const later = couponPageView(
       input(
         { locale: 'fr' },
         { validFrom: '2026-03-09T23:00:00.000Z', validUntil: '2026-03-22T22:59:00.000Z' },
@@ -234,19 +234,21 @@ describe('couponPage', () => {
   });
 
   it('says what the offer is worth: percent, amount, gift', () => {
-    expect(couponView(input()).headline).toBe('−20%');
-    expect(couponView(input({ locale: 'fr' })).headline).toMatch(/^−20[\u00a0\u202f]%$/);
+    expect(couponPageView(input()).headline).toBe('−20%');
+    expect(couponPageView(input({ locale: 'fr' })).headline).toMatch(/^−20[\u00a0\u202f]%$/);
     const amount = { ...COUPON.offer, kind: 'amount' as const, value: 10 };
-    expect(couponView(input({}, { offer: amount })).headline).toBe('−€10');
-    expect(couponView(input({ locale: 'fr' }, { offer: amount })).headline).toMatch(/^−10[\u00a0\u202f]€$/);
+    expect(couponPageView(input({}, { offer: amount })).headline).toBe('−€10');
+    expect(couponPageView(input({ locale: 'fr' }, { offer: amount })).headline).toMatch(
+      /^−10[\u00a0\u202f]€$/,
+    );
     const cents = { ...amount, value: 7.5, minBasket: 29.9 };
-    expect(couponView(input({}, { offer: cents })).headline).toBe('−€7.50');
-    expect(couponView(input({}, { offer: cents })).condition).toBe('With a minimum spend of €29.90');
+    expect(couponPageView(input({}, { offer: cents })).headline).toBe('−€7.50');
+    expect(couponPageView(input({}, { offer: cents })).condition).toBe('With a minimum spend of €29.90');
     const gift = { ...COUPON.offer, kind: 'gift' as const, value: undefined, minBasket: undefined };
-    const view = couponView(input({}, { offer: gift }));
+    const view = couponPageView(input({}, { offer: gift }));
     expect(view.headline).toBe('Free gift');
     expect(view.condition).toBeUndefined();
-    expect(couponView(input({}, { firstName: undefined })).greeting).toBe('An offer just for you');
+    expect(couponPageView(input({}, { firstName: undefined })).greeting).toBe('An offer just for you');
   });
 
   it('shows no banner on a valid coupon', () => {
