@@ -33,7 +33,7 @@ import type { AutomationRepository } from './domain/automations/ports';
 import type { PlanJob, SendJob } from './domain/campaigns/campaign';
 import { type FrequencyCap, parseFrequencyCap } from './domain/campaigns/frequency';
 import type { CampaignRepository, CampaignScheduler, FrequencyLedger } from './domain/campaigns/ports';
-import type { SmsPolicy } from './domain/campaigns/sending';
+import type { SmsPolicy } from './domain/campaigns/send-window';
 import type { SuppressionList } from './domain/contacts/ports';
 import type { CouponRepository } from './domain/coupons/ports';
 import type { ApiKeyRepository } from './domain/keys/ports';

@@ -1,5 +1,5 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { buildEmail, prepareContent } from '../domain/campaigns/sending';
+import { buildEmail, prepareContent } from '../domain/campaigns/message';
 import { suppressContactChannel } from '../domain/contacts/customer-file';
 import { verifyToken } from '../domain/shared/tokens';
 import { emit } from '../domain/webhooks/webhook';
@@ -82,7 +82,11 @@ export function makeHandler(deps: AppDeps) {
         const sentAt = Date.parse(sent?.settledAt ?? sent?.claimedAt ?? '') || deps.clock.now().getTime();
         const store = contact.homeStoreId ? await deps.stores.get(contact.homeStoreId) : undefined;
         const { email } = await buildEmail(
-          { company: { name: company, address: deps.config.COMPANY_ADDRESS }, clock: deps.clock },
+          {
+            company: { name: company, address: deps.config.COMPANY_ADDRESS },
+            clock: deps.clock,
+            timeZone: deps.config.DEFAULT_TIME_ZONE,
+          },
           ring,
           campaign,
           prepareContent(content),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { planNextPage } from '../domain/campaigns/sending';
+import { planNextPage } from '../domain/campaigns/planner';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { type SenderDeps, sendJob } from '../domain/campaigns/sending';
+import { MessageCache } from '../domain/campaigns/message';
+import { type SenderDeps, sendJob } from '../domain/campaigns/sender';
 import { CHANNELS } from '../domain/contacts/contact';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
@@ -24,6 +25,8 @@ export function makeHandler(deps: AppDeps) {
     claimLeaseSeconds: deps.config.SEND_CLAIM_LEASE_SECONDS,
     errorThreshold: deps.config.ERROR_THRESHOLD,
     errorThresholdMin: deps.config.ERROR_THRESHOLD_MIN,
+    timeZone: deps.config.DEFAULT_TIME_ZONE,
+    cache: new MessageCache(),
   };
   return sqsJobHandler('send', sendJobSchema, deps.logger, (job, remainingMs) =>
     sendJob(senderDeps, job, remainingMs),

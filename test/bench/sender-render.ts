@@ -3,7 +3,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { systemClock } from '../../functions/adapters/clock';
 import { SesMessenger } from '../../functions/adapters/ses';
 import type { Campaign } from '../../functions/domain/campaigns/campaign';
-import { buildEmail, prepareContent } from '../../functions/domain/campaigns/sending';
+import { buildEmail, MessageCache, prepareContent } from '../../functions/domain/campaigns/message';
 import type { Contact } from '../../functions/domain/contacts/contact';
 import { keyringFromSecret } from '../../functions/domain/shared/hashing';
 import type { Store } from '../../functions/domain/stores/store';
@@ -77,9 +77,11 @@ export async function benchSenderRender(): Promise<BenchResult[]> {
     };
   };
 
+  // One cache for the run, as one sender instance keeps it across its jobs.
+  const cache = new MessageCache();
   const senderMs = await timePerCall(async () => {
     const { email } = await buildEmail(
-      { company, clock: systemClock },
+      { company, clock: systemClock, timeZone: 'Europe/Paris', cache },
       ring,
       campaign,
       content,

@@ -14,6 +14,7 @@ import {
   emptyCounts,
   IDEMPOTENT_IN,
   type PlanJob,
+  pending,
   TRANSITIONS,
 } from './campaign';
 import type { CampaignRepository, CampaignScheduler } from './ports';
@@ -248,4 +249,14 @@ export async function previewSegment(
     cursor = page.next;
   } while (cursor);
   return { count, suppressed, sample };
+}
+
+/** Marks the campaign sent once planning is over and every recipient has an outcome. */
+export async function completeIfDone(
+  campaigns: CampaignRepository,
+  campaign: Campaign | undefined,
+  clock: Clock,
+) {
+  if (campaign?.status !== 'sending' || !campaign.plan.done || pending(campaign.counts) > 0) return;
+  await campaigns.transition(campaign.id, ['sending'], 'sent', { completedAt: clock.now().toISOString() });
 }
