@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bwipBarcodes } from './adapters/barcodes';
 import { randomIds, systemClock } from './adapters/clock';
 import { DynamoApiKeyRepository } from './adapters/dynamo/api-keys';
 import { DynamoAutomationRepository } from './adapters/dynamo/automations';
@@ -27,30 +28,41 @@ import { loadKeyring } from './adapters/secrets';
 import { SesMessenger } from './adapters/ses';
 import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
+import { templateFiles } from './adapters/template-files';
+import { fetchPoster } from './adapters/webhook-http';
 import { WebhookPublisher } from './adapters/webhook-publisher';
 import { type Config, loadConfig } from './config';
 import type { AutomationRepository } from './domain/automations/ports';
 import type { PlanJob, SendJob } from './domain/campaigns/campaign';
 import { type FrequencyCap, parseFrequencyCap } from './domain/campaigns/frequency';
+import { MessageCache } from './domain/campaigns/message';
 import type { CampaignRepository, CampaignScheduler, FrequencyLedger } from './domain/campaigns/ports';
 import type { SmsPolicy } from './domain/campaigns/send-window';
-import type { SuppressionList } from './domain/contacts/ports';
-import type { CouponRepository } from './domain/coupons/ports';
+import type { ContactRepository, SuppressionList } from './domain/contacts/ports';
+import type { BarcodeRenderer, CouponRepository } from './domain/coupons/ports';
 import type { ApiKeyRepository } from './domain/keys/ports';
 import type { PurchaseRepository } from './domain/purchases/ports';
+import type { Company } from './domain/shared/company';
 import type { Keyring } from './domain/shared/hashing';
 import { SendFailure } from './domain/shared/messaging';
 import type { Clock, EmailMessenger, Ids, SmsMessenger, WorkQueue } from './domain/shared/ports';
 import { TokenBucket } from './domain/shared/rate-limiter';
-import { parseQuietHours } from './domain/shared/time';
 import type { ShortLinkRepository } from './domain/sms/ports';
+import { parseQuietHours } from './domain/sms/quiet-hours';
 import type { StoreRepository } from './domain/stores/ports';
+import type { TemplateSource } from './domain/templates/ports';
 import type { EngagementRepository, EventLog } from './domain/tracking/ports';
+import type { WebhookPoster } from './domain/webhooks/delivery';
 import type { EventPublisher, WebhookRepository } from './domain/webhooks/ports';
 import type { WebhookDeliveryJob } from './domain/webhooks/webhook';
+import { DELIVERY_TIMEOUT_MS } from './domain/webhooks/webhook';
 import { memo } from './memo';
 
-/** Everything a handler may need, built once per cold start (or once per local stack). */
+/**
+ * Every port an application needs, built once per cold start (or once per local stack), typed with
+ * the domain's ports only: a use case receives the slice its own deps interface declares (see
+ * `wiring.ts`), never this whole object.
+ */
 export interface AppDeps {
   config: Config;
   logger: Logger;
@@ -61,10 +73,11 @@ export interface AppDeps {
    * never call it, so they need no permission on the secret.
    */
   keyring: () => Promise<Keyring>;
-  doc: DynamoDBDocumentClient;
+  /** The sender's name and postal address (COMPANY_NAME, COMPANY_ADDRESS). */
+  company: Company;
   apiKeys: ApiKeyRepository;
   stores: StoreRepository;
-  contacts: DynamoContactRepository;
+  contacts: ContactRepository;
   purchases: PurchaseRepository;
   suppression: SuppressionList;
   campaigns: CampaignRepository;
@@ -87,6 +100,8 @@ export interface AppDeps {
   publisher: EventPublisher;
   /** Webhook endpoints and their deliveries log. */
   webhooks: WebhookRepository;
+  /** Sends one webhook request (Node's fetch, no redirects, a timeout). */
+  webhookPoster: WebhookPoster;
   /** Webhook deliveries (WEBHOOK_QUEUE_URL): the publisher queues them, the deliverer requeues its retries. */
   webhookQueue: WorkQueue<WebhookDeliveryJob>;
   planQueue: WorkQueue<PlanJob>;
@@ -94,6 +109,12 @@ export interface AppDeps {
   /** Paces this instance's provider calls (SEND_RATE_PER_SECOND). */
   limiter: TokenBucket;
   sleep: (ms: number) => Promise<void>;
+  /** The shipped email and SMS templates (TEMPLATES_DIR, SMS_TEMPLATES_DIR). */
+  templates: TemplateSource;
+  /** Code 128 and QR images of coupon codes. */
+  barcodes: BarcodeRenderer;
+  /** What many messages share (parsed templates, shop blocks), kept for the instance's life. */
+  messageCache: MessageCache;
 }
 
 /** A queue for a function that was not given one: using it is a deployment mistake, said plainly. */
@@ -124,7 +145,7 @@ export function documentClient(
 /** Builds the adapters from configuration; tests and the local stack override pieces (clock, logger). */
 export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
-  const doc = overrides.doc ?? documentClient(config);
+  const doc = documentClient(config);
   const keyring =
     overrides.keyring ??
     memo(() =>
@@ -148,7 +169,7 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     clock,
     ids: overrides.ids ?? randomIds,
     keyring,
-    doc,
+    company: overrides.company ?? { name: config.COMPANY_NAME, address: config.COMPANY_ADDRESS },
     apiKeys: overrides.apiKeys ?? new DynamoApiKeyRepository(doc, table),
     stores: overrides.stores ?? new DynamoStoreRepository(doc, table),
     contacts: overrides.contacts ?? new DynamoContactRepository(doc, table),
@@ -200,11 +221,16 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     ...(config.FREQUENCY_CAP ? { frequencyCap: parseFrequencyCap(config.FREQUENCY_CAP) } : {}),
     publisher: overrides.publisher ?? new WebhookPublisher(webhooks, webhookQueue, logger),
     webhooks,
+    webhookPoster: overrides.webhookPoster ?? fetchPoster(DELIVERY_TIMEOUT_MS),
     webhookQueue,
     planQueue: overrides.planQueue ?? queue<PlanJob>(config, config.PLAN_QUEUE_URL, 'PLAN_QUEUE_URL'),
     sendQueue: overrides.sendQueue ?? queue<SendJob>(config, config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
     limiter: overrides.limiter ?? new TokenBucket(config.SEND_RATE_PER_SECOND),
     sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    templates:
+      overrides.templates ?? templateFiles({ email: config.TEMPLATES_DIR, sms: config.SMS_TEMPLATES_DIR }),
+    barcodes: overrides.barcodes ?? bwipBarcodes,
+    messageCache: overrides.messageCache ?? new MessageCache(),
   };
 }
 

@@ -12,6 +12,7 @@
  * `stream` from Node), so the bundle needs no `require` shim for it.
  */
 import bwipjs, { type RenderOptions } from 'bwip-js/node';
+import type { BarcodeRenderer } from '../domain/coupons/ports';
 
 /** Longest text drawn: a coupon code is 13 symbols and a printable-coupon URL about 200 characters. */
 const MAX_CODE128 = 48;
@@ -104,3 +105,6 @@ export async function qrPng(text: string): Promise<Buffer> {
   };
   return cached(`qr\u0000${text}`, () => bwipjs.toBuffer(options));
 }
+
+/** The coupon barcodes port over bwip-js. */
+export const bwipBarcodes: BarcodeRenderer = { code128: code128Png, qr: qrPng };

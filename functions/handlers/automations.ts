@@ -1,30 +1,16 @@
-import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
-import { addDays, automationInputSchema, localDay } from '../domain/automations/automation';
-import { type AutomationDeps, createAutomation, setAutomationStatus } from '../domain/automations/lifecycle';
+import { automationInputSchema } from '../domain/automations/automation';
+import { createAutomation, setAutomationStatus } from '../domain/automations/lifecycle';
 import { notFound } from '../domain/shared/errors';
+import { addDays, localDay } from '../domain/shared/time';
 import { parseInput } from '../domain/shared/validation';
-import { compileSmsTemplate } from '../domain/sms/templates';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
-
-/** The automations' dependencies, shared by the API and the runner. */
-export function automationDeps(deps: AppDeps, shortLinkBase: string): AutomationDeps {
-  return {
-    ...deps,
-    compile: fileTemplateCompiler(deps.config.TEMPLATES_DIR),
-    compileSms: (name) => compileSmsTemplate(deps.config.SMS_TEMPLATES_DIR, name),
-    company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
-    ...(deps.config.SENDER_IDENTITY ? { senderIdentity: deps.config.SENDER_IDENTITY } : {}),
-    shortLinkBase: deps.smsPolicy.shortLinkBase ?? shortLinkBase,
-    smsMaxSegments: deps.config.SMS_MAX_SEGMENTS,
-    smsEnabled: deps.config.SMS_ENABLED,
-    timeZone: deps.config.DEFAULT_TIME_ZONE,
-  };
-}
+import { automationDeps } from '../wiring';
 
 /** Automations: create one (it runs every day by itself), list, read with its recent runs, pause, resume. */
 export function makeHandler(deps: AppDeps) {
+  const status = { automations: deps.automations, clock: deps.clock };
   const base = (req: ApiRequest) =>
     automationDeps(deps, publicBaseUrl(req.event, deps.config.PUBLIC_BASE_URL));
   return httpHandler(
@@ -41,9 +27,9 @@ export function makeHandler(deps: AppDeps) {
         return json(200, { ...automation, runs: runs.reverse() });
       },
       'POST /v1/automations/{id}/pause': async ({ params }) =>
-        json(200, await setAutomationStatus(deps, params.id ?? '', 'paused')),
+        json(200, await setAutomationStatus(status, params.id ?? '', 'paused')),
       'POST /v1/automations/{id}/resume': async ({ params }) =>
-        json(200, await setAutomationStatus(deps, params.id ?? '', 'active')),
+        json(200, await setAutomationStatus(status, params.id ?? '', 'active')),
     },
     httpOptions(deps),
   );

@@ -1,19 +1,14 @@
 import * as z from 'zod';
-import { fileTemplateCompiler } from '../adapters/templates';
 import { type AppDeps, defaultDeps } from '../deps';
-import {
-  CAMPAIGN_STATS,
-  type CampaignAction,
-  campaignInputSchema,
-  pending,
-} from '../domain/campaigns/campaign';
+import { type CampaignAction, campaignInputSchema, pending } from '../domain/campaigns/campaign';
 import { applyCampaignAction, createCampaign, previewSegment } from '../domain/campaigns/lifecycle';
+import { CAMPAIGN_STATS } from '../domain/reports/counters';
 import { segmentSchema } from '../domain/segments/segment';
 import { notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
-import { compileSmsTemplate } from '../domain/sms/templates';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
+import { campaignCreationDeps, campaignDeps, segmentPreviewDeps } from '../wiring';
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -26,8 +21,7 @@ const segmentPreviewSchema = z.strictObject({
 
 /** Campaigns: create a draft from a template and a segment, send it, steer it, read its counts. */
 export function makeHandler(deps: AppDeps) {
-  const compile = fileTemplateCompiler(deps.config.TEMPLATES_DIR);
-  const compileSms = (name: string) => compileSmsTemplate(deps.config.SMS_TEMPLATES_DIR, name);
+  const lifecycle = campaignDeps(deps);
   const view = <T extends { counts: Parameters<typeof pending>[0] }>(c: T) => ({
     ...c,
     counts: { ...c.counts, pending: pending(c.counts) },
@@ -35,7 +29,7 @@ export function makeHandler(deps: AppDeps) {
   const action =
     (name: CampaignAction, status: number) =>
     async ({ params, event }: ApiRequest) => {
-      const campaign = await applyCampaignAction(deps, params.id ?? '', name, {
+      const campaign = await applyCampaignAction(lifecycle, params.id ?? '', name, {
         baseUrl: publicBaseUrl(event, deps.config.PUBLIC_BASE_URL),
       });
       return json(status, view(campaign));
@@ -46,16 +40,7 @@ export function makeHandler(deps: AppDeps) {
     {
       'POST /v1/campaigns': async ({ body, event }) => {
         const campaign = await createCampaign(
-          {
-            ...deps,
-            compile,
-            compileSms,
-            company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
-            shortLinkBase: deps.smsPolicy.shortLinkBase ?? publicBaseUrl(event, deps.config.PUBLIC_BASE_URL),
-            smsMaxSegments: deps.config.SMS_MAX_SEGMENTS,
-            smsEnabled: deps.config.SMS_ENABLED,
-            ...(deps.config.SENDER_IDENTITY ? { senderIdentity: deps.config.SENDER_IDENTITY } : {}),
-          },
+          campaignCreationDeps(deps, publicBaseUrl(event, deps.config.PUBLIC_BASE_URL)),
           parseInput(campaignInputSchema, body),
         );
         return json(201, view(campaign));
@@ -80,7 +65,7 @@ export function makeHandler(deps: AppDeps) {
       'POST /v1/campaigns/{id}/cancel': action('cancel', 200),
       'POST /v1/segments/preview': async ({ body }) => {
         const input = parseInput(segmentPreviewSchema, body);
-        return json(200, await previewSegment(deps, input.segment, input.channel));
+        return json(200, await previewSegment(segmentPreviewDeps(deps), input.segment, input.channel));
       },
     },
     httpOptions(deps),

@@ -2,6 +2,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import { importContacts } from '../domain/contacts/import';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { contactDeps, importOptions } from '../wiring';
 
 /** Bulk import from a CSV body: `{ created, updated, rejected: [{ line, errors }] }`. */
 export function makeHandler(deps: AppDeps) {
@@ -9,10 +10,7 @@ export function makeHandler(deps: AppDeps) {
     'contacts-import',
     {
       'POST /v1/contacts/import': async ({ body }) => {
-        const result = await importContacts(deps, body as string, {
-          defaultCountry: deps.config.DEFAULT_COUNTRY,
-          now: () => deps.clock.now(),
-        });
+        const result = await importContacts(contactDeps(deps), body as string, importOptions(deps));
         deps.logger.info('Contacts imported', {
           created: result.created,
           updated: result.updated,

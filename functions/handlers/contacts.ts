@@ -6,10 +6,12 @@ import { badRequest, notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { contactDeps } from '../wiring';
 
 /** The single customer database: upsert by email or phone, look up, erase. */
 export function makeHandler(deps: AppDeps) {
   const country = deps.config.DEFAULT_COUNTRY;
+  const contacts = contactDeps(deps);
   const inputSchema = contactInputSchema(country);
   const lookupSchema = z.strictObject({
     email: emailSchema.optional(),
@@ -20,7 +22,7 @@ export function makeHandler(deps: AppDeps) {
     'contacts',
     {
       'PUT /v1/contacts': async ({ body }) => {
-        const { contact, created } = await upsertContact(deps, parseInput(inputSchema, body));
+        const { contact, created } = await upsertContact(contacts, parseInput(inputSchema, body));
         return json(created ? 201 : 200, contactView(contact));
       },
       'GET /v1/contacts': async ({ query }) => {
@@ -46,7 +48,7 @@ export function makeHandler(deps: AppDeps) {
         return json(200, contactView(contact));
       },
       'DELETE /v1/contacts/{id}': async ({ params }) => {
-        await eraseContact(deps, params.id ?? '');
+        await eraseContact(contacts, params.id ?? '');
         return { status: 204 };
       },
     },

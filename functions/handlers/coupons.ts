@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { lookupCoupon, redeemCoupon, type TillDeps, voidCoupon } from '../domain/coupons/till';
+import { lookupCoupon, redeemCoupon, voidCoupon } from '../domain/coupons/till';
 import { forbidden } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { tillDeps } from '../wiring';
 
 const codeParam = z.string().trim().min(1).max(40);
 const redeemSchema = z.strictObject({
@@ -18,13 +19,7 @@ const voidSchema = z.strictObject({ receiptRef: z.string().trim().min(1).max(100
 
 /** The till API: validate, redeem and undo coupons, for the store the key belongs to. */
 export function makeHandler(deps: AppDeps) {
-  const till: TillDeps = {
-    coupons: deps.coupons,
-    clock: deps.clock,
-    lookupLimitPerMinute: deps.config.COUPON_LOOKUP_LIMIT_PER_MINUTE,
-    voidWindowMinutes: deps.config.COUPON_VOID_WINDOW_MINUTES,
-    blockedUntil: new Map(),
-  };
+  const till = tillDeps(deps);
   /** The store comes from the key, never from the request. */
   const store = (req: ApiRequest) => {
     const id = req.principal?.storeId;

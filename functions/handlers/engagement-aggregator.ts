@@ -7,6 +7,7 @@ import { CHANNELS } from '../domain/contacts/contact';
 import { aggregateEngagement } from '../domain/tracking/engagement';
 import type { EngagementEvent } from '../domain/tracking/events';
 import { lazyHandler } from '../memo';
+import { aggregatorDeps } from '../wiring';
 
 const engagementEvent = z.object({
   campaignId: z.string(),
@@ -26,6 +27,7 @@ const engagementEvent = z.object({
  * retried by the event source; events are claimed, so none counts twice.
  */
 export function makeHandler(deps: AppDeps) {
+  const aggregator = aggregatorDeps(deps);
   return async (event: DynamoDBStreamEvent) => {
     const events: EngagementEvent[] = [];
     for (const r of event.Records) {
@@ -38,7 +40,7 @@ export function makeHandler(deps: AppDeps) {
     }
     // All or nothing: a failed batch gives its claims back and throws, and the event source retries
     // it (bisecting down to a bad record).
-    if (events.length) await aggregateEngagement(deps, events);
+    if (events.length) await aggregateEngagement(aggregator, events);
   };
 }
 

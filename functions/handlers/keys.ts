@@ -1,10 +1,10 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { createKeySchema } from '../domain/keys/api-keys';
-import { createApiKey, publicKey } from '../domain/keys/create';
+import { createApiKey, createKeySchema, publicKey } from '../domain/keys/api-keys';
 import { notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { keyDeps } from '../wiring';
 
 /** API keys: created (secret shown once), listed without secrets, revoked. */
 export function makeHandler(deps: AppDeps) {
@@ -12,7 +12,7 @@ export function makeHandler(deps: AppDeps) {
     'keys',
     {
       'POST /v1/keys': async ({ body }) =>
-        json(201, await createApiKey(deps, parseInput(createKeySchema, body))),
+        json(201, await createApiKey(keyDeps(deps), parseInput(createKeySchema, body))),
       'GET /v1/keys': async () => json(200, { items: (await deps.apiKeys.list()).map(publicKey) }),
       'DELETE /v1/keys/{id}': async ({ params }) => {
         if (!(await deps.apiKeys.delete(params.id ?? ''))) throw notFound('API key');

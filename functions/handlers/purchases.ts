@@ -4,6 +4,7 @@ import { purchaseInputSchema } from '../domain/purchases/purchase';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { purchaseDeps } from '../wiring';
 
 /** Purchases by response channel (store, web, phone): the facts segments and reports are built on. */
 export function makeHandler(deps: AppDeps) {
@@ -11,7 +12,10 @@ export function makeHandler(deps: AppDeps) {
     'purchases',
     {
       'POST /v1/purchases': async ({ body }) => {
-        const { purchase, created } = await recordPurchase(deps, parseInput(purchaseInputSchema, body));
+        const { purchase, created } = await recordPurchase(
+          purchaseDeps(deps),
+          parseInput(purchaseInputSchema, body),
+        );
         const { applied: _applied, ...view } = purchase;
         return json(created ? 201 : 200, view);
       },

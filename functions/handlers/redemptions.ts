@@ -5,6 +5,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import type { Coupon } from '../domain/coupons/coupon';
 import { applyCouponChange } from '../domain/coupons/redemptions';
 import { lazyHandler } from '../memo';
+import { redemptionDeps } from '../wiring';
 
 const coupon = (image: Record<string, AttributeValue> | undefined): Coupon | undefined =>
   image ? (unmarshall(image) as Coupon) : undefined;
@@ -15,12 +16,13 @@ const coupon = (image: Record<string, AttributeValue> | undefined): Coupon | und
  * twice changes nothing (the recipient's redemption mark guards the counts).
  */
 export function makeHandler(deps: AppDeps) {
+  const redemptions = redemptionDeps(deps);
   return async (event: DynamoDBStreamEvent) => {
     for (const r of event.Records) {
       const after = coupon(r.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
       if (!after?.code || !after.campaignId) continue;
       await applyCouponChange(
-        deps,
+        redemptions,
         coupon(r.dynamodb?.OldImage as Record<string, AttributeValue> | undefined),
         after,
       );

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { MessageCache } from '../domain/campaigns/message';
-import { type SenderDeps, sendJob } from '../domain/campaigns/sender';
+import { sendJob } from '../domain/campaigns/sender';
 import { CHANNELS } from '../domain/contacts/contact';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
+import { senderDeps } from '../wiring';
 
 const sendJobSchema = z.strictObject({
   campaignId: z.string().min(1).max(100),
@@ -18,18 +18,9 @@ const sendJobSchema = z.strictObject({
  * visibility timeout; one that keeps failing lands in the dead-letter queue.
  */
 export function makeHandler(deps: AppDeps) {
-  const senderDeps: SenderDeps = {
-    ...deps,
-    company: { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS },
-    requeueDelaySeconds: deps.config.REQUEUE_DELAY_SECONDS,
-    claimLeaseSeconds: deps.config.SEND_CLAIM_LEASE_SECONDS,
-    errorThreshold: deps.config.ERROR_THRESHOLD,
-    errorThresholdMin: deps.config.ERROR_THRESHOLD_MIN,
-    timeZone: deps.config.DEFAULT_TIME_ZONE,
-    cache: new MessageCache(),
-  };
+  const sending = senderDeps(deps);
   return sqsJobHandler('send', sendJobSchema, deps.logger, (job, remainingMs) =>
-    sendJob(senderDeps, job, remainingMs),
+    sendJob(sending, job, remainingMs),
   );
 }
 

@@ -5,8 +5,6 @@ import {
   confirmOptin,
   inspectOptin,
   type OptinState,
-  optinSender,
-  type SignupDeps,
   signUp,
   signupInputSchema,
 } from '../domain/signups/signup';
@@ -14,15 +12,16 @@ import {
   type ApiRequest,
   type ApiResponse,
   header,
-  htmlPage,
   httpHandler,
   json,
   lazyHandler,
   publicBaseUrl,
 } from '../http/api';
+import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { optinAlreadyPage, optinConfirmedPage, optinConfirmPage, optinExpiredPage } from '../ui/pages/optin';
 import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
+import { signupDeps } from '../wiring';
 
 /**
  * Sign-ups in the shop: `POST /v1/signups` with a store key (the shop comes
@@ -32,8 +31,8 @@ import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
  * `POST /optin/{token}` confirms. A tampered or expired link is a 404 page.
  */
 export function makeHandler(deps: AppDeps) {
-  const company = { name: deps.config.COMPANY_NAME, address: deps.config.COMPANY_ADDRESS };
-  const signups: SignupDeps = { ...deps, sender: optinSender(deps.config), company };
+  const company = deps.company;
+  const signups = signupDeps(deps);
   const inputSchema = signupInputSchema(deps.config.DEFAULT_COUNTRY);
   const store = (req: ApiRequest) => {
     const id = req.principal?.storeId;
@@ -47,15 +46,18 @@ export function makeHandler(deps: AppDeps) {
     );
     switch (state.kind) {
       case 'invalid':
-        return htmlPage(404, linkNotFoundPage(locale));
+        return htmlResponse(404, linkNotFoundPage(locale));
       case 'expired':
-        return htmlPage(404, optinExpiredPage(locale));
+        return htmlResponse(404, optinExpiredPage(locale));
       case 'already':
-        return htmlPage(200, optinAlreadyPage(locale, company.name));
+        return htmlResponse(200, optinAlreadyPage(locale, company.name));
       case 'confirmed':
-        return htmlPage(200, optinConfirmedPage(locale, company.name));
+        return htmlResponse(200, optinConfirmedPage(locale, company.name));
       case 'pending':
-        return htmlPage(200, optinConfirmPage(locale, company.name, state.contact.email, req.event.rawPath));
+        return htmlResponse(
+          200,
+          optinConfirmPage(locale, company.name, state.contact.email, req.event.rawPath),
+        );
     }
   };
 

@@ -2,6 +2,8 @@ import type { SNSEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
 import { handleSmsEvent, smsEventSchema } from '../domain/sms/events';
 import { lazyHandler } from '../http/api';
+import { parseJson } from '../http/jobs';
+import { smsEventDeps } from '../wiring';
 
 /**
  * SNS subscriber of the SMS configuration set's event destination: delivery
@@ -9,6 +11,7 @@ import { lazyHandler } from '../http/api';
  * failure throws, so SNS retries the invocation (recording is idempotent).
  */
 export function makeHandler(deps: AppDeps) {
+  const events = smsEventDeps(deps);
   return async (event: SNSEvent) => {
     const statuses: string[] = [];
     for (const record of event.Records) {
@@ -18,19 +21,10 @@ export function makeHandler(deps: AppDeps) {
         statuses.push('ignored');
         continue;
       }
-      statuses.push(await handleSmsEvent(deps, parsed.data));
+      statuses.push(await handleSmsEvent(events, parsed.data));
     }
     return { statuses };
   };
-}
-
-/** SNS carries the event as a JSON string; anything else is not an event. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

@@ -2,13 +2,15 @@ import type { SNSEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
 import { handleInboundSms, inboundSmsSchema } from '../domain/sms/events';
 import { lazyHandler } from '../http/api';
-import { parseJson } from './sms-events';
+import { parseJson } from '../http/jobs';
+import { inboundSmsDeps } from '../wiring';
 
 /**
  * SNS subscriber of the two-way SMS channel: replies to our numbers. STOP
  * revokes SMS consent at once. A failure throws, so SNS retries (idempotent).
  */
 export function makeHandler(deps: AppDeps) {
+  const inbound = inboundSmsDeps(deps);
   return async (event: SNSEvent) => {
     const statuses: string[] = [];
     for (const record of event.Records) {
@@ -18,10 +20,7 @@ export function makeHandler(deps: AppDeps) {
         statuses.push('ignored');
         continue;
       }
-      const status = await handleInboundSms(
-        { ...deps, defaultCountry: deps.config.DEFAULT_COUNTRY },
-        parsed.data,
-      );
+      const status = await handleInboundSms(inbound, parsed.data);
       if (status === 'stopped') deps.logger.info('SMS opt-out received');
       statuses.push(status);
     }

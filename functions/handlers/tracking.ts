@@ -1,11 +1,5 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import {
-  type TrackedRequest,
-  type TrackingDeps,
-  trackClick,
-  trackOpen,
-  trackShortLink,
-} from '../domain/tracking/engagement';
+import { type TrackedRequest, trackClick, trackOpen, trackShortLink } from '../domain/tracking/engagement';
 import {
   type ApiRequest,
   type ApiResponse,
@@ -14,8 +8,10 @@ import {
   lazyHandler,
   TRANSPARENT_GIF,
 } from '../http/api';
+import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
+import { trackingDeps } from '../wiring';
 
 const NO_STORE = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
 
@@ -30,11 +26,10 @@ function tracked(req: ApiRequest): TrackedRequest {
   };
 }
 
-const notFound = (req: ApiRequest): ApiResponse => ({
-  status: 404,
-  body: linkNotFoundPage(pageLocale(undefined, header(req.event, 'accept-language'))),
-  headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE },
-});
+const notFound = (req: ApiRequest): ApiResponse =>
+  htmlResponse(404, linkNotFoundPage(pageLocale(undefined, header(req.event, 'accept-language'))), {
+    cache: NO_STORE['cache-control'],
+  });
 
 /**
  * The open pixel and tracked links. A click is redirected (302) only to the
@@ -43,13 +38,13 @@ const notFound = (req: ApiRequest): ApiResponse => ({
  * answer: a failure is logged and the browser still gets where it was going.
  */
 export function makeHandler(deps: AppDeps) {
-  const tracking: TrackingDeps = { ...deps, tooSoonSeconds: deps.config.TRACK_TOO_SOON_SECONDS };
+  const tracking = trackingDeps(deps);
   const click = async (req: ApiRequest): Promise<ApiResponse> => {
     const url = await trackClick(tracking, tracked(req));
     return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
   };
   const short = async (req: ApiRequest): Promise<ApiResponse> => {
-    const url = await trackShortLink({ ...tracking, shortLinks: deps.shortLinks }, tracked(req));
+    const url = await trackShortLink(tracking, tracked(req));
     return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
   };
   const open = async (req: ApiRequest): Promise<ApiResponse> =>

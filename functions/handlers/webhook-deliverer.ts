@@ -1,9 +1,9 @@
-import { fetchPoster } from '../adapters/webhook-http';
 import { type AppDeps, defaultDeps } from '../deps';
-import { type DeliveryDeps, deliverWebhook } from '../domain/webhooks/delivery';
-import { DELIVERY_TIMEOUT_MS, webhookJobSchema } from '../domain/webhooks/webhook';
+import { deliverWebhook } from '../domain/webhooks/delivery';
+import { webhookJobSchema } from '../domain/webhooks/webhook';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
+import { deliveryDeps } from '../wiring';
 
 /**
  * SQS worker: one attempt at one webhook delivery per message (see
@@ -12,15 +12,8 @@ import { sqsJobHandler } from '../http/jobs';
  * attempt still in flight elsewhere) comes back after the visibility timeout.
  */
 export function makeHandler(deps: AppDeps) {
-  const deliveryDeps: DeliveryDeps = {
-    webhooks: deps.webhooks,
-    webhookQueue: deps.webhookQueue,
-    clock: deps.clock,
-    logger: deps.logger,
-    post: fetchPoster(DELIVERY_TIMEOUT_MS),
-    backoffSeconds: deps.config.WEBHOOK_BACKOFF_SECONDS,
-  };
-  return sqsJobHandler('webhook', webhookJobSchema, deps.logger, (job) => deliverWebhook(deliveryDeps, job));
+  const delivery = deliveryDeps(deps);
+  return sqsJobHandler('webhook', webhookJobSchema, deps.logger, (job) => deliverWebhook(delivery, job));
 }
 
 export const handler = lazyHandler(async () => makeHandler(await defaultDeps()));

@@ -6,6 +6,7 @@ import { registerWebhook } from '../domain/webhooks/delivery';
 import { publicWebhook, webhookInputSchema } from '../domain/webhooks/webhook';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
+import { webhookDeps } from '../wiring';
 
 const deliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -19,7 +20,7 @@ export function makeHandler(deps: AppDeps) {
     'webhooks',
     {
       'POST /v1/webhooks': async ({ body }) =>
-        json(201, await registerWebhook(deps, parseInput(inputSchema, body))),
+        json(201, await registerWebhook(webhookDeps(deps), parseInput(inputSchema, body))),
       'GET /v1/webhooks': async () => json(200, { items: (await deps.webhooks.list()).map(publicWebhook) }),
       'DELETE /v1/webhooks/{id}': async ({ params }) => {
         if (!(await deps.webhooks.delete(params.id ?? ''))) throw notFound('Webhook');

@@ -36,3 +36,12 @@ export function sqsJobHandler<S extends z.ZodType>(
     return processPartialResponse(event, record, processor);
   };
 }
+
+/** SNS carries its message as a JSON string; anything else is not an event. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -5,9 +5,8 @@
  * single customer database now knows.
  */
 import pMap from 'p-map';
-import { localDay } from '../../functions/domain/automations/automation';
 import type { Clock } from '../../functions/domain/shared/ports';
-import { localInstant } from '../../functions/domain/shared/time';
+import { localDay, localInstant } from '../../functions/domain/shared/time';
 import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
 import { startLocalStack } from './stack';

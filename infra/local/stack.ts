@@ -4,16 +4,16 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../../functions/adapters/clock';
 import { loadConfig } from '../../functions/config';
-import { type AppDeps, buildDeps } from '../../functions/deps';
+import { type AppDeps, buildDeps, documentClient } from '../../functions/deps';
 import { runAutomations } from '../../functions/domain/automations/lifecycle';
-import { hashKey } from '../../functions/domain/keys/api-keys';
-import { createApiKey } from '../../functions/domain/keys/create';
+import { createApiKey, hashKey } from '../../functions/domain/keys/api-keys';
 import type { Clock } from '../../functions/domain/shared/ports';
 import { TokenBucket } from '../../functions/domain/shared/rate-limiter';
 import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
-import { automationDeps, makeHandler as automations } from '../../functions/handlers/automations';
+import { makeHandler as automations } from '../../functions/handlers/automations';
 import { makeHandler as campaigns } from '../../functions/handlers/campaigns';
 import { makeHandler as contacts } from '../../functions/handlers/contacts';
 import { makeHandler as contactsImport } from '../../functions/handlers/contacts-import';
@@ -38,6 +38,7 @@ import { makeHandler as tracking } from '../../functions/handlers/tracking';
 import { makeHandler as webhookDeliverer } from '../../functions/handlers/webhook-deliverer';
 import { makeHandler as webhooks } from '../../functions/handlers/webhooks';
 import { type FunctionName, ROUTES } from '../../functions/routes';
+import { automationDeps } from '../../functions/wiring';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
@@ -107,6 +108,8 @@ export interface LocalStack {
   /** The marketer key created at this boot, if one was. */
   createdKey?: string;
   deps: AppDeps;
+  /** A DynamoDB document client on the stack's tables (tests and benchmarks look at raw items). */
+  doc: DynamoDBDocumentClient;
   queues: Record<string, LocalQueue>;
   /** Where SMS go instead of phones (also listed by `GET /_local/messages`). */
   smsOutbox: LocalSmsOutbox;
@@ -320,6 +323,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       dynamoEndpoint,
       ...(createdKey ? { createdKey } : {}),
       deps,
+      doc: documentClient(config),
       queues,
       smsOutbox,
       stop,

@@ -109,7 +109,7 @@ export async function benchPipeline(n: number, log: (s: string) => void): Promis
     await pMap(
       Array.from({ length: raw }, (_, i) => i),
       (i) =>
-        stack.deps.doc.send(
+        stack.doc.send(
           new PutCommand({
             TableName: stack.deps.config.TABLE_NAME,
             Item: { pk: `BENCH#${i}`, sk: 'X', n: i },

@@ -24,10 +24,10 @@ const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context
  */
 export async function benchRedeem(): Promise<BenchResult[]> {
   return withBenchStack({}, async (stack) => {
-    const { deps } = stack;
+    const { deps, doc } = stack;
     const ring = await deps.keyring();
     // As deployed: the handler's store is the DynamoDB one (not the local stack's stream emulation).
-    const coupons = new DynamoCouponRepository(deps.doc, deps.config.TABLE_NAME);
+    const coupons = new DynamoCouponRepository(doc, deps.config.TABLE_NAME);
     const offer = offerSchema.parse({
       kind: 'percent',
       value: 15,
@@ -86,9 +86,7 @@ export async function benchRedeem(): Promise<BenchResult[]> {
         };
         // Exactly the request the coupon store sends for a redemption, without the handler around it.
         const code = forRaw[m++ % forRaw.length] as string;
-        const res = await deps.doc.send(
-          new UpdateCommand(redeemUpdate(deps.config.TABLE_NAME, code, r, now)),
-        );
+        const res = await doc.send(new UpdateCommand(redeemUpdate(deps.config.TABLE_NAME, code, r, now)));
         if (!res.Attributes) throw new Error('raw update failed');
       },
       { rounds: 40, perRound: 25 },

@@ -14,7 +14,7 @@ const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context
  */
 export async function benchTracking(): Promise<BenchResult[]> {
   return withBenchStack({ TRACK_TOO_SOON_SECONDS: '0' }, async (stack) => {
-    const { deps } = stack;
+    const { deps, doc } = stack;
     const ring = await deps.keyring();
     const contacts = Array.from({ length: 200 }, (_, i) => `c_bench_${i}`);
     for (const k of contacts) await deps.campaigns.claimSend('cmp_bench', k, 'claimed');
@@ -28,7 +28,7 @@ export async function benchTracking(): Promise<BenchResult[]> {
     const handler = makeHandler({
       ...deps,
       engagement: new DynamoEngagementRepository(
-        deps.doc,
+        doc,
         deps.config.TABLE_NAME,
         deps.config.EVENTS_TABLE_NAME,
         deps.config.EVENTS_TTL_DAYS,
@@ -36,7 +36,7 @@ export async function benchTracking(): Promise<BenchResult[]> {
     });
     let n = 0;
     const put = () =>
-      deps.doc.send(
+      doc.send(
         new PutCommand({
           TableName: deps.config.TABLE_NAME,
           Item: { pk: `BENCH#${n++}`, sk: 'X', at: Date.now() },

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => s?.stop());
 
 const scanAll = async () =>
-  (await s.deps.doc.send(new ScanCommand({ TableName: s.deps.config.TABLE_NAME }))).Items ?? [];
+  (await s.doc.send(new ScanCommand({ TableName: s.deps.config.TABLE_NAME }))).Items ?? [];
 
 describe('health and auth', () => {
   it('answers /health without a key', async () => {

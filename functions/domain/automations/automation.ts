@@ -173,22 +173,6 @@ export function stepCampaign(
 const strip = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
-/** The local day (YYYY-MM-DD) and minutes since midnight of an instant in a time zone. */
-export function localDay(now: Date, timeZone: string): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, f);
-  }
-  return f.format(now);
-}
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** `day` plus `n` days (calendar arithmetic on YYYY-MM-DD). */
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
-}
-
 /**
  * When a contact joined: created, or later when a double opt-in was confirmed
  * (source `optin:…`). Other consent dates do not count: a re-imported file

@@ -19,14 +19,12 @@ import type { CampaignRepository } from '../campaigns/ports';
 import type { ContactRepository } from '../contacts/ports';
 import { conflict, notFound, validationError } from '../shared/errors';
 import type { Clock, Ids, WorkQueue } from '../shared/ports';
-import { localMinutes } from '../shared/time';
+import { addDays, localDay, localMinutes } from '../shared/time';
 import {
   type Automation,
   type AutomationInput,
   type AutomationStatus,
-  addDays,
   firstCampaign,
-  localDay,
   minutesOf,
   type Step,
   stepCampaign,

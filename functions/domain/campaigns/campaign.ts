@@ -145,17 +145,6 @@ export interface CampaignCounts {
   skipped: number;
 }
 
-/** What happened to messages after sending, from the provider's events and the unsubscribe page. */
-export const CAMPAIGN_STATS = [
-  'delivered',
-  'bounced',
-  'softBounced',
-  'complained',
-  'rejected',
-  'unsubscribed',
-] as const;
-export type CampaignStat = (typeof CAMPAIGN_STATS)[number];
-
 export interface Campaign extends CampaignInput {
   id: string;
   status: CampaignStatus;

@@ -1,5 +1,6 @@
 import type { ContactRepository } from '../contacts/ports';
 import { eligibility, inSegment, type Segment } from '../segments/segment';
+import type { Company } from '../shared/company';
 import { AppError, conflict, notFound, validationError } from '../shared/errors';
 import type { Clock, Ids, WorkQueue } from '../shared/ports';
 import type { SmsContent } from '../sms/render';
@@ -48,18 +49,21 @@ export function senderAllowed(address: string, identity: string | undefined): bo
  * Liquid parsed) for every locale it has, once, and stored with the campaign,
  * so the sender only substitutes variables.
  */
+/** What creating a campaign needs on top of its lifecycle: templates, and what is checked at creation. */
+export interface CampaignCreationDeps extends CampaignDeps {
+  compile: TemplateCompiler;
+  compileSms: SmsCompiler;
+  senderIdentity?: string;
+  company: Company;
+  /** Where short links will point, to measure SMS at their real length. */
+  shortLinkBase: string;
+  smsMaxSegments: number;
+  /** False when the deployment has no SMS sender: SMS campaigns are refused up front. */
+  smsEnabled?: boolean;
+}
+
 export async function createCampaign(
-  deps: CampaignDeps & {
-    compile: TemplateCompiler;
-    compileSms: SmsCompiler;
-    senderIdentity?: string;
-    company: { name: string; address: string };
-    /** Where short links will point, to measure SMS at their real length. */
-    shortLinkBase: string;
-    smsMaxSegments: number;
-    /** False when the deployment has no SMS sender: SMS campaigns are refused up front. */
-    smsEnabled?: boolean;
-  },
+  deps: CampaignCreationDeps,
   input: CampaignInput,
   /** What only Relance sets: the automation a campaign belongs to, the coupon it carries. */
   internal: Pick<Campaign, 'automation' | 'couponFrom'> = {},

@@ -1,7 +1,7 @@
-import { localDay } from '../automations/automation';
 import type { Channel, Contact } from '../contacts/contact';
 import type { Clock } from '../shared/ports';
-import { isTimeZone, localInstant, type QuietHours, quietUntil } from '../shared/time';
+import { isTimeZone, localDay, localInstant } from '../shared/time';
+import { type QuietHours, quietUntil } from '../sms/quiet-hours';
 import type { Store } from '../stores/store';
 import type { Campaign } from './campaign';
 

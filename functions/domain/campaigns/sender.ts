@@ -4,6 +4,7 @@ import { suppressContactChannel } from '../contacts/customer-file';
 import type { ContactRepository, SuppressionList } from '../contacts/ports';
 import { issueCoupon } from '../coupons/issue';
 import type { CouponRepository } from '../coupons/ports';
+import { counterName, smsCounter } from '../reports/counters';
 import { type Eligibility, eligibility } from '../segments/segment';
 import type { Keyring } from '../shared/hashing';
 import { SendFailure } from '../shared/messaging';
@@ -420,7 +421,16 @@ async function writeTally(
       Math.max(1, Math.min(900, wait)),
     );
   }
-  const extra = Object.fromEntries(Object.entries({ ...t.sms, ...t.totals }).filter(([, v]) => v > 0));
+  const totals: Record<string, number> = {
+    [smsCounter.sent]: t.sms.sms_sent,
+    [smsCounter.segments]: t.sms.sms_segments,
+    [smsCounter.failed]: t.sms.sms_failed,
+    [smsCounter.optedOut]: t.sms.sms_opted_out,
+    [counterName.capped]: t.totals.capped,
+    [counterName.cooldown]: t.totals.cooldown,
+    [counterName.couponsIssued]: t.totals.coupons_issued,
+  };
+  const extra = Object.fromEntries(Object.entries(totals).filter(([, v]) => v > 0));
   if (Object.keys(extra).length > 0) {
     await deps.engagement
       .count(campaign.id, extra)

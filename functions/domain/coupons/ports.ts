@@ -24,3 +24,9 @@ export interface CouponRepository {
   countFailedLookup(storeId: string, now: Date): Promise<number>;
   failedLookups(storeId: string, now: Date): Promise<number>;
 }
+
+/** Draws a coupon's code for scanners at the till: PNG images (bwip-js in the adapter). */
+export interface BarcodeRenderer {
+  code128(text: string): Promise<Buffer>;
+  qr(text: string): Promise<Buffer>;
+}

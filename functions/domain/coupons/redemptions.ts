@@ -1,23 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CampaignRepository } from '../campaigns/ports';
 import { type PurchaseDeps, recordPurchase } from '../contacts/customer-file';
+import { redemptionCounter } from '../reports/counters';
 import { AppError } from '../shared/errors';
 import type { EngagementRepository } from '../tracking/ports';
 import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';
 import type { Coupon, Redemption } from './coupon';
-
-/** Counter names of redemptions, read by the report. */
-export const redemptionCounter = {
-  redeemed: 'redeemed',
-  byChannel: (channel: string) => `redeemed_${channel}`,
-  byStore: (storeId: string) => `store_${storeId}_redeemed`,
-  revenueCents: 'revenue_cents',
-  afterClick: 'redeemed_after_click',
-  /** Redemptions of coupons an SMS carried, by purchase channel, and after a click on the SMS. */
-  bySms: (channel: string) => `sms_redeemed_${channel}`,
-  smsAfterClick: 'sms_redeemed_after_click',
-};
 
 export interface RedemptionDeps extends PurchaseDeps {
   campaigns: CampaignRepository;

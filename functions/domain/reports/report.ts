@@ -1,9 +1,10 @@
 import type { Campaign } from '../campaigns/campaign';
 import { pending } from '../campaigns/campaign';
-import { redemptionCounter } from '../coupons/redemptions';
-import { smsCounter } from '../sms/events';
-import { counter } from '../tracking/engagement';
+import type { CampaignRepository } from '../campaigns/ports';
+import { notFound } from '../shared/errors';
+import type { EngagementRepository } from '../tracking/ports';
 import { type CampaignCost, campaignCost, type UnitCosts } from './costs';
+import { type CampaignStat, counter, counterName, redemptionCounter, smsCounter } from './counters';
 
 /** Opens or clicks, persons and machines apart. */
 export interface EngagementFigures {
@@ -129,6 +130,8 @@ export function buildReport(
   costs?: UnitCosts,
 ): CampaignReport {
   const n = (name: string) => counters.numbers[name] ?? 0;
+  /** The provider's statistics are counters of their own name. */
+  const stat = (name: CampaignStat): string => name;
   const c = campaign.counts;
   const figures = (kind: 'open' | 'click'): EngagementFigures => ({
     uniqueHuman: n(counter.unique(kind, true)),
@@ -138,7 +141,7 @@ export function buildReport(
   });
   const opened = figures('open');
   const clicked = figures('click');
-  const delivered = n('delivered');
+  const delivered = n(stat('delivered'));
   // Email rates are shares of the emails: the SMS of a mixed campaign have their own funnel.
   const emailSent = Math.max(0, c.sent - n(smsCounter.sent));
   const rateBase = delivered > 0 ? 'delivered' : 'sent';
@@ -165,22 +168,22 @@ export function buildReport(
 
   const rates = {
     delivery: ratio(delivered, emailSent),
-    bounce: ratio(n('bounced'), emailSent),
-    complaint: ratio(n('complained'), base),
+    bounce: ratio(n(stat('bounced')), emailSent),
+    complaint: ratio(n(stat('complained')), base),
     open: ratio(opened.uniqueHuman, base),
     click: ratio(clicked.uniqueHuman, base),
     clickToOpen: ratio(clicked.uniqueHuman, opened.uniqueHuman),
-    unsubscribe: ratio(n('unsubscribed'), base),
+    unsubscribe: ratio(n(counterName.unsubscribed), base),
   };
   const redeemed = n(redemptionCounter.redeemed);
   const revenue = n(redemptionCounter.revenueCents) / 100;
   // One coupon per contact, however many messages carried it; campaigns from before the counter: one per message.
-  const issued = campaign.offer ? (counters.numbers.coupons_issued ?? c.sent) : 0;
+  const issued = campaign.offer ? (counters.numbers[counterName.couponsIssued] ?? c.sent) : 0;
   const coupons: CouponFigures | null = campaign.offer
     ? {
         issued,
-        viewed: n('coupon_viewed'),
-        printed: n('coupon_printed'),
+        viewed: n(counterName.couponViewed),
+        printed: n(counterName.couponPrinted),
         redeemed,
         redemptionRate: ratio(redeemed, issued),
         revenue,
@@ -296,15 +299,15 @@ export function buildReport(
     sent: c.sent,
     failed: c.failed,
     skipped: c.skipped,
-    capped: n('capped'),
-    cooldown: n('cooldown'),
+    capped: n(counterName.capped),
+    cooldown: n(counterName.cooldown),
     pending: pending(c),
     delivered,
-    bounced: n('bounced'),
-    softBounced: n('softBounced'),
-    complained: n('complained'),
-    rejected: n('rejected'),
-    unsubscribed: n('unsubscribed'),
+    bounced: n(stat('bounced')),
+    softBounced: n(stat('softBounced')),
+    complained: n(stat('complained')),
+    rejected: n(stat('rejected')),
+    unsubscribed: n(counterName.unsubscribed),
     opened,
     clicked,
     rateBase,
@@ -316,4 +319,15 @@ export function buildReport(
     objective,
     cost,
   };
+}
+
+/** A campaign's report, from its record and its counters; 404 for an unknown campaign. */
+export async function campaignReport(
+  deps: { campaigns: Pick<CampaignRepository, 'get'>; engagement: Pick<EngagementRepository, 'counters'> },
+  campaignId: string,
+  costs?: UnitCosts,
+): Promise<{ campaign: Campaign; report: CampaignReport }> {
+  const campaign = await deps.campaigns.get(campaignId);
+  if (!campaign) throw notFound('Campaign');
+  return { campaign, report: buildReport(campaign, await deps.engagement.counters(campaign.id), costs) };
 }

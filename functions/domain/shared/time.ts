@@ -1,5 +1,10 @@
 import * as z from 'zod';
 
+/** The time zone of contacts who have none and whose shop has none either (DEFAULT_TIME_ZONE's default). */
+export const DEFAULT_TIME_ZONE = 'Europe/Paris';
+
+const DAY = 86_400_000;
+
 /** An IANA time zone that this runtime knows ("Europe/Paris"). */
 export function isTimeZone(tz: string): boolean {
   if (knownZones.has(tz)) return true;
@@ -18,23 +23,6 @@ export const timeZoneSchema = z
   .string()
   .max(64)
   .refine(isTimeZone, 'Use an IANA time zone such as "Europe/Paris"');
-
-/** A daily window in local minutes since midnight; `start > end` crosses midnight (21:00-08:00). */
-export interface QuietHours {
-  start: number;
-  end: number;
-}
-
-/** Reads `HH:MM-HH:MM` (validated by the configuration schema). */
-export function parseQuietHours(spec: string): QuietHours {
-  const [from, to] = spec.split('-') as [string, string];
-  const minutes = (hhmm: string) => {
-    const [h, m] = hhmm.split(':').map(Number) as [number, number];
-    return h * 60 + m;
-  };
-  return { start: minutes(from), end: minutes(to) };
-}
-
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Minutes since local midnight at `now` in `timeZone`. */
@@ -47,30 +35,6 @@ export function localMinutes(now: Date, timeZone: string): number {
   const parts = f.formatToParts(now);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   return get('hour') * 60 + get('minute');
-}
-
-/**
- * When the quiet window that `now` falls in ends, or undefined when `now` is
- * not quiet. Promotional SMS wait until then, in local time, daylight-saving
- * changes included.
- */
-export function quietUntil(now: Date, timeZone: string, quiet: QuietHours): Date | undefined {
-  if (quiet.start === quiet.end) return undefined;
-  const local = localMinutes(now, timeZone);
-  const inside =
-    quiet.start < quiet.end
-      ? local >= quiet.start && local < quiet.end
-      : local >= quiet.start || local < quiet.end;
-  if (!inside) return undefined;
-  const wait = (quiet.end - local + 1440) % 1440;
-  const at = new Date(now.getTime() + wait * 60_000);
-  at.setUTCSeconds(0, 0);
-  // Across a daylight-saving change the wall clock moved by an hour in between: correct by the
-  // difference between the local time reached and the end of the window.
-  const drift = ((localMinutes(at, timeZone) - quiet.end + 2160) % 1440) - 720;
-  const corrected = new Date(at.getTime() - drift * 60_000);
-  // A window that ends in the hour skipped in spring: its end is the first minute that exists after it.
-  return corrected > now ? corrected : at;
 }
 
 /** The zone's offset from UTC at `at`, in minutes (Paris in winter: 60). */
@@ -89,4 +53,20 @@ export function localInstant(day: string, hhmm: string, timeZone: string): Date 
   // The offset at the first guess, then again at the result: right across a daylight-saving change.
   const first = wall - offsetMinutes(new Date(wall), timeZone) * 60_000;
   return new Date(wall - offsetMinutes(new Date(first), timeZone) * 60_000);
+}
+
+/** The local day (YYYY-MM-DD) and minutes since midnight of an instant in a time zone. */
+export function localDay(now: Date, timeZone: string): string {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(now);
+}
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `day` plus `n` days (calendar arithmetic on YYYY-MM-DD). */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }

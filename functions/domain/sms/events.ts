@@ -3,6 +3,7 @@ import type { RecipientMark } from '../campaigns/send-record';
 import { normalisePhone } from '../contacts/contact';
 import { suppressContactChannel } from '../contacts/customer-file';
 import type { ContactRepository, SuppressionList } from '../contacts/ports';
+import { smsCounter } from '../reports/counters';
 import type { Clock } from '../shared/ports';
 import type { EngagementRepository, EventLog } from '../tracking/ports';
 import type { EventPublisher } from '../webhooks/ports';
@@ -28,20 +29,6 @@ export const smsEventSchema = z.object({
   context: z.record(z.string(), z.string()).optional(),
 });
 export type SmsEvent = z.infer<typeof smsEventSchema>;
-
-/** Counter names of the SMS funnel, read by the report. */
-export const smsCounter = {
-  sent: 'sms_sent',
-  segments: 'sms_segments',
-  failed: 'sms_failed',
-  optedOut: 'sms_opted_out',
-  delivered: 'sms_delivered',
-  undelivered: 'sms_undelivered',
-  stopped: 'sms_stopped',
-  /** What the provider billed, in millionths of a US dollar (counters are integers). */
-  priceMicroUsd: 'sms_price_micro_usd',
-};
-
 /**
  * Carrier answers that mean the number itself is wrong: texting it again is
  * pointless. (`TEXT_UNREACHABLE` is not one: a phone switched off says it too.)

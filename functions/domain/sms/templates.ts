@@ -3,36 +3,24 @@
  * the API when a campaign is created or previewed, compiled (checked) once and
  * stored on the campaign. Never bundled into the sender.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Offer, offerText, validity } from '../coupons/coupon';
 import { notFound } from '../shared/errors';
+import { DEFAULT_TIME_ZONE } from '../shared/time';
 import { checkLiquidTemplate } from '../templates/compile';
 import { pickLocale } from '../templates/locales';
+import type { TemplateSource } from '../templates/ports';
 import { smsSize } from './encoding';
 import { prepareSms, renderSms, replaceLinks, type SmsContent, type SmsVars } from './render';
 
 const NAME = /^[a-z0-9-]+$/;
-const FILE = /^([a-z0-9-]+)\.([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.liquid$/;
-
-async function files(dir: string): Promise<{ name: string; locale: string; file: string }[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.flatMap((e) => {
-      const m = e.isFile() ? FILE.exec(e.name) : null;
-      return m ? [{ name: m[1] as string, locale: m[2] as string, file: e.name }] : [];
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 /** The SMS templates, by name, with their locales. */
-export async function listSmsTemplates(dir: string): Promise<{ name: string; locales: string[] }[]> {
-  const byName = new Map<string, string[]>();
-  for (const f of await files(dir)) byName.set(f.name, [...(byName.get(f.name) ?? []), f.locale].sort());
-  return [...byName].sort(([a], [b]) => a.localeCompare(b)).map(([name, locales]) => ({ name, locales }));
+export async function listSmsTemplates(
+  source: TemplateSource,
+): Promise<{ name: string; locales: string[] }[]> {
+  return (await source.smsTemplates())
+    .filter((t) => NAME.test(t.name))
+    .map((t) => ({ name: t.name, locales: [...t.locales].sort() }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**
@@ -40,16 +28,16 @@ export async function listSmsTemplates(dir: string): Promise<{ name: string; loc
  * filters, no file tags): a 400 naming the file and line, or the content a
  * campaign stores. An unknown or unsafe name is a 404.
  */
-export async function compileSmsTemplate(dir: string, name: string): Promise<SmsContent> {
+export async function compileSmsTemplate(source: TemplateSource, name: string): Promise<SmsContent> {
   if (!NAME.test(name)) throw notFound('SMS template');
-  const mine = (await files(dir)).filter((f) => f.name === name);
-  if (mine.length === 0) throw notFound('SMS template');
+  const sources = await source.smsSources(name);
+  if (Object.keys(sources).length === 0) throw notFound('SMS template');
   const byLocale: SmsContent['byLocale'] = {};
-  for (const f of mine) {
+  for (const [locale, text] of Object.entries(sources)) {
     // Windows line endings would cost a character per line.
-    const body = (await readFile(join(dir, f.file), 'utf8')).replace(/\r\n?/g, '\n').trim();
-    checkLiquidTemplate(body, f.file);
-    byLocale[f.locale] = { body };
+    const body = text.replace(/\r\n?/g, '\n').trim();
+    checkLiquidTemplate(body, `${name}.${locale}.liquid`);
+    byLocale[locale] = { body };
   }
   return { byLocale, defaultLocale: pickLocale(Object.keys(byLocale), undefined) };
 }
@@ -121,9 +109,14 @@ export function sampleSmsVars(
     contact?: Partial<SmsVars['contact']>;
     store?: SmsVars['store'];
     now: Date;
+    /** Dates are shown in this zone (DEFAULT_TIME_ZONE). */
+    timeZone?: string;
   },
 ): SmsVars {
-  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Europe/Paris' });
+  const date = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'long',
+    timeZone: ctx.timeZone ?? DEFAULT_TIME_ZONE,
+  });
   return {
     contact: { id: 'preview', firstName: 'Dominique', ...ctx.contact },
     store: ctx.store ?? {

@@ -1,5 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Channel } from '../contacts/contact';
+import type { Coupon } from '../coupons/coupon';
+import { counter, counterName } from '../reports/counters';
 import type { Keyring } from '../shared/hashing';
 import type { Clock } from '../shared/ports';
 import { verifyToken } from '../shared/tokens';
@@ -28,19 +30,6 @@ export interface TrackedRequest {
   sourceIp: string;
   requestId: string;
 }
-
-/** Counter names, one place: reports read what the aggregator writes. */
-export const counter = {
-  total: (kind: 'open' | 'click', human: boolean, channel: Channel = 'email') =>
-    `${prefix(channel)}${kind}_${human ? 'human' : 'machine'}`,
-  unique: (kind: 'open' | 'click', human: boolean, channel: Channel = 'email') =>
-    `${prefix(channel)}${kind}_unique_${human ? 'human' : 'machine'}`,
-  link: (i: number, what: 'human' | 'machine' | 'unique' | 'url', channel: Channel = 'email') =>
-    `${prefix(channel)}link_${i}_${what}`,
-};
-
-/** Email counters keep the names they had before SMS; SMS ones start with `sms_`. */
-const prefix = (channel: Channel) => (channel === 'email' ? '' : `${channel}_`);
 
 /**
  * The synchronous part of an open or a click: one write, the raw event (with
@@ -115,6 +104,55 @@ export async function trackOpen(deps: TrackingDeps, req: TrackedRequest): Promis
   if (!ref || typeof ref.c !== 'string' || typeof ref.k !== 'string') return false;
   await record(deps, 'open', ref, req);
   return true;
+}
+
+/** What recording a step of the printable coupon's funnel needs. */
+export interface CouponStepDeps {
+  engagement: Pick<EngagementRepository, 'markFirst' | 'count'>;
+  clock: Clock;
+  logger: Pick<Logger, 'error'>;
+  tooSoonSeconds: number;
+}
+
+/**
+ * A view or a print of a printable coupon, recorded once per recipient as a step of its campaign's
+ * funnel. Security gateways fetching links are not the customer: a machine's request counts
+ * nothing. A failure is logged and never stops the page.
+ */
+export async function trackCouponStep(
+  deps: CouponStepDeps,
+  coupon: Pick<Coupon, 'campaignId' | 'contactId' | 'issuedAt' | 'channel'>,
+  step: 'viewed' | 'printed',
+  req: Omit<TrackedRequest, 'token' | 'requestId'>,
+): Promise<void> {
+  const now = deps.clock.now();
+  const machine = machineReason({
+    method: req.method,
+    userAgent: req.userAgent,
+    sourceIp: req.sourceIp,
+    secondsSinceSend: (now.getTime() - Date.parse(coupon.issuedAt)) / 1000,
+    kind: 'click',
+    tooSoonSeconds: deps.tooSoonSeconds,
+  });
+  if (machine) return;
+  const mark = step === 'viewed' ? 'couponViewedAt' : 'couponPrintedAt';
+  try {
+    if (
+      await deps.engagement.markFirst(
+        coupon.campaignId,
+        coupon.contactId,
+        mark,
+        now.toISOString(),
+        coupon.channel,
+      )
+    ) {
+      await deps.engagement.count(coupon.campaignId, {
+        [step === 'viewed' ? counterName.couponViewed : counterName.couponPrinted]: 1,
+      });
+    }
+  } catch (err) {
+    deps.logger.error('Could not record a coupon view', { error: err as Error });
+  }
 }
 
 /**

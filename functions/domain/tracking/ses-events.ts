@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import type { CampaignStat } from '../campaigns/campaign';
 import type { RecipientMark } from '../campaigns/send-record';
 import { suppressContactChannel } from '../contacts/customer-file';
 import type { ContactRepository, SuppressionList } from '../contacts/ports';
+import type { CampaignStat } from '../reports/counters';
 import type { Clock } from '../shared/ports';
 import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';

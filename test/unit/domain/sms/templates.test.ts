@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { templateFiles } from '../../../../functions/adapters/template-files';
 import { offerSchema } from '../../../../functions/domain/coupons/coupon';
 import { AppError } from '../../../../functions/domain/shared/errors';
 import {
@@ -10,6 +11,9 @@ import {
   listSmsTemplates,
   sampleSmsVars,
 } from '../../../../functions/domain/sms/templates';
+
+/** SMS templates read from a folder, as the API reads them. */
+const sms = (dir: string) => templateFiles({ email: join(dir, 'no-email'), sms: dir });
 
 const DIR = join(import.meta.dirname, '../../../../templates/sms');
 const BASE = 'https://r.example';
@@ -55,14 +59,14 @@ afterAll(async () => {
 
 describe('listSmsTemplates', () => {
   it('lists the shipped templates by name, with their locales', async () => {
-    expect(await listSmsTemplates(DIR)).toEqual([
+    expect(await listSmsTemplates(sms(DIR))).toEqual([
       { name: 'store-event', locales: ['en', 'fr'] },
       { name: 'winback', locales: ['en', 'fr'] },
     ]);
   });
 
   it('ignores files that are not <name>.<locale>.liquid', async () => {
-    expect(await listSmsTemplates(tmp)).toEqual([
+    expect(await listSmsTemplates(sms(tmp))).toEqual([
       { name: 'broken', locales: ['fr'] },
       { name: 'includes', locales: ['en'] },
       { name: 'party', locales: ['en', 'fr'] },
@@ -71,13 +75,13 @@ describe('listSmsTemplates', () => {
   });
 
   it('is empty for a directory that does not exist', async () => {
-    expect(await listSmsTemplates(join(tmp, 'nowhere'))).toEqual([]);
+    expect(await listSmsTemplates(sms(join(tmp, 'nowhere')))).toEqual([]);
   });
 });
 
 describe('compileSmsTemplate', () => {
   it('reads every locale of a shipped template, trimmed, with fr as the default locale', async () => {
-    const content = await compileSmsTemplate(DIR, 'winback');
+    const content = await compileSmsTemplate(sms(DIR), 'winback');
     expect(Object.keys(content.byLocale).sort()).toEqual(['en', 'fr']);
     expect(content.defaultLocale).toBe('fr');
     expect(content.byLocale.fr?.body).toBe(
@@ -89,32 +93,32 @@ describe('compileSmsTemplate', () => {
   });
 
   it('compiles store-event too', async () => {
-    const content = await compileSmsTemplate(DIR, 'store-event');
+    const content = await compileSmsTemplate(sms(DIR), 'store-event');
     expect(Object.keys(content.byLocale).sort()).toEqual(['en', 'fr']);
     expect(content.defaultLocale).toBe('fr');
   });
 
   it('takes the only locale as default when there is no fr', async () => {
-    expect(await compileSmsTemplate(tmp, 'solo')).toEqual({
+    expect(await compileSmsTemplate(sms(tmp), 'solo')).toEqual({
       byLocale: { de: { body: 'Hallo' } },
       defaultLocale: 'de',
     });
   });
 
   it('is a 404 for an unknown name', async () => {
-    const e = await appError(compileSmsTemplate(DIR, 'nope'));
+    const e = await appError(compileSmsTemplate(sms(DIR), 'nope'));
     expect([e.status, e.code, e.message]).toEqual([404, 'not_found', 'SMS template was not found']);
   });
 
   it('is a 404 for an unsafe name, without reading outside the directory', async () => {
     for (const name of ['../x', '../sms/winback', 'winback/..', 'Winback', '', 'win back']) {
-      const e = await appError(compileSmsTemplate(DIR, name));
+      const e = await appError(compileSmsTemplate(sms(DIR), name));
       expect([e.status, e.code]).toEqual([404, 'not_found']);
     }
   });
 
   it('is a 400 naming the file and line for an unknown filter', async () => {
-    const e = await appError(compileSmsTemplate(tmp, 'broken'));
+    const e = await appError(compileSmsTemplate(sms(tmp), 'broken'));
     expect(e.status).toBe(400);
     expect(e.code).toBe('validation_error');
     expect(e.message).toBe('The template broken.fr.liquid is not valid');
@@ -124,7 +128,7 @@ describe('compileSmsTemplate', () => {
   });
 
   it('is a 400 naming the file and line for a file tag', async () => {
-    const e = await appError(compileSmsTemplate(tmp, 'includes'));
+    const e = await appError(compileSmsTemplate(sms(tmp), 'includes'));
     expect(e.status).toBe(400);
     expect(e.message).toBe('The template includes.en.liquid is not valid');
     expect(e.issues).toEqual([
@@ -179,7 +183,7 @@ describe('sampleSmsVars', () => {
 
 describe('estimateSms with the shipped templates', () => {
   it('winback with an offer: GSM-7, links replaced by a short link of real length, 2 segments', async () => {
-    const content = await compileSmsTemplate(DIR, 'winback');
+    const content = await compileSmsTemplate(sms(DIR), 'winback');
     const { byLocale, warnings } = await estimateSms(
       content,
       (locale) => sampleSmsVars(locale, { company, offer, now: NOW }),
@@ -210,7 +214,7 @@ describe('estimateSms with the shipped templates', () => {
   });
 
   it('measures the text with the short link, not the long print URL', async () => {
-    const content = await compileSmsTemplate(DIR, 'store-event');
+    const content = await compileSmsTemplate(sms(DIR), 'store-event');
     const { byLocale } = await estimateSms(
       content,
       (locale) => sampleSmsVars(locale, { company, offer, now: NOW }),
@@ -229,7 +233,7 @@ describe('estimateSms with the shipped templates', () => {
   });
 
   it('warns per locale when a message takes more segments than allowed', async () => {
-    const content = await compileSmsTemplate(DIR, 'winback');
+    const content = await compileSmsTemplate(sms(DIR), 'winback');
     const { warnings } = await estimateSms(
       content,
       (locale) => sampleSmsVars(locale, { company, offer, now: NOW }),
@@ -243,7 +247,7 @@ describe('estimateSms with the shipped templates', () => {
   });
 
   it('fits in one GSM-7 segment without an offer', async () => {
-    const content = await compileSmsTemplate(DIR, 'winback');
+    const content = await compileSmsTemplate(sms(DIR), 'winback');
     const { byLocale, warnings } = await estimateSms(
       content,
       (locale) => sampleSmsVars(locale, { company, now: NOW }),
@@ -266,7 +270,7 @@ describe('estimateSms with the shipped templates', () => {
   });
 
   it('store-event: GSM-7 in both locales; fr with an offer takes 2 segments', async () => {
-    const content = await compileSmsTemplate(DIR, 'store-event');
+    const content = await compileSmsTemplate(sms(DIR), 'store-event');
     const { byLocale, warnings } = await estimateSms(
       content,
       (locale) => sampleSmsVars(locale, { company, offer, now: NOW }),
@@ -290,7 +294,7 @@ describe('estimateSms with the shipped templates', () => {
 
 describe('estimateSms: UCS-2', () => {
   it('warns naming the characters that forced UCS-2 (typographic ones are already replaced)', async () => {
-    const content = await compileSmsTemplate(tmp, 'party');
+    const content = await compileSmsTemplate(sms(tmp), 'party');
     expect(content).toEqual({
       byLocale: {
         en: { body: 'Sale at {{ company.name }}!' },

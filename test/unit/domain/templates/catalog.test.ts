@@ -2,13 +2,17 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { templateFiles } from '../../../../functions/adapters/template-files';
 import { AppError } from '../../../../functions/domain/shared/errors';
 import { listTemplates, loadTemplate, pickLocale } from '../../../../functions/domain/templates/catalog';
 import { TEMPLATES_DIR } from '../../../support/templates-sample';
 
+/** Email templates read from a folder, as the API reads them. */
+const email = (dir: string) => templateFiles({ email: dir, sms: join(dir, 'no-sms') });
+
 describe('listTemplates', () => {
   it('lists the shipped templates, sorted, with their locales and subjects', async () => {
-    const list = await listTemplates(TEMPLATES_DIR);
+    const list = await listTemplates(email(TEMPLATES_DIR));
     expect(list.map((t) => [t.name, t.locales])).toEqual([
       ['store-event', ['en', 'fr']],
       ['winback', ['en', 'fr']],
@@ -26,7 +30,7 @@ describe('listTemplates', () => {
     writeFileSync(join(dir, 'promo', 'fr-CA.mjml'), '---\nsubject: Promo\n---\n<mjml></mjml>');
     writeFileSync(join(dir, 'promo', 'notes.txt'), 'not a template');
     writeFileSync(join(dir, 'Bad_Name', 'fr.mjml'), '---\nsubject: x\n---\n');
-    expect(await listTemplates(dir)).toEqual([
+    expect(await listTemplates(email(dir))).toEqual([
       { name: 'promo', locales: ['fr-CA'], subjects: { 'fr-CA': 'Promo' } },
     ]);
   });
@@ -34,7 +38,7 @@ describe('listTemplates', () => {
 
 describe('loadTemplate', () => {
   it('reads every locale of a template', async () => {
-    const sources = await loadTemplate(TEMPLATES_DIR, 'winback');
+    const sources = await loadTemplate(email(TEMPLATES_DIR), 'winback');
     expect(Object.keys(sources).sort()).toEqual(['en', 'fr']);
     expect(sources.fr).toMatch(/^---\nsubject:/);
     expect(sources.en).toContain('<mjml lang="en">');
@@ -43,7 +47,7 @@ describe('loadTemplate', () => {
   it.each(['../etc', '..', 'winback/../winback', 'winback/fr', '/etc', 'WINBACK', '', 'unknown'])(
     'answers 404 for %j',
     async (name) => {
-      const error = await loadTemplate(TEMPLATES_DIR, name).catch((e: unknown) => e);
+      const error = await loadTemplate(email(TEMPLATES_DIR), name).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).status).toBe(404);
       expect((error as AppError).message).toBe('Template was not found');
