@@ -7,7 +7,14 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { Config } from '../functions/config';
 import type { FunctionName, WorkerName } from '../functions/routes';
+
+/**
+ * What every function finds in its environment. Keys are those `functions/config.ts` parses, so a
+ * misspelt variable is a compile error here rather than a failed cold start in AWS.
+ */
+export type FunctionEnvironment = Partial<Record<keyof Config | 'POWERTOOLS_SERVICE_NAME', string>>;
 
 /** The repository root: where package.json, package-lock.json and functions/ live. */
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));

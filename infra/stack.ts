@@ -1,6 +1,5 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { Config } from '../functions/config';
 import { FREQUENCY_CAP_PATTERN } from '../functions/domain/campaigns/frequency';
 import type { WorkerName } from '../functions/routes';
 import { Api } from './constructs/api';
@@ -16,13 +15,7 @@ import {
   type SmsSending,
 } from './constructs/sms';
 import { Webhooks } from './constructs/webhooks';
-import { LAMBDA_TASK_ROOT, type RelanceFunction } from './function';
-
-/**
- * What every function finds in its environment. Keys are those `functions/config.ts` parses, so a
- * misspelt variable is a compile error here rather than a failed cold start in AWS.
- */
-export type FunctionEnvironment = Partial<Record<keyof Config | 'POWERTOOLS_SERVICE_NAME', string>>;
+import { type FunctionEnvironment, LAMBDA_TASK_ROOT, type RelanceFunction } from './function';
 
 /** The context key (`cdk synth -c defaultCountry=BE`, or cdk.json) that sets DEFAULT_COUNTRY. */
 export const DEFAULT_COUNTRY_CONTEXT = 'defaultCountry';

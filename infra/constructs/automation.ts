@@ -7,8 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { scheduleName } from '../../functions/adapters/scheduler';
 import type { WorkerName } from '../../functions/routes';
-import type { RelanceFunction } from '../function';
-import type { FunctionEnvironment } from '../stack';
+import type { FunctionEnvironment, RelanceFunction } from '../function';
 import type { Data } from './data';
 import { workerFunction } from './workers';
 

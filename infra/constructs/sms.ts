@@ -7,8 +7,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { WorkerName } from '../../functions/routes';
-import type { RelanceFunction } from '../function';
-import type { FunctionEnvironment } from '../stack';
+import type { FunctionEnvironment, RelanceFunction } from '../function';
 import type { Data } from './data';
 import { pascalCase, secureQueue, workerFunction } from './workers';
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { CampaignAutomation } from '../automations/automation';
 import type { Contact } from '../contacts/contact';
 import { type Channel, emailSchema } from '../contacts/contact';
 import { offerSchema } from '../coupons/coupon';
 import { type Eligibility, eligibility, segmentSchema } from '../segments/segment';
+import type { Trigger, Unless } from '../segments/triggers';
 import type { SmsContent } from '../sms/render';
 import type { SmsEstimate } from '../sms/templates';
 import type { CompiledEmail } from '../templates/types';
@@ -215,4 +215,20 @@ export interface PlanJob {
   campaignId: string;
   /** From the schedule of a scheduled campaign: start it (scheduled → sending), then plan. */
   start?: boolean;
+}
+
+/** What a campaign of an automation knows of it: the planner and the sender act on it. */
+export interface CampaignAutomation {
+  id: string;
+  step: number;
+  runDay: string;
+  /** The first message: who newly matches the trigger in this window (`after` unset: everyone). */
+  trigger?: Trigger;
+  window?: { after?: string; before: string };
+  cooldownDays?: number;
+  /** A follow-up: sent to the recipients of this campaign, unless they responded to it. */
+  parentCampaignId?: string;
+  unless?: Unless;
+  /** When the journey began (the first message was sent): a purchase since then ends it. */
+  journeyStart?: string;
 }

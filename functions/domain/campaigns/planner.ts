@@ -1,7 +1,7 @@
-import { matchesTrigger } from '../automations/automation';
 import { CHANNELS, type Channel, type Contact } from '../contacts/contact';
 import type { ContactRepository } from '../contacts/ports';
 import { inSegment } from '../segments/segment';
+import { matchesTrigger } from '../segments/triggers';
 import type { Clock, WorkQueue } from '../shared/ports';
 import type { EngagementRepository } from '../tracking/ports';
 import { type Campaign, messagesFor, type PlanJob, type SendJob } from './campaign';
