@@ -25,6 +25,7 @@ import type { CouponStepDeps, TrackingDeps } from './domain/tracking/engagement'
 import type { ProviderEventDeps } from './domain/tracking/ses-events';
 import type { UnsubscribeDeps } from './domain/tracking/unsubscribe';
 import type { DeliveryDeps } from './domain/webhooks/delivery';
+import { renderOptinEmail } from './ui/emails/optin';
 
 /** The named ports of the application, and nothing else. */
 function pick<K extends keyof AppDeps>(app: AppDeps, ...keys: K[]): Pick<AppDeps, K> {
@@ -192,6 +193,7 @@ export const signupDeps = (app: AppDeps): SignupDeps => ({
   ...contactDeps(app),
   ...pick(app, 'messenger', 'keyring', 'company'),
   sender: optinSender(app.config),
+  renderOptinEmail,
 });
 
 // Webhooks

@@ -1,5 +1,6 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { createApiKey, createKeySchema, publicKey } from '../domain/keys/api-keys';
+import { createKeySchema } from '../domain/keys/api-keys';
+import { createApiKey, publicKey } from '../domain/keys/create';
 import { notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';

@@ -11,7 +11,8 @@ import { randomIds, systemClock } from '../../functions/adapters/clock';
 import { DynamoApiKeyRepository } from '../../functions/adapters/dynamo/api-keys';
 import { DynamoStoreRepository } from '../../functions/adapters/dynamo/stores';
 import { documentClient } from '../../functions/deps';
-import { createApiKey, createKeySchema, publicKey } from '../../functions/domain/keys/api-keys';
+import { createKeySchema } from '../../functions/domain/keys/api-keys';
+import { createApiKey, publicKey } from '../../functions/domain/keys/create';
 import { AppError } from '../../functions/domain/shared/errors';
 import { parseInput } from '../../functions/domain/shared/validation';
 

@@ -1,6 +1,4 @@
 import * as z from 'zod';
-import { optinEmail } from '../../ui/emails/optin';
-import { pageLocale } from '../../ui/pages/public';
 import {
   type Consent,
   type ConsentStatus,
@@ -15,6 +13,7 @@ import { allKeyedHashes, type Keyring, keyedHash } from '../shared/hashing';
 import { SendFailure } from '../shared/messaging';
 import type { EmailMessenger } from '../shared/ports';
 import { signToken, verifyToken } from '../shared/tokens';
+import type { OptinEmailRenderer } from './ports';
 
 /** How long the confirmation link of a shop sign-up stays valid. */
 export const OPTIN_LINK_DAYS = 7;
@@ -75,6 +74,8 @@ export interface SignupDeps extends ContactDeps {
   /** The confirmation email's sender, `Name <address>`. */
   sender: string;
   company: { name: string; address: string };
+  /** Renders the confirmation email (the UI's). */
+  renderOptinEmail: OptinEmailRenderer;
 }
 
 /** The sender of confirmation emails, from configuration (see OPTIN_FROM_ADDRESS in config.ts). */
@@ -228,8 +229,8 @@ async function sendConfirmation(
     const ring = await deps.keyring();
     const token = optinToken(ring, contact.id, contact.email, storeId, now);
     const store = await deps.stores.get(storeId);
-    const email = optinEmail({
-      locale: pageLocale(contact.locale, undefined),
+    const email = deps.renderOptinEmail({
+      locale: contact.locale,
       firstName: contact.firstName,
       storeName: store?.name,
       company: deps.company,

@@ -1,5 +1,6 @@
+import type { OptinEmailRenderer } from '../../domain/signups/ports';
 import { esc } from '../html';
-import type { PageLocale } from '../pages/public';
+import { type PageLocale, pageLocale } from '../pages/public';
 
 /**
  * The confirmation email of a shop sign-up (double opt-in), built in code: a
@@ -86,3 +87,7 @@ ${p(t.ignore, 'color:#666;font-size:14px')}
   ].join('\n');
   return { subject, html, text };
 }
+
+/** The sign-ups' email renderer: French or English from the contact's locale. */
+export const renderOptinEmail: OptinEmailRenderer = (view) =>
+  optinEmail({ ...view, locale: pageLocale(view.locale, undefined) });
