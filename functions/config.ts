@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isTimeZone } from './domain/shared/time';
+import { DEFAULT_TIME_ZONE, isTimeZone } from './domain/shared/time';
 
 /**
  * Everything a Lambda reads from its environment, parsed once at cold start.
@@ -67,7 +67,7 @@ const configSchema = z.object({
     .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM-HH:MM, e.g. 21:00-08:00')
     .default('21:00-08:00'),
   /** The time zone of a contact who has none, and whose home shop has none either. */
-  DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'Unknown IANA time zone').default('Europe/Paris'),
+  DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'Unknown IANA time zone').default(DEFAULT_TIME_ZONE),
   /**
    * Whether this deployment can send SMS (an origination identity is set up): when false, SMS and
    * email+sms campaigns and automations are refused at creation (409) rather than pausing later.

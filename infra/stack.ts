@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FREQUENCY_CAP_PATTERN } from '../functions/domain/campaigns/frequency';
+import { DEFAULT_TIME_ZONE } from '../functions/domain/shared/time';
 import type { WorkerName } from '../functions/routes';
 import { Api } from './constructs/api';
 import { Automation } from './constructs/automation';
@@ -180,7 +181,7 @@ export class RelanceStack extends Stack {
         `Context "${CONTEXT.smsQuietHours}" must be HH:MM-HH:MM, such as 21:00-08:00, got "${smsQuietHours}"`,
       );
     }
-    const defaultTimeZone = context(CONTEXT.defaultTimeZone) ?? 'Europe/Paris';
+    const defaultTimeZone = context(CONTEXT.defaultTimeZone) ?? DEFAULT_TIME_ZONE;
     if (!isTimeZone(defaultTimeZone)) {
       throw new Error(
         `Context "${CONTEXT.defaultTimeZone}" must be an IANA time zone such as Europe/Paris, got "${defaultTimeZone}"`,

@@ -36,7 +36,7 @@ export function makeHandler(deps: AppDeps) {
       sourceIp: http.sourceIp ?? '',
     });
   };
-  const notFound = (req: ApiRequest): ApiResponse =>
+  const notFoundPage = (req: ApiRequest): ApiResponse =>
     htmlResponse(404, linkNotFoundPage(pageLocale(undefined, header(req.event, 'accept-language'))), {
       cache: PRIVATE['cache-control'],
     });
@@ -52,7 +52,7 @@ export function makeHandler(deps: AppDeps) {
     {
       'GET /c/{token}': async (req) => {
         const coupon = await load(req);
-        if (!coupon) return notFound(req);
+        if (!coupon) return notFoundPage(req);
         const locale = pageLocale(coupon.locale, header(req.event, 'accept-language'));
         const input = {
           coupon,
@@ -95,15 +95,15 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /c/{token}/barcode.png': async (req) => {
         const coupon = await load(req);
-        return coupon ? png(await deps.barcodes.code128(coupon.code)) : notFound(req);
+        return coupon ? png(await deps.barcodes.code128(coupon.code)) : notFoundPage(req);
       },
       'GET /c/{token}/qr.png': async (req) => {
         const coupon = await load(req);
-        return coupon ? png(await deps.barcodes.qr(coupon.code)) : notFound(req);
+        return coupon ? png(await deps.barcodes.qr(coupon.code)) : notFoundPage(req);
       },
       'GET /c/{token}/printed.gif': async (req) => {
         const coupon = await load(req);
-        if (!coupon) return notFound(req);
+        if (!coupon) return notFoundPage(req);
         await step(coupon, 'printed', req);
         return {
           status: 200,

@@ -26,7 +26,7 @@ function tracked(req: ApiRequest): TrackedRequest {
   };
 }
 
-const notFound = (req: ApiRequest): ApiResponse =>
+const notFoundPage = (req: ApiRequest): ApiResponse =>
   htmlResponse(404, linkNotFoundPage(pageLocale(undefined, header(req.event, 'accept-language'))), {
     cache: NO_STORE['cache-control'],
   });
@@ -41,11 +41,11 @@ export function makeHandler(deps: AppDeps) {
   const tracking = trackingDeps(deps);
   const click = async (req: ApiRequest): Promise<ApiResponse> => {
     const url = await trackClick(tracking, tracked(req));
-    return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
+    return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFoundPage(req);
   };
   const short = async (req: ApiRequest): Promise<ApiResponse> => {
     const url = await trackShortLink(tracking, tracked(req));
-    return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFound(req);
+    return url ? { status: 302, headers: { location: url, ...NO_STORE } } : notFoundPage(req);
   };
   const open = async (req: ApiRequest): Promise<ApiResponse> =>
     (await trackOpen(tracking, tracked(req)))
@@ -55,7 +55,7 @@ export function makeHandler(deps: AppDeps) {
           base64: true,
           headers: { 'content-type': 'image/gif', ...NO_STORE },
         }
-      : notFound(req);
+      : notFoundPage(req);
   return httpHandler(
     'tracking',
     {

@@ -6,10 +6,13 @@
  */
 import pMap from 'p-map';
 import type { Clock } from '../../functions/domain/shared/ports';
-import { localDay, localInstant } from '../../functions/domain/shared/time';
+import { DEFAULT_TIME_ZONE, localDay, localInstant } from '../../functions/domain/shared/time';
 import { prng, sampleCustomers } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
 import { startLocalStack } from './stack';
+
+/** The demo's shops are in France: its days start at 10:30 there. */
+const DEMO_TIME_ZONE = DEFAULT_TIME_ZONE;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -20,7 +23,7 @@ const secs = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 // The demo plays several days of the win-back journey on its own clock: it starts at 10:30 in Paris
 // today (after the automation's 10:00 run, outside the SMS quiet hours) and moves forward by days.
 let offset =
-  localInstant(localDay(new Date(), 'Europe/Paris'), '10:30', 'Europe/Paris').getTime() - Date.now();
+  localInstant(localDay(new Date(), DEMO_TIME_ZONE), '10:30', DEMO_TIME_ZONE).getTime() - Date.now();
 const clock: Clock & { advance(ms: number): void } = {
   now: () => new Date(Date.now() + offset),
   advance: (ms) => {
@@ -278,7 +281,7 @@ try {
       const c = await api('GET', `/v1/campaigns/${s.campaignId}`);
       const what = s.step === 0 ? 'newly lapsed, emailed' : 'SMS reminders to non-openers';
       console.log(
-        `• day ${day} (${localDay(clock.now(), 'Europe/Paris')}): ${c.counts.sent} ${what} (${c.counts.skipped} skipped)`,
+        `• day ${day} (${localDay(clock.now(), DEMO_TIME_ZONE)}): ${c.counts.sent} ${what} (${c.counts.skipped} skipped)`,
       );
     }
   }

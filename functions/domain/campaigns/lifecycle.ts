@@ -1,7 +1,7 @@
 import type { ContactRepository } from '../contacts/ports';
 import { eligibility, inSegment, type Segment } from '../segments/segment';
 import type { Company } from '../shared/company';
-import { AppError, conflict, notFound, validationError } from '../shared/errors';
+import { AppError, busy, conflict, notFound, validationError } from '../shared/errors';
 import type { Clock, Ids, WorkQueue } from '../shared/ports';
 import type { SmsContent } from '../sms/render';
 import { estimateSms, sampleSmsVars } from '../sms/templates';
@@ -212,7 +212,7 @@ export async function applyCampaignAction(
     }
     return updated;
   }
-  throw new AppError(503, 'busy', 'The campaign is being changed by another request; try again');
+  throw busy('The campaign is being changed by another request');
 }
 
 /**

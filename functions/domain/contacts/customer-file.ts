@@ -1,7 +1,7 @@
 import pMap from 'p-map';
 import type { PurchaseRepository } from '../purchases/ports';
 import { isEmailReference, type Purchase, type PurchaseInput, purchaseId } from '../purchases/purchase';
-import { AppError, conflict, notFound, validationError } from '../shared/errors';
+import { AppError, busy, conflict, notFound, validationError } from '../shared/errors';
 import type { Clock, Ids } from '../shared/ports';
 import type { StoreRepository } from '../stores/ports';
 import type { IdentifierKind } from './contact';
@@ -49,7 +49,7 @@ export async function upsertContact(
     const result = await tryUpsert(deps, input);
     if (result) return result;
   }
-  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
+  throw busy('This contact is being changed by another request');
 }
 
 async function tryUpsert(deps: ContactDeps, input: ContactInput): Promise<UpsertResult | undefined> {
@@ -296,5 +296,5 @@ export async function suppressContactChannel(
     };
     if (await deps.contacts.replace(next, contact.updatedAt)) return true;
   }
-  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
+  throw busy('This contact is being changed by another request');
 }

@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../shared/errors';
+import { AppError, busy, notFound } from '../shared/errors';
 import type { Clock } from '../shared/ports';
 import { formatCode, parseCode } from './codes';
 import { type Coupon, type CouponRefusal, couponState, offerText, type Redemption } from './coupon';
@@ -157,7 +157,7 @@ export async function redeemCoupon(deps: TillDeps, storeId: string, input: strin
       [{ path: 'basketAmount', message: `At least ${coupon.offer.minBasket}` }],
     );
   }
-  throw new AppError(503, 'busy', 'The coupon changed while being redeemed; try again');
+  throw busy('The coupon changed while being redeemed');
 }
 
 /** Undoes a redemption: only the store that made it, with its receipt, within the window. */

@@ -53,3 +53,6 @@ export function zodIssues(error: ZodError, prefix?: string): Issue[] {
       : [{ path: join(issue.path), message: issue.message }],
   );
 }
+
+/** Another request changed the same record every time this one tried: retrying the request will do. */
+export const busy = (what: string) => new AppError(503, 'busy', `${what}; try again`);

@@ -8,7 +8,7 @@ import {
   phoneSchema,
 } from '../contacts/contact';
 import { type ContactDeps, upsertContact } from '../contacts/customer-file';
-import { AppError } from '../shared/errors';
+import { AppError, busy } from '../shared/errors';
 import { allKeyedHashes, type Keyring, keyedHash } from '../shared/hashing';
 import { SendFailure } from '../shared/messaging';
 import type { EmailMessenger } from '../shared/ports';
@@ -259,7 +259,7 @@ async function sendConfirmation(
     }
     return true;
   }
-  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
+  throw busy('This contact is being changed by another request');
 }
 
 /** Gives a failed send's claim back, if nobody changed the contact since (best effort). */
@@ -327,7 +327,7 @@ export async function confirmOptin(
     if (await deps.contacts.replace(confirmed, contact.updatedAt))
       return { kind: 'confirmed', contact: confirmed };
   }
-  throw new AppError(503, 'busy', 'This contact is being changed by another request; try again');
+  throw busy('This contact is being changed by another request');
 }
 
 /** The token's contact, if the token is genuine, unexpired, and still names the contact's current address. */

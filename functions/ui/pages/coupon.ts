@@ -9,6 +9,7 @@
  */
 import { formatCode } from '../../domain/coupons/codes';
 import { type Coupon, couponState, offerText } from '../../domain/coupons/coupon';
+import { DEFAULT_TIME_ZONE } from '../../domain/shared/time';
 import type { Store } from '../../domain/stores/store';
 import { storeVars } from '../../domain/templates/render';
 import { esc } from '../html';
@@ -154,8 +155,6 @@ const TEXT = {
 } as const;
 
 type Text = (typeof TEXT)[CouponLocale];
-
-const DEFAULT_TIME_ZONE = 'Europe/Paris';
 
 /** Dates as a customer reads them, in the shop's time zone rather than the server's. */
 class Dates {
