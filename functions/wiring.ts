@@ -9,11 +9,12 @@ import type { CampaignCreationDeps, CampaignDeps } from './domain/campaigns/life
 import type { PlannerDeps } from './domain/campaigns/planner';
 import type { SenderDeps } from './domain/campaigns/sender';
 import type { ViewMessageDeps } from './domain/campaigns/view';
-import type { ContactDeps, PurchaseDeps } from './domain/contacts/customer-file';
+import type { ContactDeps } from './domain/contacts/customer-file';
 import type { ImportOptions } from './domain/contacts/import';
 import type { PrintableDeps } from './domain/coupons/printable';
 import type { RedemptionDeps } from './domain/coupons/redemptions';
 import type { TillDeps } from './domain/coupons/till';
+import type { PurchaseDeps } from './domain/purchases/record';
 import type { ReportCsvDeps } from './domain/reports/csv';
 import type { SignupDeps } from './domain/signups/signup';
 import { optinSender } from './domain/signups/signup';

@@ -1,6 +1,6 @@
 import { type AppDeps, defaultDeps } from '../deps';
-import { recordPurchase } from '../domain/contacts/customer-file';
 import { purchaseInputSchema } from '../domain/purchases/purchase';
+import { recordPurchase } from '../domain/purchases/record';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';

@@ -1,6 +1,5 @@
 import pMap from 'p-map';
-import type { PurchaseRepository } from '../purchases/ports';
-import { isEmailReference, type Purchase, type PurchaseInput, purchaseId } from '../purchases/purchase';
+import { isEmailReference } from '../purchases/purchase';
 import { AppError, busy, conflict, notFound, validationError } from '../shared/errors';
 import type { Clock, Ids } from '../shared/ports';
 import type { StoreRepository } from '../stores/ports';
@@ -207,7 +206,12 @@ async function releaseAll(
   for (const [kind, value] of ids) await deps.contacts.release(kind, value, id);
 }
 
-async function assertStoreExists(deps: ContactDeps, storeId: string, path: string, known?: Set<string>) {
+export async function assertStoreExists(
+  deps: ContactDeps,
+  storeId: string,
+  path: string,
+  known?: Set<string>,
+) {
   const exists = known ? known.has(storeId) : (await deps.stores.get(storeId)) !== undefined;
   if (!exists) throw validationError([{ path, message: `Unknown store "${storeId}"` }]);
 }
@@ -235,37 +239,6 @@ export async function eraseContact(deps: ContactDeps, id: string): Promise<void>
     if (value) await deps.contacts.release(kind, value, id);
   }
   await deps.contacts.erase(id);
-}
-
-export interface PurchaseDeps extends ContactDeps {
-  purchases: PurchaseRepository;
-}
-
-/**
- * Records a purchase in its response channel and counts it on the contact. With
- * a `ref`, a retried call answers the purchase already recorded and counts nothing twice.
- */
-export async function recordPurchase(
-  deps: PurchaseDeps,
-  input: PurchaseInput,
-): Promise<{ purchase: Purchase; created: boolean }> {
-  const contact = await findContact(deps, input.contact);
-  if (!contact) throw validationError([{ path: 'contact', message: `Unknown contact "${input.contact}"` }]);
-  await assertStoreExists(deps, input.storeId, 'storeId');
-  const { contact: _ref, ...rest } = input;
-  const purchase: Purchase = {
-    ...rest,
-    at: new Date(input.at).toISOString(),
-    id: purchaseId(input, () => deps.ids.next('p')),
-    contactId: contact.id,
-    recordedAt: deps.clock.now().toISOString(),
-  };
-  const created = await deps.purchases.create(purchase);
-  // The id is derived from (store, ref) under this contact, so a miss here means the item exists.
-  const stored = created ? purchase : ((await deps.purchases.get(contact.id, purchase.id)) ?? purchase);
-  // Counting is idempotent and marked on the purchase, so a retry after a crash between the writes counts once.
-  if (!stored.applied) await deps.contacts.applyPurchase(contact.id, stored);
-  return { purchase: stored, created };
 }
 
 /**

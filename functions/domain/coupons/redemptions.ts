@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CampaignRepository } from '../campaigns/ports';
-import { type PurchaseDeps, recordPurchase } from '../contacts/customer-file';
+import { type PurchaseDeps, recordPurchase } from '../purchases/record';
 import { redemptionCounter } from '../reports/counters';
 import { AppError } from '../shared/errors';
 import type { EngagementRepository } from '../tracking/ports';
