@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../functions/adapters/clock';
 import type { LocalCampaignScheduler } from '../../infra/local/scheduler';
+import { FakeClock } from '../support/fakes';
 import { sampleStore, startTestStack, type TestStack, waitFor, waitForCampaign } from './helpers';
 
 let s: TestStack | undefined;
@@ -24,7 +24,7 @@ const offer = {
 };
 
 async function stack(env: Record<string, string> = {}) {
-  const clock = fixedClock(START);
+  const clock = new FakeClock(START);
   s = await startTestStack({ clock, sendRatePerSecond: 10_000, env: { REQUEUE_DELAY_SECONDS: '0', ...env } });
   const st = s;
   expect((await st.call('PUT', '/v1/stores/lyon', { json: sampleStore() })).status).toBe(201);

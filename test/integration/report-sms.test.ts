@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../functions/adapters/clock';
+import { FakeClock } from '../support/fakes';
 import { sampleStore, startTestStack, type TestStack, waitForCampaign } from './helpers';
 
 /**
@@ -29,7 +29,7 @@ const phone = (i: number) => `+336120001${String(i).padStart(2, '0')}`;
 
 async function stack() {
   s = await startTestStack({
-    clock: fixedClock(DAYTIME),
+    clock: new FakeClock(DAYTIME),
     sendRatePerSecond: 10_000,
     env: { REQUEUE_DELAY_SECONDS: '0' },
     overrides: { sleep: async () => undefined },

@@ -1,6 +1,5 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../functions/adapters/clock';
 import {
   type OutboundEmail,
   SendFailure,
@@ -9,6 +8,7 @@ import {
 import type { EmailMessenger } from '../../functions/domain/shared/ports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import { prng } from '../../infra/local/samples/generate';
+import { FakeClock } from '../support/fakes';
 import { startTestStack, type TestStack, waitForCampaign } from './helpers';
 
 /** An SES stand-in that fails a share of calls, and remembers every message it accepted. */
@@ -140,7 +140,7 @@ describe('sending under provider failures', () => {
 
   it('counts a send whose sender died before recording it as failed, without sending it again', async () => {
     const ses = new StubSes(() => undefined);
-    const clock = fixedClock(new Date('2026-11-23T10:00:00Z'));
+    const clock = new FakeClock(new Date('2026-11-23T10:00:00Z'));
     s = await startTestStack({
       sendRatePerSecond: 10_000,
       clock,

@@ -1,10 +1,10 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../functions/adapters/clock';
 import { type OutboundSms, SendFailure, type SendFailureKind } from '../../functions/domain/shared/messaging';
 import type { SmsMessenger } from '../../functions/domain/shared/ports';
 import { makeHandler as sender } from '../../functions/handlers/sender';
 import { prng } from '../../infra/local/samples/generate';
+import { FakeClock } from '../support/fakes';
 import {
   type CallOptions,
   sampleStore,
@@ -33,7 +33,7 @@ const offer = {
 
 async function stack(opts: Parameters<typeof startTestStack>[0] = {}) {
   s = await startTestStack({
-    clock: fixedClock(DAYTIME),
+    clock: new FakeClock(DAYTIME),
     sendRatePerSecond: 10_000,
     env: { REQUEUE_DELAY_SECONDS: '0' },
     ...opts,
@@ -223,7 +223,7 @@ describe('SMS campaigns: creation and preview', () => {
 
 describe('SMS campaigns: sending', () => {
   it('texts the contacts who consented, with their coupon code and a short link counted as a click', async () => {
-    const clock = fixedClock(DAYTIME);
+    const clock = new FakeClock(DAYTIME);
     const st = await stack({ clock });
     await importRows(st, 'phone,email,firstName,tags,sms_consent,email_consent,homeStoreId', [
       `${phone(1)},,Ana,sms,granted,,lyon`,
@@ -376,7 +376,7 @@ describe('SMS campaigns: sending', () => {
 
 describe('SMS campaigns: consent, quiet hours and STOP', () => {
   it('keeps SMS for the morning during quiet hours, in each contact’s time zone', async () => {
-    const clock = fixedClock(new Date('2026-11-23T21:30:00Z')); // 22:30 in Paris, 16:30 in New York
+    const clock = new FakeClock(new Date('2026-11-23T21:30:00Z')); // 22:30 in Paris, 16:30 in New York
     const st = await stack({ clock });
     await importRows(st, 'phone,tags,sms_consent,timeZone', [
       `${phone(1)},sms,granted,`,

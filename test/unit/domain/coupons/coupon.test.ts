@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CODE_ALPHABET,
   checkSymbol,
@@ -10,6 +10,7 @@ import { type Coupon, couponState, offerSchema } from '../../../../functions/dom
 import type { CouponRepository } from '../../../../functions/domain/coupons/ports';
 import { lookupCoupon } from '../../../../functions/domain/coupons/till';
 import { keyringFromSecret } from '../../../../functions/domain/shared/hashing';
+import { FakeClock, FakeCouponRepository } from '../../../support/fakes';
 
 const ring = keyringFromSecret('unit-test-secret-unit-test-secret-0001');
 
@@ -52,25 +53,16 @@ describe('coupon codes', () => {
 describe('look-ups', () => {
   /** A store with one coupon, counting reads and failed look-ups. */
   function store(coupon?: Coupon) {
-    let reads = 0;
-    let failed = 0;
-    const s: CouponRepository = {
-      issue: async () => true,
-      get: async (code) => {
-        reads++;
-        return code === coupon?.code ? coupon : undefined;
-      },
-      codeOf: async () => undefined,
-      redeem: async () => undefined,
-      void: async () => undefined,
-      countFailedLookup: async () => ++failed,
-      failedLookups: async () => 0,
-    };
-    return { s, reads: () => reads, failed: () => failed };
+    const s = new FakeCouponRepository();
+    if (coupon) s.items.set(coupon.code, coupon);
+    const get = vi.spyOn(s, 'get');
+    const reads = () => get.mock.calls.length;
+    const failed = () => [...s.lookups.values()].reduce((sum, n) => sum + n, 0);
+    return { s, reads, failed };
   }
   const deps = (s: CouponRepository) => ({
     coupons: s,
-    clock: { now: () => new Date('2026-11-23T10:00:00Z') },
+    clock: new FakeClock(new Date('2026-11-23T10:00:00Z')),
     lookupLimitPerMinute: 1_000_000,
     voidWindowMinutes: 30,
   });

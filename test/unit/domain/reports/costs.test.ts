@@ -5,10 +5,9 @@ import {
   campaignInputSchema,
   emptyCounts,
 } from '../../../../functions/domain/campaigns/campaign';
-import { redemptionCounter } from '../../../../functions/domain/coupons/redemptions';
 import { campaignCost, type UnitCosts, unitCostsFrom } from '../../../../functions/domain/reports/costs';
+import { redemptionCounter, smsCounter } from '../../../../functions/domain/reports/counters';
 import { buildReport } from '../../../../functions/domain/reports/report';
-import { smsCounter } from '../../../../functions/domain/sms/events';
 
 /** The defaults: €0.10 per 1,000 emails, €0.075 per SMS segment, €1.60 a letter. */
 const units: UnitCosts = {

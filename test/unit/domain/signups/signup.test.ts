@@ -3,7 +3,7 @@ import { contactInputSchema } from '../../../../functions/domain/contacts/contac
 import { suppressContactChannel, upsertContact } from '../../../../functions/domain/contacts/customer-file';
 import { importContacts } from '../../../../functions/domain/contacts/import';
 import { eligibility } from '../../../../functions/domain/segments/segment';
-import { AppError, zodIssues } from '../../../../functions/domain/shared/errors';
+import { zodIssues } from '../../../../functions/domain/shared/errors';
 import type { Keyring } from '../../../../functions/domain/shared/hashing';
 import { type OutboundEmail, SendFailure } from '../../../../functions/domain/shared/messaging';
 import { signToken } from '../../../../functions/domain/shared/tokens';
@@ -18,6 +18,8 @@ import {
   signUp,
   signupInputSchema,
 } from '../../../../functions/domain/signups/signup';
+import { renderOptinEmail } from '../../../../functions/ui/emails/optin';
+import { appError } from '../../../support/assertions';
 import { type FakeDeps, fakeDeps } from '../../../support/fakes';
 
 const STORE = 'paris-11';
@@ -25,24 +27,14 @@ const BASE = 'https://relance.example';
 const ring: Keyring = { current: 'k1', keys: { k1: 'k'.repeat(40) } };
 const MINUTE = 60_000;
 
-class FakeMessenger {
-  readonly sent: OutboundEmail[] = [];
-  fail: SendFailure | undefined;
-  async send(m: OutboundEmail) {
-    if (this.fail) throw this.fail;
-    this.sent.push(m);
-    return { messageId: `m${this.sent.length}` };
-  }
-}
-
-type Deps = FakeDeps & SignupDeps & { messenger: FakeMessenger };
+type Deps = FakeDeps & SignupDeps;
 
 function deps(): Deps {
   const base = fakeDeps([STORE, 'lyon-2']);
   return {
     ...base,
-    messenger: new FakeMessenger(),
     keyring: async () => ring,
+    renderOptinEmail,
     sender: 'Maison Relance <no-reply@relance.example>',
     company: { name: 'Maison Relance', address: '12 rue des Halles, 75001 Paris' },
   };
@@ -52,16 +44,6 @@ const input = (raw: Record<string, unknown>): SignupInput =>
   signupInputSchema('FR').parse({ emailConsent: false, smsConsent: false, ...raw });
 
 const tokenOf = (m: OutboundEmail | undefined) => /\/optin\/([^\s"<]+)/.exec(m?.text ?? '')?.[1] ?? '';
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('the sign-up input', () => {
   const parse = (raw: unknown) => signupInputSchema('FR').safeParse(raw);

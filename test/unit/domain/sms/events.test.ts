@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RecipientMark, SendRecord } from '../../../../functions/domain/campaigns/send-record';
-import type { Channel, Contact } from '../../../../functions/domain/contacts/contact';
+import type { Contact } from '../../../../functions/domain/contacts/contact';
+import { smsCounter } from '../../../../functions/domain/reports/counters';
 import {
   classifySmsEvent,
   handleInboundSms,
@@ -8,99 +8,15 @@ import {
   inboundSmsSchema,
   isStopReply,
   type SmsEvent,
-  smsCounter,
   smsEventSchema,
 } from '../../../../functions/domain/sms/events';
-import type { EngagementEvent, MessageEvent } from '../../../../functions/domain/tracking/events';
-import type { EngagementRepository, EventLog } from '../../../../functions/domain/tracking/ports';
-import { FakeClock, FakeContactRepository, FakeSuppressionList } from '../../../support/fakes';
-
-/** The send records and counters an SMS event touches, with the DynamoDB adapter's conditions. */
-class FakeEngagement implements EngagementRepository {
-  /** Keyed `${campaignId}#${contactId}#${channel}`. */
-  readonly records = new Map<string, SendRecord>();
-  readonly totals = new Map<string, Record<string, number>>();
-  readonly countCalls: Record<string, number>[] = [];
-
-  seed(campaignId: string, contactId: string, channel: Channel): void {
-    this.records.set(`${campaignId}#${contactId}#${channel}`, {
-      campaignId,
-      contactId,
-      channel,
-      status: 'sent',
-      claimedAt: '2025-03-10T08:00:00.000Z',
-    });
-  }
-
-  record(campaignId: string, contactId: string, channel: Channel): SendRecord | undefined {
-    return this.records.get(`${campaignId}#${contactId}#${channel}`);
-  }
-
-  async recordEvent(_event: EngagementEvent): Promise<void> {}
-  async claimEvent(_event: EngagementEvent): Promise<boolean> {
-    return true;
-  }
-  async releaseEvent(_event: EngagementEvent): Promise<void> {}
-
-  /** `attribute_exists(pk) AND attribute_not_exists(#m)`. */
-  async markFirst(
-    campaignId: string,
-    contactId: string,
-    mark: RecipientMark,
-    at: string,
-    channel: Channel = 'email',
-  ): Promise<boolean> {
-    const r = this.records.get(`${campaignId}#${contactId}#${channel}`);
-    if (!r || r[mark] !== undefined) return false;
-    r[mark] = at;
-    return true;
-  }
-
-  async unmarkFirst(
-    campaignId: string,
-    contactId: string,
-    mark: RecipientMark,
-    at: string,
-    channel: Channel = 'email',
-  ): Promise<void> {
-    const r = this.records.get(`${campaignId}#${contactId}#${channel}`);
-    if (r && r[mark] === at) delete r[mark];
-  }
-
-  async unmarkLinkClicked(): Promise<void> {}
-  async markLinkClicked(): Promise<boolean> {
-    return true;
-  }
-
-  async count(campaignId: string, add: Record<string, number>): Promise<void> {
-    this.countCalls.push({ ...add });
-    const c = this.totals.get(campaignId) ?? {};
-    for (const [k, v] of Object.entries(add)) c[k] = (c[k] ?? 0) + v;
-    this.totals.set(campaignId, c);
-  }
-
-  async counters(
-    campaignId: string,
-  ): Promise<{ numbers: Record<string, number>; names: Record<string, string> }> {
-    return { numbers: { ...(this.totals.get(campaignId) ?? {}) }, names: {} };
-  }
-
-  async sendRecords(): Promise<{ records: SendRecord[] }> {
-    return { records: [...this.records.values()] };
-  }
-}
-
-/** Conditional put on (messageId, type). */
-class FakeEventLog implements EventLog {
-  readonly items = new Map<string, MessageEvent>();
-
-  async recordOnce(event: MessageEvent): Promise<boolean> {
-    const k = `${event.messageId}#${event.type}`;
-    if (this.items.has(k)) return false;
-    this.items.set(k, structuredClone(event));
-    return true;
-  }
-}
+import {
+  FakeClock,
+  FakeContactRepository,
+  FakeEngagementRepository,
+  FakeEventLog,
+  FakeSuppressionList,
+} from '../../../support/fakes';
 
 const AT = '2025-01-01T00:00:00.000Z';
 const NOW = '2025-03-10T09:00:00.000Z';
@@ -127,7 +43,7 @@ function smsContact(over: Partial<Contact> = {}): Contact {
 
 function setup() {
   const deps = {
-    engagement: new FakeEngagement(),
+    engagement: new FakeEngagementRepository(),
     contacts: new FakeContactRepository(),
     suppression: new FakeSuppressionList(),
     events: new FakeEventLog(),
@@ -138,8 +54,14 @@ function setup() {
   deps.contacts.items.set(c.id, c);
   deps.contacts.claims.set(`phone#${PHONE}`, c.id);
   deps.contacts.claims.set('email#ann@example.com', c.id);
-  deps.engagement.seed('cmp_1', 'c_1', 'sms');
-  deps.engagement.seed('cmp_1', 'c_1', 'email');
+  const sent = {
+    campaignId: 'cmp_1',
+    contactId: 'c_1',
+    status: 'sent',
+    claimedAt: '2025-03-10T08:00:00.000Z',
+  } as const;
+  deps.engagement.sends.put({ ...sent, channel: 'sms' });
+  deps.engagement.sends.put(sent);
   return deps;
 }
 

@@ -3,10 +3,9 @@ import {
   isTimeZone,
   localInstant,
   localMinutes,
-  parseQuietHours,
-  quietUntil,
   timeZoneSchema,
 } from '../../../../functions/domain/shared/time';
+import { parseQuietHours, quietUntil } from '../../../../functions/domain/sms/quiet-hours';
 
 const NIGHT = parseQuietHours('21:00-08:00');
 const LUNCH = parseQuietHours('12:00-14:00');

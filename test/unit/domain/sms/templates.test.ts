@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { templateFiles } from '../../../../functions/adapters/template-files';
 import { offerSchema } from '../../../../functions/domain/coupons/coupon';
-import { AppError } from '../../../../functions/domain/shared/errors';
 import {
   compileSmsTemplate,
   estimateSms,
   listSmsTemplates,
   sampleSmsVars,
 } from '../../../../functions/domain/sms/templates';
+import { appError } from '../../../support/assertions';
 
 /** SMS templates read from a folder, as the API reads them. */
 const sms = (dir: string) => templateFiles({ email: join(dir, 'no-email'), sms: dir });
@@ -29,16 +29,6 @@ const offer = offerSchema.parse({
 
 /** A short link as estimateSms prints it: the base, /s/ and 11 characters. */
 const SHORT = /https:\/\/r\.example\/s\/[0-9A-Za-z]{11}/g;
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
 
 let tmp: string;
 

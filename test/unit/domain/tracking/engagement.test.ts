@@ -9,6 +9,7 @@ import {
   type OpenRef,
   trackLinks,
 } from '../../../../functions/domain/tracking/links';
+import { FakeEngagementRepository } from '../../../support/fakes';
 
 const ring = keyringFromSecret('unit-test-secret-unit-test-secret-0001');
 const ctx = {
@@ -95,46 +96,37 @@ describe('token canonical form', () => {
 });
 
 describe('aggregateEngagement', () => {
-  /** An in-memory EngagementRepository with the adapter's conditional semantics. */
+  /**
+   * The shared in-memory EngagementRepository, with the send records the events are about; `counts`
+   * and `names` are summed over every campaign.
+   */
   function memoryStore() {
-    const claimed = new Set<string>();
-    const marks = new Set<string>();
-    const counts: Record<string, number> = {};
-    const names: Record<string, string> = {};
-    let countCalls = 0;
-    const store = {
-      recordEvent: async () => undefined,
-      releaseEvent: async (e: EngagementEvent) => {
-        claimed.delete(`${e.campaignId}|${e.contactId}|${e.requestId}`);
+    const store = new FakeEngagementRepository();
+    for (const [campaignId, contactId] of [
+      ['cmp_1', 'c_1'],
+      ['cmp_1', 'c_2'],
+      ['cmp_b', 'c_1'],
+    ] as const) {
+      store.sends.put({ campaignId, contactId, status: 'sent', claimedAt: '2026-11-23T09:00:00.000Z' });
+    }
+    return {
+      store,
+      /** What the events table's stream delivers: events the tracking endpoints wrote first. */
+      stream: async (events: EngagementEvent[]) => {
+        for (const e of events) await store.recordEvent(e);
+        return events;
       },
-      claimEvent: async (e: EngagementEvent) => {
-        const k = `${e.campaignId}|${e.contactId}|${e.requestId}`;
-        if (claimed.has(k)) return false;
-        claimed.add(k);
-        return true;
+      get counts() {
+        const all: Record<string, number> = {};
+        for (const numbers of store.totals.values())
+          for (const [k, v] of Object.entries(numbers)) all[k] = (all[k] ?? 0) + v;
+        return all;
       },
-      markFirst: async (c: string, k: string, mark: string) => {
-        const key = `${c}|${k}|${mark}`;
-        if (marks.has(key)) return false;
-        marks.add(key);
-        return true;
+      get names() {
+        return Object.assign({}, ...store.names.values()) as Record<string, string>;
       },
-      markLinkClicked: async (c: string, k: string, i: number) => store.markFirst(c, k, `link${i}`),
-      unmarkFirst: async (c: string, k: string, mark: string) => {
-        marks.delete(`${c}|${k}|${mark}`);
-      },
-      unmarkLinkClicked: async (c: string, k: string, i: number) => {
-        marks.delete(`${c}|${k}|link${i}`);
-      },
-      count: async (_c: string, add: Record<string, number>, n: Record<string, string> = {}) => {
-        countCalls++;
-        for (const [name, v] of Object.entries(add)) counts[name] = (counts[name] ?? 0) + v;
-        Object.assign(names, n);
-      },
-      counters: async () => ({ numbers: counts, names }),
-      sendRecords: async () => ({ records: [] }),
+      calls: () => store.countCalls.length,
     };
-    return { store, counts, names, calls: () => countCalls };
   }
   const ev = (over: Partial<EngagementEvent>): EngagementEvent => ({
     campaignId: 'cmp_1',
@@ -147,7 +139,7 @@ describe('aggregateEngagement', () => {
 
   it('counts unique and total, people and machines, per link, with one counter write per campaign', async () => {
     const m = memoryStore();
-    await aggregateEngagement({ engagement: m.store }, [
+    const batch = await m.stream([
       ev({ requestId: 'r1' }),
       ev({ requestId: 'r2' }),
       ev({ requestId: 'r3', machine: 'apple_privacy_proxy' }),
@@ -155,6 +147,7 @@ describe('aggregateEngagement', () => {
       ev({ requestId: 'r5', kind: 'click', link: 2, url: 'https://shop.example/x' }),
       ev({ requestId: 'r6', contactId: 'c_2', kind: 'click', link: 0, url: 'https://shop.example/y' }),
     ]);
+    await aggregateEngagement({ engagement: m.store }, batch);
     expect(m.counts).toEqual({
       open_human: 2,
       open_unique_human: 1,
@@ -173,13 +166,13 @@ describe('aggregateEngagement', () => {
 
   it('gives its claims back when a batch fails, so the retry counts everything once', async () => {
     const m = memoryStore();
-    const count = m.store.count;
+    const count = m.store.count.bind(m.store);
     let fail = true;
     m.store.count = async (...args: Parameters<typeof count>) => {
       if (fail) throw new Error('throttled');
       return count(...args);
     };
-    const batch = [ev({ requestId: 'a' }), ev({ requestId: 'b', contactId: 'c_2' })];
+    const batch = await m.stream([ev({ requestId: 'a' }), ev({ requestId: 'b', contactId: 'c_2' })]);
     await expect(aggregateEngagement({ engagement: m.store }, batch)).rejects.toThrow('throttled');
     fail = false;
     await aggregateEngagement({ engagement: m.store }, batch);
@@ -188,7 +181,7 @@ describe('aggregateEngagement', () => {
 
   it('gives back only the campaign whose counter write failed, so the retry never counts the other twice', async () => {
     const m = memoryStore();
-    const count = m.store.count;
+    const count = m.store.count.bind(m.store);
     let failB = true;
     m.store.count = async (
       campaignId: string,
@@ -197,17 +190,17 @@ describe('aggregateEngagement', () => {
       if (campaignId === 'cmp_b' && failB) throw new Error('throttled');
       return count(campaignId, ...rest);
     };
-    const batch = [ev({ requestId: 'a1' }), ev({ requestId: 'b1', campaignId: 'cmp_b' })];
+    const batch = await m.stream([ev({ requestId: 'a1' }), ev({ requestId: 'b1', campaignId: 'cmp_b' })]);
     await expect(aggregateEngagement({ engagement: m.store }, batch)).rejects.toThrow('throttled');
     failB = false;
     await aggregateEngagement({ engagement: m.store }, batch);
-    // Both campaigns share the memory store's counters here: one open each, never two for the first.
+    // Summed over both campaigns: one open each, never two for the first.
     expect(m.counts).toEqual({ open_human: 2, open_unique_human: 2 });
   });
 
   it('counts a redelivered batch once', async () => {
     const m = memoryStore();
-    const batch = [ev({ requestId: 'a' }), ev({ requestId: 'b' })];
+    const batch = await m.stream([ev({ requestId: 'a' }), ev({ requestId: 'b' })]);
     await aggregateEngagement({ engagement: m.store }, batch);
     await aggregateEngagement({ engagement: m.store }, batch);
     expect(m.counts).toEqual({ open_human: 2, open_unique_human: 1 });

@@ -7,8 +7,7 @@ import {
   deliverWebhook,
   registerWebhook,
 } from '../../../../functions/domain/webhooks/delivery';
-import type { WebhookRepository } from '../../../../functions/domain/webhooks/ports';
-import type { DeliveryRef, WebhookEvent } from '../../../../functions/domain/webhooks/webhook';
+import type { WebhookEvent } from '../../../../functions/domain/webhooks/webhook';
 import {
   DEFAULT_BACKOFF_SECONDS,
   deliveryId,
@@ -19,14 +18,18 @@ import {
   retryDelay,
   sign,
   verifySignature,
-  type WebhookDelivery,
   type WebhookDeliveryJob,
-  type WebhookSubscription,
   webhookBody,
   webhookInputSchema,
   webhookJobSchema,
 } from '../../../../functions/domain/webhooks/webhook';
-import { FakeClock, FakeIds } from '../../../support/fakes';
+import {
+  FakeClock,
+  FakeEventPublisher,
+  FakeIds,
+  FakeWebhookRepository,
+  FakeWorkQueue,
+} from '../../../support/fakes';
 
 const SECRET = 'whsec_test-secret-0123456789';
 const BODY = '{"id":"evt_1","type":"sent"}';
@@ -206,94 +209,15 @@ describe('ids and body', () => {
   });
 });
 
-/** The DynamoDB adapter's conditions, in memory. */
-class FakeWebhookRepository implements WebhookRepository {
-  readonly subs = new Map<string, WebhookSubscription>();
-  readonly log = new Map<string, WebhookDelivery>();
-  listed = 0;
-
-  async create(s: WebhookSubscription) {
-    this.subs.set(s.id, structuredClone(s));
-  }
-  async get(id: string) {
-    return this.subs.get(id);
-  }
-  async list() {
-    this.listed++;
-    return [...this.subs.values()];
-  }
-  active() {
-    return this.list();
-  }
-  async delete(id: string) {
-    return this.subs.delete(id);
-  }
-  async claimAttempt(
-    ref: DeliveryRef,
-    attempt: number,
-    entry: Parameters<WebhookRepository['claimAttempt']>[2],
-    now: string,
-    cutoff: string,
-  ) {
-    const d = this.log.get(ref.deliveryId);
-    const lost = d?.status === 'sending' && d.attempts === attempt && d.lastAttemptAt < cutoff;
-    const ok = attempt === 1 ? !d || lost : (d?.status === 'retrying' && d.attempts === attempt - 1) || lost;
-    if (!ok) return false;
-    const { nextAttemptAt: _n, ...rest } = d ?? ({} as Partial<WebhookDelivery>);
-    this.log.set(ref.deliveryId, {
-      ...rest,
-      ...entry,
-      id: ref.deliveryId,
-      subscriptionId: ref.subscriptionId,
-      eventAt: ref.eventAt,
-      status: 'sending',
-      attempts: attempt,
-      lastAttemptAt: now,
-      updatedAt: now,
-      createdAt: d?.createdAt ?? now,
-    });
-    return true;
-  }
-  async settleAttempt(
-    ref: DeliveryRef,
-    attempt: number,
-    o: Parameters<WebhookRepository['settleAttempt']>[2],
-  ) {
-    const d = this.log.get(ref.deliveryId);
-    if (d?.status !== 'sending' || d.attempts !== attempt) return false;
-    const { lastStatus: _s, lastError: _e, nextAttemptAt: _n, ...rest } = d;
-    this.log.set(ref.deliveryId, {
-      ...rest,
-      status: o.status,
-      updatedAt: o.at,
-      ...(o.httpStatus !== undefined ? { lastStatus: o.httpStatus } : {}),
-      ...(o.error ? { lastError: o.error } : {}),
-      ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
-      ...(o.status === 'delivered' ? { deliveredAt: o.at } : {}),
-      ...(o.status === 'failed' ? { failedAt: o.at } : {}),
-    });
-    return true;
-  }
-  async getDelivery(ref: DeliveryRef) {
-    return this.log.get(ref.deliveryId);
-  }
-  async deliveries() {
-    return { items: [...this.log.values()] };
-  }
-}
-
 function setup(answers: ({ status: number } | { error: string })[]) {
-  const store = new FakeWebhookRepository();
-  const queued: { jobs: WebhookDeliveryJob[]; delay: number | undefined }[] = [];
-  const requests: { url: string; body: string; headers: Record<string, string> }[] = [];
   const clock = new FakeClock(NOW);
+  const store = new FakeWebhookRepository({ clock });
+  const webhookQueue = new FakeWorkQueue<WebhookDeliveryJob>();
+  const queued = webhookQueue.batches;
+  const requests: { url: string; body: string; headers: Record<string, string> }[] = [];
   const deps: DeliveryDeps = {
     webhooks: store,
-    webhookQueue: {
-      enqueue: async (jobs, delay) => {
-        queued.push({ jobs: structuredClone(jobs), delay });
-      },
-    },
+    webhookQueue,
     clock,
     logger: { info: vi.fn(), warn: vi.fn() },
     post: async (url, body, headers) => {
@@ -343,8 +267,9 @@ describe('publishing', () => {
     const store = new FakeWebhookRepository();
     const a = await registered(store, ['sent', 'clicked']);
     const b = await registered(store, ['clicked']);
-    const enqueue = vi.fn(async () => undefined);
-    const publisher = new WebhookPublisher(store, { enqueue }, { error: vi.fn() });
+    const queue = new FakeWorkQueue<WebhookDeliveryJob>();
+    const enqueue = vi.spyOn(queue, 'enqueue');
+    const publisher = new WebhookPublisher(store, queue, { error: vi.fn() });
     await publisher.publish([
       event(),
       event({ type: 'clicked', data: { link: 0 } }),
@@ -366,18 +291,14 @@ describe('publishing', () => {
     const store = new FakeWebhookRepository();
     await registered(store);
     const error = vi.fn();
-    const failing = new WebhookPublisher(
-      store,
-      {
-        enqueue: async () => {
-          throw new Error('SQS down');
-        },
-      },
-      { error },
-    );
+    const down = new FakeWorkQueue<WebhookDeliveryJob>();
+    down.fail = new Error('SQS down');
+    const failing = new WebhookPublisher(store, down, { error });
     await expect(failing.publish([event()])).resolves.toBeUndefined();
     expect(error).toHaveBeenCalledWith('Webhook events could not be queued', expect.anything());
-    await expect(emit({ publish: () => Promise.reject(new Error('x')) }, [event()])).resolves.toBeUndefined();
+    const publisher = new FakeEventPublisher();
+    publisher.fail = new Error('x');
+    await expect(emit(publisher, [event()])).resolves.toBeUndefined();
   });
 });
 
