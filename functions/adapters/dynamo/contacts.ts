@@ -13,10 +13,17 @@ import type { Purchase } from '../../domain/purchases/purchase';
 import { backoff, batchGet, queryAll } from './batch';
 import { CONTACT_SHARDS, conditional, contactIndex, key, stripKeys } from './table';
 
+/**
+ * Called before each write of a contact item: tests hold a write there to reproduce a race with the
+ * latency of a real store, instead of hoping for the timing.
+ */
+export type BeforeContactWrite = (op: 'put' | 'replace' | 'create' | 'erase', contactId: string) => Promise<void>;
+
 export class DynamoContactRepository implements ContactRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly beforeWrite: BeforeContactWrite = async () => undefined,
   ) {}
 
   async get(id: string, opts: { consistent?: boolean } = {}): Promise<Contact | undefined> {
@@ -78,6 +85,7 @@ export class DynamoContactRepository implements ContactRepository {
   }
 
   async replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean> {
+    await this.beforeWrite('replace', contact.id);
     return conditional(
       this.doc.send(
         new PutCommand({
@@ -114,6 +122,7 @@ export class DynamoContactRepository implements ContactRepository {
   }
 
   async put(contact: Contact): Promise<void> {
+    await this.beforeWrite('put', contact.id);
     await this.doc.send(new PutCommand({ TableName: this.table, Item: toItem(contact) }));
   }
 
@@ -130,6 +139,7 @@ export class DynamoContactRepository implements ContactRepository {
   }
 
   async erase(id: string): Promise<void> {
+    await this.beforeWrite('erase', id);
     const items = await queryAll(this.doc, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
