@@ -23,7 +23,8 @@ module.exports = {
     {
       name: 'domain-no-io',
       severity: 'error',
-      comment: 'The domain never reads files, makes requests, resolves names or calls AWS: adapters do, behind ports.',
+      comment:
+        'The domain never reads files, makes requests, resolves names or calls AWS: adapters do, behind ports.',
       from: { path: '^functions/domain/' },
       to: {
         dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
@@ -54,7 +55,7 @@ module.exports = {
     {
       name: 'test-tiers-apart',
       severity: 'error',
-      comment: 'A test tier uses test/support (shared fakes and fixtures), never another tier\'s files.',
+      comment: "A test tier uses test/support (shared fakes and fixtures), never another tier's files.",
       from: { path: '^test/(unit|integration|e2e|infra|bench)/' },
       to: { path: '^test/(unit|integration|e2e|infra|bench)/', pathNot: '^test/$1/' },
     },
@@ -71,7 +72,10 @@ module.exports = {
     // TypeScript 7 has no compiler API for dependency-cruiser yet: swc parses the sources.
     parser: 'swc',
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
     exclude: { path: '(^|/)(node_modules|cdk\\.out|\\.data)/' },
   },
 };

@@ -26,6 +26,8 @@ const configSchema = z.object({
   TEMPLATES_DIR: z.string().default('templates/email'),
   /** Where the SMS templates live (`<name>.<locale>.liquid`). */
   SMS_TEMPLATES_DIR: z.string().default('templates/sms'),
+  /** Where the built browser scripts and their manifest live (the `pages` function's package in Lambda). */
+  ASSETS_DIR: z.string().default('assets'),
   /** Public base URL of links in messages (a custom domain); by default the API's own URL. */
   PUBLIC_BASE_URL: z.url().optional(),
   /** The sender's name and postal address, shown in every marketing email's footer. */

@@ -7,7 +7,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { bwipBarcodes } from './adapters/barcodes';
 import { randomIds, systemClock } from './adapters/clock';
 import { DynamoApiKeyRepository } from './adapters/dynamo/api-keys';
 import { DynamoAutomationRepository } from './adapters/dynamo/automations';
@@ -28,18 +27,16 @@ import { loadKeyring } from './adapters/secrets';
 import { SesMessenger } from './adapters/ses';
 import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
-import { templateFiles } from './adapters/template-files';
 import { fetchPoster } from './adapters/webhook-http';
 import { WebhookPublisher } from './adapters/webhook-publisher';
 import { type Config, loadConfig } from './config';
 import type { AutomationRepository } from './domain/automations/ports';
 import type { PlanJob, SendJob } from './domain/campaigns/campaign';
 import { type FrequencyCap, parseFrequencyCap } from './domain/campaigns/frequency';
-import { MessageCache } from './domain/campaigns/message';
 import type { CampaignRepository, CampaignScheduler, FrequencyLedger } from './domain/campaigns/ports';
 import type { SmsPolicy } from './domain/campaigns/send-window';
 import type { ContactRepository, SuppressionList } from './domain/contacts/ports';
-import type { BarcodeRenderer, CouponRepository } from './domain/coupons/ports';
+import type { CouponRepository } from './domain/coupons/ports';
 import type { ApiKeyRepository } from './domain/keys/ports';
 import type { PurchaseRepository } from './domain/purchases/ports';
 import type { Company } from './domain/shared/company';
@@ -50,7 +47,6 @@ import { TokenBucket } from './domain/shared/rate-limiter';
 import type { ShortLinkRepository } from './domain/sms/ports';
 import { parseQuietHours } from './domain/sms/quiet-hours';
 import type { StoreRepository } from './domain/stores/ports';
-import type { TemplateSource } from './domain/templates/ports';
 import type { EngagementRepository, EventLog } from './domain/tracking/ports';
 import type { WebhookPoster } from './domain/webhooks/delivery';
 import type { EventPublisher, WebhookRepository } from './domain/webhooks/ports';
@@ -109,12 +105,6 @@ export interface AppDeps {
   /** Paces this instance's provider calls (SEND_RATE_PER_SECOND). */
   limiter: TokenBucket;
   sleep: (ms: number) => Promise<void>;
-  /** The shipped email and SMS templates (TEMPLATES_DIR, SMS_TEMPLATES_DIR). */
-  templates: TemplateSource;
-  /** Code 128 and QR images of coupon codes. */
-  barcodes: BarcodeRenderer;
-  /** What many messages share (parsed templates, shop blocks), kept for the instance's life. */
-  messageCache: MessageCache;
 }
 
 /** A queue for a function that was not given one: using it is a deployment mistake, said plainly. */
@@ -227,10 +217,6 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     sendQueue: overrides.sendQueue ?? queue<SendJob>(config, config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
     limiter: overrides.limiter ?? new TokenBucket(config.SEND_RATE_PER_SECOND),
     sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    templates:
-      overrides.templates ?? templateFiles({ email: config.TEMPLATES_DIR, sms: config.SMS_TEMPLATES_DIR }),
-    barcodes: overrides.barcodes ?? bwipBarcodes,
-    messageCache: overrides.messageCache ?? new MessageCache(),
   };
 }
 

@@ -87,8 +87,10 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/c/{token}/barcode.png', fn: 'coupon-pages', auth: 'public' },
   { method: 'GET', path: '/c/{token}/qr.png', fn: 'coupon-pages', auth: 'public' },
   { method: 'GET', path: '/c/{token}/printed.gif', fn: 'coupon-pages', auth: 'public' },
-  // The till page for shop staff (static; it calls the till API with the store key it keeps).
+  // The till page for shop staff (static; it calls the till API with the store key it keeps), and the
+  // scripts pages load (built from functions/ui/browser, named after their content's hash).
   { method: 'GET', path: '/till', fn: 'pages', auth: 'public' },
+  { method: 'GET', path: '/assets/{name}', fn: 'pages', auth: 'public' },
   // Automations: a campaign that runs every day by itself (the win-back journey), paused and resumed.
   { method: 'POST', path: '/v1/automations', fn: 'automations', auth: marketer, body: 'json' },
   { method: 'GET', path: '/v1/automations', fn: 'automations', auth: marketer },

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { Config } from '../functions/config';
 import type { FunctionName, WorkerName } from '../functions/routes';
+import { browserAssetsDir } from './browser-assets';
 
 /**
  * What every function finds in its environment. Keys are those `functions/config.ts` parses, so a
@@ -24,6 +25,9 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * `assets` is found at run time under `${LAMBDA_TASK_ROOT}/<directory>`.
  */
 export const LAMBDA_TASK_ROOT = '/var/task';
+
+/** Where `browserAssets` puts the built browser scripts in a package: `${LAMBDA_TASK_ROOT}/assets`. */
+export const BROWSER_ASSETS = 'assets';
 
 /**
  * A file in functions/handlers/, without its `.ts` extension: every HTTP function, every worker
@@ -71,6 +75,14 @@ export interface RelanceFunctionProps
    */
   readonly assets?: readonly string[];
   /**
+   * Put the front-end build in the package: every browser entry point of infra/browser-assets.ts,
+   * bundled by esbuild (locally, at synthesis) with its manifest, found at run time under
+   * `${LAMBDA_TASK_ROOT}/assets` (`BROWSER_ASSETS`). Like `assets`, part of the bundle's output and
+   * of its hash: editing a browser script redeploys the function.
+   * @default false
+   */
+  readonly browserAssets?: boolean;
+  /**
    * Use the AWS SDK v3 that the Node.js 22 runtime provides instead of bundling the pinned one.
    * Worth it only on a hot path whose package size matters more than pinning: the sender, whose
    * bundle then holds little but its own code, liquidjs and zod (about 40 % of the size).
@@ -96,11 +108,11 @@ function repoDirectory(dir: string): string {
   return clean;
 }
 
-/** The command that copies `dir` (repository-relative) from the bundling input into its output. */
-function copyCommand(inputDir: string, outputDir: string, dir: string): string {
+/** The command that copies the directory `from` to `to`, recursively. */
+function copyCommand(from: string, to: string): string {
   const script =
     "const [from, to] = process.argv.slice(1); require('node:fs').cpSync(from, to, { recursive: true });";
-  return `node -e "${script}" "${inputDir}/${dir}" "${outputDir}/${dir}"`;
+  return `node -e "${script}" "${from}" "${to}"`;
 }
 
 /**
@@ -123,8 +135,9 @@ function copyCommand(inputDir: string, outputDir: string, dir: string): string {
  * - **512 MB and 10 s**: Lambda gives CPU in proportion to memory, and 512 MB keeps the cold start
  *   of a bundle with the SDK short; 10 s is far above any request we serve, and far below API
  *   Gateway's 30 s limit, so a stuck call fails fast. Override either per function.
- * - **Files read at run time travel in the package** (`assets`), copied after esbuild has run,
- *   rather than being fetched from S3 at cold start or inlined into the JavaScript.
+ * - **Files read at run time travel in the package** (`assets`, and the front-end build with
+ *   `browserAssets`), copied after esbuild has run, rather than being fetched from S3 at cold
+ *   start or inlined into the JavaScript.
  *
  * The role and the log group are created next to the function (as `<id>Role` and `<id>LogGroup`),
  * because they must exist before the function's constructor runs. `serviceRole` exposes the role
@@ -137,11 +150,24 @@ export class RelanceFunction extends NodejsFunction {
   public readonly functionLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: RelanceFunctionProps) {
-    const { handler, logRetention, bundling, environment, assets = [], runtimeSdk = false, ...rest } = props;
+    const {
+      handler,
+      logRetention,
+      bundling,
+      environment,
+      assets = [],
+      browserAssets = false,
+      runtimeSdk = false,
+      ...rest
+    } = props;
     const directories = assets.map(repoDirectory);
-    if (directories.length > 0 && bundling?.commandHooks) {
-      throw new Error('RelanceFunction: give either assets or bundling.commandHooks, not both');
+    if ((directories.length > 0 || browserAssets) && bundling?.commandHooks) {
+      throw new Error(
+        'RelanceFunction: give either assets (or browserAssets) or bundling.commandHooks, not both',
+      );
     }
+    // Built now, copied when bundling runs (after esbuild has bundled the handler).
+    const browserBuild = browserAssets ? browserAssetsDir() : undefined;
 
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -180,13 +206,15 @@ export class RelanceFunction extends NodejsFunction {
         sourcesContent: false,
         bundleAwsSDK: !runtimeSdk,
         forceDockerBundling: false,
-        ...(directories.length > 0
+        ...(directories.length > 0 || browserBuild
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) =>
-                  directories.map((dir) => copyCommand(inputDir, outputDir, dir)),
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  ...directories.map((dir) => copyCommand(`${inputDir}/${dir}`, `${outputDir}/${dir}`)),
+                  ...(browserBuild ? [copyCommand(browserBuild, `${outputDir}/${BROWSER_ASSETS}`)] : []),
+                ],
               },
             }
           : {}),

@@ -16,7 +16,7 @@ import {
   type SmsSending,
 } from './constructs/sms';
 import { Webhooks } from './constructs/webhooks';
-import { type FunctionEnvironment, LAMBDA_TASK_ROOT, type RelanceFunction } from './function';
+import { BROWSER_ASSETS, type FunctionEnvironment, LAMBDA_TASK_ROOT, type RelanceFunction } from './function';
 
 /** The context key (`cdk synth -c defaultCountry=BE`, or cdk.json) that sets DEFAULT_COUNTRY. */
 export const DEFAULT_COUNTRY_CONTEXT = 'defaultCountry';
@@ -285,7 +285,11 @@ export class RelanceStack extends Stack {
             SES_CONFIGURATION_SET: this.sending.configurationSet.configurationSetName,
           } satisfies FunctionEnvironment,
         },
-        pages: { environment: footer },
+        // The unsubscribe page's footer, and the till page's script: the front-end build, in its package.
+        pages: {
+          environment: { ...footer, ASSETS_DIR: `${LAMBDA_TASK_ROOT}/${BROWSER_ASSETS}` },
+          browserAssets: true,
+        },
         'coupon-pages': { environment: footer },
       },
     });

@@ -1,7 +1,7 @@
 import { type AppDeps, defaultDeps } from '../deps';
 import { runAutomations } from '../domain/automations/lifecycle';
 import { lazyHandler } from '../http/api';
-import { automationDeps } from '../wiring';
+import { automationDeps } from '../wiring/automations';
 
 /**
  * Invoked every few minutes by a schedule (EventBridge in AWS, a timer in the

@@ -6,7 +6,7 @@ import { addDays, localDay } from '../domain/shared/time';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
-import { automationDeps } from '../wiring';
+import { automationDeps } from '../wiring/automations';
 
 /** Automations: create one (it runs every day by itself), list, read with its recent runs, pause, resume. */
 export function makeHandler(deps: AppDeps) {

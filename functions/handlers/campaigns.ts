@@ -8,7 +8,7 @@ import { notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
-import { campaignCreationDeps, campaignDeps, segmentPreviewDeps } from '../wiring';
+import { campaignCreationDeps, campaignDeps, segmentPreviewDeps } from '../wiring/campaigns';
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),

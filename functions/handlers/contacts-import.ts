@@ -2,7 +2,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import { importContacts } from '../domain/contacts/import';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
-import { contactDeps, importOptions } from '../wiring';
+import { contactDeps, importOptions } from '../wiring/contacts';
 
 /** Bulk import from a CSV body: `{ created, updated, rejected: [{ line, errors }] }`. */
 export function makeHandler(deps: AppDeps) {

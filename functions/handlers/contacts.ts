@@ -1,12 +1,17 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
 import { contactInputSchema, contactView, emailSchema, phoneSchema } from '../domain/contacts/contact';
-import { eraseContact, upsertContact } from '../domain/contacts/customer-file';
+import {
+  contactsWithPhone,
+  eraseContact,
+  findContact,
+  upsertContact,
+} from '../domain/contacts/customer-file';
 import { badRequest, notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
-import { contactDeps } from '../wiring';
+import { contactDeps } from '../wiring/contacts';
 
 /** The single customer database: upsert by email or phone, look up, erase. */
 export function makeHandler(deps: AppDeps) {
@@ -27,24 +32,24 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /v1/contacts': async ({ query }) => {
         const q = parseInput(lookupSchema, query, 'query');
-        const [kind, value] = q.email
-          ? (['email', q.email] as const)
-          : q.phone
-            ? (['phone', q.phone] as const)
-            : [];
-        if (!kind || !value) {
-          throw badRequest('Look a contact up with ?email= or ?phone=', [
-            { path: 'query.email', message: 'Give email or phone' },
-          ]);
+        if (q.email) {
+          const contact = await findContact(contacts, q.email);
+          if (!contact) throw notFound('Contact');
+          return json(200, contactView(contact));
         }
-        const id = await deps.contacts.ownerOf(kind, value);
-        const contact = id ? await deps.contacts.get(id) : undefined;
-        if (!contact) throw notFound('Contact');
-        return json(200, contactView(contact));
+        if (q.phone) {
+          // A phone may be shared (a household): every contact that has it.
+          const found = await contactsWithPhone(contacts, q.phone);
+          if (found.length === 0) throw notFound('Contact');
+          return json(200, { items: found.map(contactView) });
+        }
+        throw badRequest('Look a contact up with ?email= or ?phone=', [
+          { path: 'query.email', message: 'Give email or phone' },
+        ]);
       },
       'GET /v1/contacts/{id}': async ({ params }) => {
         const contact = await deps.contacts.get(params.id ?? '');
-        if (!contact) throw notFound('Contact');
+        if (!contact || contact.erasingAt) throw notFound('Contact');
         return json(200, contactView(contact));
       },
       'DELETE /v1/contacts/{id}': async ({ params }) => {

@@ -1,5 +1,7 @@
+import { bwipBarcodes } from '../adapters/barcodes';
 import { type AppDeps, defaultDeps } from '../deps';
 import type { Coupon } from '../domain/coupons/coupon';
+import type { BarcodeRenderer } from '../domain/coupons/ports';
 import { couponFromToken, couponShops } from '../domain/coupons/printable';
 import { trackCouponStep } from '../domain/tracking/engagement';
 import {
@@ -15,7 +17,8 @@ import { httpOptions } from '../http/options';
 import { couponPage } from '../ui/pages/coupon';
 import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
 import { couponPdf } from '../ui/pdf/coupon';
-import { couponStepDeps, printableDeps } from '../wiring';
+import { printableDeps } from '../wiring/coupons';
+import { couponStepDeps } from '../wiring/tracking';
 
 const PRIVATE = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' };
 
@@ -24,7 +27,7 @@ const PRIVATE = { 'cache-control': 'private, no-store', 'referrer-policy': 'no-r
  * A6 print friendly), a PDF, the Code 128 and QR images. Viewing and printing
  * are recorded, once per recipient, as steps of the campaign's funnel.
  */
-export function makeHandler(deps: AppDeps) {
+export function makeHandler(deps: AppDeps, barcodes: BarcodeRenderer = bwipBarcodes) {
   const printable = printableDeps(deps);
   const steps = couponStepDeps(deps);
   const load = (req: ApiRequest) => couponFromToken(printable, req.params.token);
@@ -63,10 +66,7 @@ export function makeHandler(deps: AppDeps) {
         };
         const base = req.event.rawPath;
         if (req.query.format === 'pdf') {
-          const [barcode, qr] = await Promise.all([
-            deps.barcodes.code128(coupon.code),
-            deps.barcodes.qr(coupon.code),
-          ]);
+          const [barcode, qr] = await Promise.all([barcodes.code128(coupon.code), barcodes.qr(coupon.code)]);
           const pdf = await couponPdf({ ...input, barcodePng: barcode, qrPng: qr });
           await step(coupon, 'printed', req);
           return {
@@ -95,11 +95,11 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /c/{token}/barcode.png': async (req) => {
         const coupon = await load(req);
-        return coupon ? png(await deps.barcodes.code128(coupon.code)) : notFoundPage(req);
+        return coupon ? png(await barcodes.code128(coupon.code)) : notFoundPage(req);
       },
       'GET /c/{token}/qr.png': async (req) => {
         const coupon = await load(req);
-        return coupon ? png(await deps.barcodes.qr(coupon.code)) : notFoundPage(req);
+        return coupon ? png(await barcodes.qr(coupon.code)) : notFoundPage(req);
       },
       'GET /c/{token}/printed.gif': async (req) => {
         const coupon = await load(req);

@@ -5,7 +5,7 @@ import { forbidden } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
-import { tillDeps } from '../wiring';
+import { tillDeps } from '../wiring/coupons';
 
 const codeParam = z.string().trim().min(1).max(40);
 const redeemSchema = z.strictObject({

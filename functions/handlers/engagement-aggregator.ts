@@ -7,7 +7,7 @@ import { CHANNELS } from '../domain/contacts/contact';
 import { aggregateEngagement } from '../domain/tracking/engagement';
 import type { EngagementEvent } from '../domain/tracking/events';
 import { lazyHandler } from '../memo';
-import { aggregatorDeps } from '../wiring';
+import { aggregatorDeps } from '../wiring/tracking';
 
 const engagementEvent = z.object({
   campaignId: z.string(),

@@ -5,7 +5,7 @@ import { notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
-import { keyDeps } from '../wiring';
+import { keyDeps } from '../wiring/keys';
 
 /** API keys: created (secret shown once), listed without secrets, revoked. */
 export function makeHandler(deps: AppDeps) {

@@ -1,12 +1,15 @@
+import { assetFiles } from '../adapters/static-assets';
 import { type AppDeps, defaultDeps } from '../deps';
 import { viewMessage } from '../domain/campaigns/view';
 import { unsubscribe, unsubscribeRequest } from '../domain/tracking/unsubscribe';
 import { header, httpHandler, lazyHandler } from '../http/api';
+import { type AssetSource, assetResponse, assetUrl } from '../http/assets';
 import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { linkNotFoundPage, pageLocale, unsubscribeConfirmPage, unsubscribedPage } from '../ui/pages/public';
-import { TILL_PAGE_CSP, tillPage } from '../ui/pages/till';
-import { unsubscribeDeps, viewMessageDeps } from '../wiring';
+import { TILL_PAGE_POLICY, tillPage } from '../ui/pages/till';
+import { viewMessageDeps } from '../wiring/sending';
+import { unsubscribeDeps } from '../wiring/tracking';
 
 /** Pages here may show the email's remote images (view in browser). */
 const html = (status: number, body: string) => htmlResponse(status, body, { img: '* data:' });
@@ -16,8 +19,11 @@ const html = (status: number, body: string) => htmlResponse(status, body, { img:
  * for confirmation (link scanners follow GETs); a POST — the RFC 8058 one-click
  * request from the mailbox provider, or the page's button — unsubscribes at
  * once. A tampered token is a 404.
+ *
+ * It also serves the till page and the built browser scripts (`assets`: the files in ASSETS_DIR,
+ * or the local stack's in-memory build), which the page loads from the same origin.
  */
-export function makeHandler(deps: AppDeps) {
+export function makeHandler(deps: AppDeps, assets: AssetSource = assetFiles(deps.config.ASSETS_DIR)) {
   const company = deps.company.name;
   const unsubscribing = unsubscribeDeps(deps);
   const viewing = viewMessageDeps(deps);
@@ -41,17 +47,12 @@ export function makeHandler(deps: AppDeps) {
         if (!done) return html(404, linkNotFoundPage(lang(event)));
         return html(200, unsubscribedPage(lang(event, done.contact?.locale), company));
       },
-      'GET /till': async () => ({
-        status: 200,
-        body: tillPage(),
-        headers: {
-          'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': TILL_PAGE_CSP,
-          'cache-control': 'no-cache',
-          'x-frame-options': 'DENY',
-          'referrer-policy': 'no-referrer',
-        },
-      }),
+      'GET /till': async () => {
+        const script = await assets.entry('till');
+        if (!script) throw new Error('The till script was not built: the assets have no "till" entry');
+        return htmlResponse(200, tillPage(assetUrl(script)), TILL_PAGE_POLICY);
+      },
+      'GET /assets/{name}': async ({ params }) => assetResponse(assets, params.name ?? ''),
       'GET /v/{token}': async ({ params, event }) => {
         const page = await viewMessage(viewing, params.token);
         return page ? html(200, page) : html(404, linkNotFoundPage(lang(event)));

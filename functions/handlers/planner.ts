@@ -3,7 +3,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import { planNextPage } from '../domain/campaigns/planner';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
-import { plannerDeps } from '../wiring';
+import { plannerDeps } from '../wiring/sending';
 
 const planJob = z.strictObject({ campaignId: z.string().min(1).max(100), start: z.boolean().optional() });
 

@@ -4,7 +4,7 @@ import { recordPurchase } from '../domain/purchases/record';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
-import { purchaseDeps } from '../wiring';
+import { purchaseDeps } from '../wiring/contacts';
 
 /** Purchases by response channel (store, web, phone): the facts segments and reports are built on. */
 export function makeHandler(deps: AppDeps) {

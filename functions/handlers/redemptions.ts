@@ -5,7 +5,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import type { Coupon } from '../domain/coupons/coupon';
 import { applyCouponChange } from '../domain/coupons/redemptions';
 import { lazyHandler } from '../memo';
-import { redemptionDeps } from '../wiring';
+import { redemptionDeps } from '../wiring/coupons';
 
 const coupon = (image: Record<string, AttributeValue> | undefined): Coupon | undefined =>
   image ? (unmarshall(image) as Coupon) : undefined;

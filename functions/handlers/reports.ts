@@ -8,7 +8,7 @@ import { type ApiRequest, header, httpHandler, json, lazyHandler } from '../http
 import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { reportPage } from '../ui/pages/report';
-import { reportCsvDeps, reportDeps } from '../wiring';
+import { reportCsvDeps, reportDeps } from '../wiring/reports';
 
 const csvQuery = z.strictObject({ cursor: z.string().max(500).optional() });
 const htmlQuery = z.strictObject({ lang: z.enum(['fr', 'en']).optional() });

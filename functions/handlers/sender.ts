@@ -4,7 +4,7 @@ import { sendJob } from '../domain/campaigns/sender';
 import { CHANNELS } from '../domain/contacts/contact';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
-import { senderDeps } from '../wiring';
+import { senderDeps } from '../wiring/sending';
 
 const sendJobSchema = z.strictObject({
   campaignId: z.string().min(1).max(100),

@@ -2,7 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { type AppDeps, defaultDeps } from '../deps';
 import { handleSesEvent, sesEventSchema } from '../domain/tracking/ses-events';
 import { lazyHandler } from '../http/api';
-import { providerEventDeps } from '../wiring';
+import { providerEventDeps } from '../wiring/tracking';
 
 /**
  * EventBridge target for the SES configuration set's events: delivery, bounce,

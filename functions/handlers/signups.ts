@@ -21,7 +21,7 @@ import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { optinAlreadyPage, optinConfirmedPage, optinConfirmPage, optinExpiredPage } from '../ui/pages/optin';
 import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
-import { signupDeps } from '../wiring';
+import { signupDeps } from '../wiring/signups';
 
 /**
  * Sign-ups in the shop: `POST /v1/signups` with a store key (the shop comes
@@ -72,14 +72,9 @@ export function makeHandler(deps: AppDeps) {
           parseInput(inputSchema, req.body),
           publicBaseUrl(req.event, deps.config.PUBLIC_BASE_URL),
         );
-        deps.logger.info('Signed up in a shop', {
-          storeId,
-          contactId: result.contactId,
-          email: result.email,
-          sms: result.sms,
-          confirmationSent: result.confirmationSent,
-        });
-        return json(201, result);
+        deps.logger.info('Signed up in a shop', { storeId, email: result.email, sms: result.sms });
+        // Accepted: what became of the file is not the shop's to know (the answer is the same either way).
+        return json(202, result);
       },
       'GET /optin/{token}': async (req) => page(await inspectOptin(signups, req.params.token), req),
       'POST /optin/{token}': async (req) => {

@@ -3,7 +3,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import { handleSmsEvent, smsEventSchema } from '../domain/sms/events';
 import { lazyHandler } from '../http/api';
 import { parseJson } from '../http/jobs';
-import { smsEventDeps } from '../wiring';
+import { smsEventDeps } from '../wiring/tracking';
 
 /**
  * SNS subscriber of the SMS configuration set's event destination: delivery

@@ -3,7 +3,7 @@ import { type AppDeps, defaultDeps } from '../deps';
 import { handleInboundSms, inboundSmsSchema } from '../domain/sms/events';
 import { lazyHandler } from '../http/api';
 import { parseJson } from '../http/jobs';
-import { inboundSmsDeps } from '../wiring';
+import { inboundSmsDeps } from '../wiring/tracking';
 
 /**
  * SNS subscriber of the two-way SMS channel: replies to our numbers. STOP

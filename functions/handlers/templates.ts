@@ -5,7 +5,7 @@ import { listTemplates } from '../domain/templates/catalog';
 import { previewSchema, previewTemplate } from '../domain/templates/preview';
 import { httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
 import { httpOptions } from '../http/options';
-import { previewDeps } from '../wiring';
+import { previewDeps } from '../wiring/templates';
 
 /** The email and SMS templates: what exists, and how one renders for a given contact. */
 export function makeHandler(deps: AppDeps) {
@@ -15,8 +15,8 @@ export function makeHandler(deps: AppDeps) {
     {
       'GET /v1/templates': async () =>
         json(200, {
-          items: await listTemplates(deps.templates),
-          sms: await listSmsTemplates(deps.templates),
+          items: await listTemplates(preview.templates),
+          sms: await listSmsTemplates(preview.templates),
         }),
       'POST /v1/templates/{name}/preview': async ({ params, body, event }) =>
         json(

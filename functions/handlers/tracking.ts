@@ -11,7 +11,7 @@ import {
 import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { linkNotFoundPage, pageLocale } from '../ui/pages/public';
-import { trackingDeps } from '../wiring';
+import { trackingDeps } from '../wiring/tracking';
 
 const NO_STORE = { 'cache-control': 'no-store, max-age=0', 'referrer-policy': 'no-referrer' };
 

@@ -3,7 +3,7 @@ import { deliverWebhook } from '../domain/webhooks/delivery';
 import { webhookJobSchema } from '../domain/webhooks/webhook';
 import { lazyHandler } from '../http/api';
 import { sqsJobHandler } from '../http/jobs';
-import { deliveryDeps } from '../wiring';
+import { deliveryDeps } from '../wiring/webhooks';
 
 /**
  * SQS worker: one attempt at one webhook delivery per message (see

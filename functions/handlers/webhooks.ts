@@ -6,7 +6,7 @@ import { registerWebhook } from '../domain/webhooks/delivery';
 import { publicWebhook, webhookInputSchema } from '../domain/webhooks/webhook';
 import { httpHandler, json, lazyHandler } from '../http/api';
 import { httpOptions } from '../http/options';
-import { webhookDeps } from '../wiring';
+import { webhookDeps } from '../wiring/webhooks';
 
 const deliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

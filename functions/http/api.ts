@@ -55,23 +55,6 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 });
 
 /**
- * A server-rendered public page: no caching, no framing, no referrer, and a
- * CSP that allows inline styles and posting forms back to us only (`img` adds
- * image sources, e.g. the view-in-browser email's remote images).
- */
-export const htmlPage = (status: number, body: string, img?: string): ApiResponse => ({
-  status,
-  body,
-  headers: {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline';${img ? ` img-src ${img};` : ''} form-action 'self'`,
-  },
-});
-
-/**
  * Builds the Lambda handler for one function from its route implementations.
  * The route table says who may call each route and what its body is; this
  * checks both, parses the body, and maps every error to the API's JSON shape.

@@ -41,6 +41,8 @@ export interface ApiProps {
 export interface FunctionOptions {
   readonly environment?: Record<string, string>;
   readonly assets?: readonly string[];
+  /** The front-end build (the browser scripts pages load), see `RelanceFunctionProps.browserAssets`. */
+  readonly browserAssets?: boolean;
 }
 
 /** What an HTTP function may do with the data. */
@@ -68,7 +70,8 @@ const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true }
  * `health` touches no data. `templates` only reads (a preview may show a stored contact and its
  * shop). `campaigns` reads and writes campaigns but signs and hashes nothing: the sender signs the
  * links, and the queue it feeds is granted by the stack. `pages` verifies signed tokens and
- * suppresses whoever unsubscribes (its static till page needs nothing). `tracking` verifies signed
+ * suppresses whoever unsubscribes (its static till page, and the scripts it reads from its own
+ * package, need nothing). `tracking` verifies signed
  * tokens and writes raw opens and clicks to the events table; of the main table it only reads the
  * short links of SMS (`GET /s/{code}`), one item by key. `webhooks` touches webhook items only.
  * The others read and write the main table and use the keyring for the keyed hashes of suppressed
@@ -152,6 +155,7 @@ export class Api extends Construct {
         handler: name,
         environment: { ...props.environment, ...options.environment },
         ...(options.assets ? { assets: options.assets } : {}),
+        ...(options.browserAssets ? { browserAssets: true } : {}),
         ...(memorySize ? { memorySize } : {}),
       });
 
@@ -246,7 +250,7 @@ export class Api extends Construct {
           reason:
             `${route.method} ${route.path} is marked 'public' in functions/routes.ts: it is called without an ` +
             'API key by design (a liveness probe, a link that carries its own HMAC-signed token, or the static ' +
-            "till page, which holds no data and calls the /v1 till API with the store's own key).",
+            "till page and the scripts it loads, which hold no data and call the /v1 till API with the store's own key).",
         });
       }
     }

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../../functions/adapters/clock';
+import { assetsInMemory } from '../../functions/adapters/static-assets';
 import { loadConfig } from '../../functions/config';
 import { type AppDeps, buildDeps, documentClient } from '../../functions/deps';
 import { runAutomations } from '../../functions/domain/automations/lifecycle';
@@ -38,8 +39,10 @@ import { makeHandler as templates } from '../../functions/handlers/templates';
 import { makeHandler as tracking } from '../../functions/handlers/tracking';
 import { makeHandler as webhookDeliverer } from '../../functions/handlers/webhook-deliverer';
 import { makeHandler as webhooks } from '../../functions/handlers/webhooks';
+import type { AssetSource } from '../../functions/http/assets';
 import { type FunctionName, ROUTES } from '../../functions/routes';
-import { automationDeps } from '../../functions/wiring';
+import { automationDeps } from '../../functions/wiring/automations';
+import { buildBrowserAssets } from '../browser-assets';
 import { type Emulator, startDynalite, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
@@ -55,8 +58,11 @@ import {
 import { LocalSmsOutbox } from './sms-outbox';
 import { ensureTables } from './tables';
 
-/** Every HTTP function, by the name the route table uses: the same modules Lambda runs. */
-const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
+/**
+ * Every HTTP function, by the name the route table uses: the same modules Lambda runs. `pages`
+ * serves the browser scripts from the build made at boot, where Lambda reads them from its package.
+ */
+const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps, assets: AssetSource) => HttpLambda> = {
   health,
   keys,
   contacts,
@@ -69,7 +75,7 @@ const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps) => HttpLambda> = {
   tracking,
   reports,
   coupons,
-  'coupon-pages': couponPages,
+  'coupon-pages': (deps) => couponPages(deps),
   webhooks,
   automations,
   signups,
@@ -158,6 +164,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   };
 
   try {
+    // The browser scripts, bundled in memory by esbuild while the emulators start (tens of ms).
+    const assets = buildBrowserAssets();
+    assets.catch(() => undefined); // awaited below; a failure before that must not go unhandled
     const own = async (start: () => Promise<Emulator>) => {
       const e = await start();
       started.push(e);
@@ -279,8 +288,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cursor = page.next;
     }
 
+    const browserAssets = assetsInMemory(await assets);
     const handlers = Object.fromEntries(
-      Object.entries(HTTP_FUNCTIONS).map(([name, make]) => [name, make(deps)]),
+      Object.entries(HTTP_FUNCTIONS).map(([name, make]) => [name, make(deps, browserAssets)]),
     ) as Record<string, HttpLambda>;
     const server = createGateway({
       routes: ROUTES,

@@ -121,11 +121,11 @@ export async function benchPipeline(n: number, log: (s: string) => void): Promis
 
     const run = async (size: number, tag: string) => {
       log(`  seeding ${size} contacts…`);
-      for (let i = 0; i < size; i += 1000) {
-        await stack.deps.contacts.putMany(
-          Array.from({ length: Math.min(1000, size - i) }, (_, j) => contact(i + j, tag, now)),
-        );
-      }
+      await pMap(
+        Array.from({ length: size }, (_, i) => i),
+        (i) => stack.deps.contacts.create(contact(i, tag, now)),
+        { concurrency: 16 },
+      );
       global.gc?.();
       const campaign = await call('POST', '/v1/campaigns', {
         name: tag,

@@ -86,7 +86,9 @@ export async function benchRedeem(): Promise<BenchResult[]> {
         };
         // Exactly the request the coupon store sends for a redemption, without the handler around it.
         const code = forRaw[m++ % forRaw.length] as string;
-        const res = await doc.send(new UpdateCommand(redeemUpdate(deps.config.TABLE_NAME, code, r, now)));
+        const res = await doc.send(
+          new UpdateCommand(redeemUpdate(deps.config.TABLE_NAME, code, r, now, deps.config.COST_CURRENCY)),
+        );
         if (!res.Attributes) throw new Error('raw update failed');
       },
       { rounds: 40, perRound: 25 },

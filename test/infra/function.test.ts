@@ -40,4 +40,16 @@ describe('RelanceFunction assets', () => {
         }),
     ).toThrow(/not both/);
   });
+
+  it('refuses browserAssets together with command hooks of its own', () => {
+    const hooks = { beforeBundling: () => [], beforeInstall: () => [], afterBundling: () => [] };
+    expect(
+      () =>
+        new RelanceFunction(bareStack(), 'F', {
+          handler: 'pages',
+          browserAssets: true,
+          bundling: { commandHooks: hooks },
+        }),
+    ).toThrow(/not both/);
+  });
 });

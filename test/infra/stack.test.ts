@@ -155,6 +155,7 @@ describe('routes', () => {
     'GET /c/{token}/qr.png',
     'GET /c/{token}/printed.gif',
     'GET /till',
+    'GET /assets/{name}',
   ])('%s is public', (key) => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: key,
@@ -723,6 +724,24 @@ describe('bundles', () => {
     expect(sizeOf(couponPages)).toBeLessThanOrEqual(COUPON_PAGES_BUNDLE_BUDGET);
     for (const name of ALL_FUNCTIONS.filter((n) => n !== 'coupon-pages')) {
       expect([...printing(fnNamed(name))], name).toEqual([]);
+    }
+  });
+
+  it('pages carries the front-end build (its manifest and every file it lists), where ASSETS_DIR says; no other function does', () => {
+    const pages = fnNamed('pages');
+    const dir = resolve(packageOf(pages), 'assets');
+    const manifest = JSON.parse(readFileSync(resolve(dir, 'manifest.json'), 'utf8')) as {
+      entries: Record<string, string>;
+      files: string[];
+    };
+    expect(manifest.entries.till).toMatch(/^till-[A-Z0-9]{8}\.js$/);
+    expect(manifest.files).toContain(manifest.entries.till);
+    expect(readdirSync(dir).sort()).toEqual([...manifest.files, 'manifest.json'].sort());
+    expect(readFileSync(resolve(dir, manifest.entries.till ?? ''), 'utf8')).toContain('v1/coupons/');
+    expect(lambdaOf(pages).Properties.Environment.Variables.ASSETS_DIR).toBe('/var/task/assets');
+    for (const name of ALL_FUNCTIONS.filter((n) => n !== 'pages')) {
+      expect(existsSync(resolve(packageOf(fnNamed(name)), 'assets')), name).toBe(false);
+      expect(lambdaOf(fnNamed(name)).Properties.Environment.Variables.ASSETS_DIR, name).toBeUndefined();
     }
   });
 

@@ -120,21 +120,43 @@ describe('contacts', () => {
 
     expect((await s.call('GET', `/v1/contacts/${id}`)).body.id).toBe(id);
     expect((await s.call('GET', '/v1/contacts?email=MARIE.CURIE%40example.fr')).body.id).toBe(id);
-    expect((await s.call('GET', '/v1/contacts?phone=0612345679')).body.id).toBe(id);
+    // A phone may be shared: the look-up lists every contact that has it.
+    expect(
+      (await s.call('GET', '/v1/contacts?phone=0612345679')).body.items.map((c: { id: string }) => c.id),
+    ).toEqual([id]);
     expect((await s.call('GET', '/v1/contacts?email=nobody%40example.fr')).status).toBe(404);
     expect((await s.call('GET', '/v1/contacts/c_nope')).status).toBe(404);
     expect((await s.call('GET', '/v1/contacts')).status).toBe(400);
   });
 
-  it('refuses an email and a phone that belong to two contacts, writing nothing', async () => {
+  it('lets a phone be shared: an email’s owner takes a phone another contact has, both remain', async () => {
     const a = await s.call('PUT', '/v1/contacts', { json: { email: 'a@conflict.fr' } });
     const b = await s.call('PUT', '/v1/contacts', { json: { phone: '0611111111' } });
     const res = await s.call('PUT', '/v1/contacts', {
       json: { email: 'a@conflict.fr', phone: '0611111111' },
     });
-    expect(res.status).toBe(409);
-    expect((await s.call('GET', `/v1/contacts/${a.body.id}`)).body.phone).toBeUndefined();
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(a.body.id);
+    expect((await s.call('GET', `/v1/contacts/${b.body.id}`)).body).toMatchObject({ phone: '+33611111111' });
     expect((await s.call('GET', `/v1/contacts/${b.body.id}`)).body.email).toBeUndefined();
+    const both = (await s.call('GET', '/v1/contacts?phone=0611111111')).body.items.map(
+      (c: { id: string }) => c.id,
+    );
+    expect(both.sort()).toEqual([a.body.id, b.body.id].sort());
+  });
+
+  it('updates by a shared phone the contact created from it, and answers 409 when none was', async () => {
+    const res = await s.call('PUT', '/v1/contacts', { json: { phone: '0611111111', firstName: 'Bea' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ phone: '+33611111111', firstName: 'Bea' });
+    expect(res.body.email).toBeUndefined();
+    await s.call('PUT', '/v1/contacts', { json: { email: 'c1@household.fr', phone: '0611111119' } });
+    await s.call('PUT', '/v1/contacts', { json: { email: 'c2@household.fr', phone: '0611111119' } });
+    const ambiguous = await s.call('PUT', '/v1/contacts', {
+      json: { phone: '0611111119', firstName: 'Who' },
+    });
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body.issues[0].path).toBe('phone');
   });
 
   it('refuses an unknown home store and leaves no trace', async () => {

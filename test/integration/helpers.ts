@@ -113,3 +113,9 @@ export const consent = (status: 'granted' | 'denied' = 'granted') => ({
   source: 'test',
   at: '2026-01-01T00:00:00Z',
 });
+
+/** The id of the (first) contact that has a phone number, through the API's look-up. */
+export async function idByPhone(s: TestStack, phone: string): Promise<string | undefined> {
+  const res = await s.call('GET', `/v1/contacts?phone=${encodeURIComponent(phone)}`);
+  return res.status === 200 ? (res.body.items[0]?.id as string) : undefined;
+}

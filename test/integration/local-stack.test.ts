@@ -64,6 +64,37 @@ describe('the local stack', () => {
     }
   });
 
+  it('serves the till page and the script it loads, bundled at boot, as the pages function does in AWS', async () => {
+    const stack = await startLocalStack({ port: 0, sesPort: 0, dataDir: ':memory:' });
+    try {
+      const page = await fetch(`${stack.url}/till`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+      expect(page.headers.get('content-security-policy')).not.toMatch(/script-src[^;]*unsafe-inline/);
+      const src = /<script src="([^"]+)"><\/script>/.exec(await page.text())?.[1] ?? '';
+      expect(src).toMatch(/^assets\/till-[A-Z0-9]{8}\.js$/);
+
+      const script = await fetch(new URL(src, `${stack.url}/till`));
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(await script.text()).toContain('v1/coupons/');
+      for (const name of [
+        'till-00000000.js',
+        '..%2Fmanifest.json',
+        'manifest.json',
+        '%2E%2E%2Fmanifest.json',
+      ]) {
+        const missing = await fetch(`${stack.url}/assets/${name}`);
+        expect(missing.status, name).toBe(404);
+        expect(missing.headers.get('cache-control'), name).toBe('no-store');
+      }
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('starts with npm start settings, answers /health, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
       env: {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fakes';
-import { sampleStore, startTestStack, type TestStack, waitForCampaign } from './helpers';
+import { idByPhone, sampleStore, startTestStack, type TestStack, waitForCampaign } from './helpers';
 
 /**
  * The reports of campaigns that text: the CSV has one row per message (a
@@ -70,8 +70,7 @@ async function csvRows(st: TestStack, id: string): Promise<{ header: string[]; r
   return { header, rows: parse(text, { columns: true }) as Row[] };
 }
 
-const ownerOf = async (st: TestStack, phoneNumber: string) =>
-  (await st.deps.contacts.ownerOf('phone', phoneNumber)) as string;
+const ownerOf = async (st: TestStack, phoneNumber: string) => (await idByPhone(st, phoneNumber)) as string;
 
 describe('the report of an SMS campaign', () => {
   it('exports one CSV row per SMS, with its channel and segments after the existing columns', async () => {

@@ -7,6 +7,7 @@ import { prng } from '../../infra/local/samples/generate';
 import { FakeClock } from '../support/fakes';
 import {
   type CallOptions,
+  idByPhone,
   sampleStore,
   startTestStack,
   type TestStack,
@@ -57,7 +58,7 @@ async function importRows(st: TestStack, header: string, rows: string[]) {
 }
 
 async function contactByPhone(st: TestStack, phone: string) {
-  const id = await st.deps.contacts.ownerOf('phone', phone);
+  const id = await idByPhone(st, phone);
   if (!id) throw new Error(`No contact owns ${phone}`);
   return (await st.call('GET', `/v1/contacts/${id}`)).body;
 }
@@ -273,7 +274,7 @@ describe('SMS campaigns: sending', () => {
     expect(report.sms.links).toEqual([expect.objectContaining({ index: 0, uniqueHuman: 1, totalHuman: 1 })]);
     expect(report.clicked.uniqueHuman).toBe(0);
     expect(report.actionResponse.map((r: { action: string }) => r.action)).toEqual(['sms']);
-    const anaId = await st.deps.contacts.ownerOf('phone', phone(1));
+    const anaId = await idByPhone(st, phone(1));
     const record = await st.deps.campaigns.getSend(id, anaId as string, 'sms');
     expect(record).toMatchObject({
       status: 'sent',
@@ -344,7 +345,7 @@ describe('SMS campaigns: sending', () => {
     );
     expect(mails.length).toBeGreaterThanOrEqual(4);
     // Both messages to the same contact have their own send record.
-    const both = await st.deps.contacts.ownerOf('phone', phone(1));
+    const both = await idByPhone(st, phone(1));
     expect((await st.deps.campaigns.getSend(all, both as string))?.status).toBe('sent');
     expect((await st.deps.campaigns.getSend(all, both as string, 'sms'))?.status).toBe('sent');
     const report = (await st.call('GET', `/v1/campaigns/${all}/report`)).body;
@@ -383,8 +384,8 @@ describe('SMS campaigns: consent, quiet hours and STOP', () => {
       `${phone(2)},sms,granted,America/New_York`,
     ]);
     const id = await sendingByHand(st);
-    const paris = (await st.deps.contacts.ownerOf('phone', phone(1))) as string;
-    const newYork = (await st.deps.contacts.ownerOf('phone', phone(2))) as string;
+    const paris = (await idByPhone(st, phone(1))) as string;
+    const newYork = (await idByPhone(st, phone(2))) as string;
     // Nobody plays the local queue here: the job is handed to the sender directly.
     st.queues.send?.close();
     const job = { campaignId: id, contactIds: [paris, newYork], channel: 'sms' };
@@ -419,7 +420,7 @@ describe('SMS campaigns: consent, quiet hours and STOP', () => {
       [1, 2, 3, 4, 5, 6].map((i) => `${phone(i)},sms,granted`),
     );
     const id = await sendingByHand(st);
-    const ids = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => st.deps.contacts.ownerOf('phone', phone(i))));
+    const ids = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => idByPhone(st, phone(i))));
     st.queues.send?.close();
     const handler = sender(st.deps);
     await handler(sqs({ campaignId: id, contactIds: ids.slice(0, 3) as string[], channel: 'sms' }));

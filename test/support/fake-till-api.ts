@@ -1,13 +1,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TILL_PAGE_CSP, tillPage } from '../../functions/ui/pages/till';
+import { assetsInMemory } from '../../functions/adapters/static-assets';
+import type { ApiResponse } from '../../functions/http/api';
+import { assetResponse, assetUrl } from '../../functions/http/assets';
+import { htmlResponse } from '../../functions/http/html';
+import { TILL_PAGE_POLICY, tillPage } from '../../functions/ui/pages/till';
+import { buildBrowserAssets } from '../../infra/browser-assets';
 
 /**
  * A stand-in for the till API, just enough for the till page's browser tests:
- * it serves `tillPage()` at `/till` with the real CSP and answers the three
- * till endpoints and the shop sign-up from memory, with the contract's status
- * codes and bodies. It is not the real service: no DynamoDB, no hashing, no
- * check symbol, no email.
+ * it serves the till page at `/till` and its script, bundled by the front-end
+ * build, at `/assets/{name}`, with the headers the `pages` function gives them
+ * (the same `htmlResponse` and `assetResponse`), and answers the three till
+ * endpoints and the shop sign-up from memory, with the contract's status codes
+ * and bodies. It is not the real service: no DynamoDB, no hashing, no check
+ * symbol, no email.
  */
 
 export const STORE_ID = 'paris-11';
@@ -184,15 +191,25 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Writes one of the pages function's responses. */
+function reply(res: ServerResponse, out: ApiResponse): void {
+  const text = typeof out.body === 'string';
+  res.writeHead(out.status, { ...(text ? {} : { 'content-type': 'application/json' }), ...out.headers });
+  res.end(text ? out.body : JSON.stringify(out.body));
+}
+
 /** Starts the fake on a random port of 127.0.0.1. */
 export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promise<FakeTillApi> {
   const voidWindowMs = (options.voidWindowSeconds ?? 300) * 1000;
+  const assets = assetsInMemory(await buildBrowserAssets());
+  const script = await assets.entry('till');
+  if (!script) throw new Error('The front-end build has no till entry');
+  const page = htmlResponse(200, tillPage(assetUrl(script)), TILL_PAGE_POLICY);
   let coupons = initialCoupons();
   let failedLookups = 0;
   let blockedUntil = 0;
   const requests: RecordedRequest[] = [];
   /** Addresses signed up, each with its contact id: a second sign-up finds the confirmation pending. */
-  let signedUp = new Map<string, string>();
 
   /** POST /v1/signups: the contract's answers, without a database or an email. */
   const signup = (res: ServerResponse, body: unknown) => {
@@ -211,18 +228,10 @@ export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promis
       issues.push({ path: ['email'], message: 'Give an email or a phone number' });
     if (issues.length > 0)
       return send(res, 400, problem('validation_error', 'The request is not valid', issues));
-    const address = typeof email === 'string' ? email.toLowerCase() : String(phone);
-    const known = signedUp.get(address);
-    const contactId = known ?? `c_fake${signedUp.size + 1}`;
-    signedUp.set(address, contactId);
-    const asked = emailConsent === true && typeof email === 'string';
-    const denied = address === UNSUBSCRIBED_EMAIL;
-    return send(res, 201, {
-      contactId,
-      created: known === undefined,
-      email: asked ? (denied ? 'denied' : 'pending') : 'none',
-      sms: smsConsent === true && typeof phone === 'string' ? 'granted' : 'none',
-      confirmationSent: asked && !denied && known === undefined,
+    // The contract: accepted, and the same answer whether or not the address was known.
+    return send(res, 202, {
+      email: emailConsent === true && typeof email === 'string' ? 'confirmation_requested' : 'not_requested',
+      sms: smsConsent === true && typeof phone === 'string' ? 'granted' : 'not_requested',
     });
   };
 
@@ -375,13 +384,15 @@ export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promis
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
-    if (path === '/till' && req.method === 'GET') {
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': TILL_PAGE_CSP,
-        'cache-control': 'no-store',
-      });
-      res.end(tillPage());
+    if (path === '/till' && req.method === 'GET') return reply(res, page);
+    const asset = /^\/assets\/([^/]+)$/.exec(path)?.[1];
+    if (asset !== undefined && req.method === 'GET') {
+      Promise.resolve(asset)
+        .then((name) => assetResponse(assets, decodeURIComponent(name)))
+        .then(
+          (out) => reply(res, out),
+          (error: unknown) => res.destroy(error as Error),
+        );
       return;
     }
     if (path.startsWith('/v1/')) {
@@ -406,7 +417,6 @@ export async function startFakeTillApi(options: FakeTillApiOptions = {}): Promis
     requests,
     reset() {
       coupons = initialCoupons();
-      signedUp = new Map();
       failedLookups = 0;
       blockedUntil = 0;
       requests.length = 0;

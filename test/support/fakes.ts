@@ -27,7 +27,7 @@ import type {
 } from '../../functions/domain/campaigns/ports';
 import type { RecipientMark, SendOutcome, SendRecord } from '../../functions/domain/campaigns/send-record';
 import type { Channel, Contact, IdentifierKind } from '../../functions/domain/contacts/contact';
-import type { ContactRepository, SuppressionList } from '../../functions/domain/contacts/ports';
+import type { ContactRepository, PhoneHolders, SuppressionList } from '../../functions/domain/contacts/ports';
 import type { Coupon, Redemption } from '../../functions/domain/coupons/coupon';
 import type { CouponRepository } from '../../functions/domain/coupons/ports';
 import type { ApiKeyRecord } from '../../functions/domain/keys/api-keys';
@@ -169,8 +169,6 @@ export class FakeContactRepository implements ContactRepository {
   readonly items = new Map<string, StoredContact>();
   /** Identifier claims, keyed `${kind}#${value}` → owning contact id. */
   readonly claims = new Map<string, string>();
-  /** The size of every putMany call, so tests can see the bulk path was taken. */
-  readonly putManyCalls: number[] = [];
 
   constructor(readonly purchases: FakePurchaseRepository = new FakePurchaseRepository()) {}
 
@@ -224,17 +222,70 @@ export class FakeContactRepository implements ContactRepository {
     if (this.claims.get(k) === contactId) this.claims.delete(k);
   }
 
-  async put(contact: Contact): Promise<void> {
+  /** Phone holders, by number (the DynamoDB adapter's `holders` set on the phone's claim item). */
+  readonly holders = new Map<string, Set<string>>();
+  /**
+   * Called before every write of a contact, as the adapter's `beforeWrite`: a test holds a write
+   * there to reproduce a race.
+   */
+  beforeWrite: (op: 'replace' | 'create' | 'erase', contactId: string) => Promise<void> = async () =>
+    undefined;
+
+  async phoneHolders(phone: string): Promise<PhoneHolders> {
     await tick();
-    this.items.set(contact.id, copy(contact));
+    return this.holdersOf(phone);
   }
 
-  /** Optimistic replace, as the DynamoDB adapter's `updatedAt = :u` condition. */
-  async replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean> {
+  async phoneHoldersMany(phones: string[]): Promise<Map<string, PhoneHolders>> {
     await tick();
-    if (this.items.get(contact.id)?.updatedAt !== expectedUpdatedAt) return false;
-    this.items.set(contact.id, copy(contact));
+    const out = new Map<string, PhoneHolders>();
+    for (const p of phones) {
+      const h = this.holdersOf(p);
+      if (h.ids.length > 0 || h.identity) out.set(p, h);
+    }
+    return out;
+  }
+
+  private holdersOf(phone: string): PhoneHolders {
+    const identity = this.claims.get(`phone#${phone}`);
+    return { ids: [...(this.holders.get(phone) ?? [])], ...(identity ? { identity } : {}) };
+  }
+
+  async addPhoneHolder(phone: string, contactId: string): Promise<void> {
+    await tick();
+    const set = this.holders.get(phone) ?? new Set<string>();
+    set.add(contactId);
+    this.holders.set(phone, set);
+  }
+
+  async removePhoneHolder(phone: string, contactId: string): Promise<void> {
+    await tick();
+    this.holders.get(phone)?.delete(contactId);
+    if (this.claims.get(`phone#${phone}`) === contactId) this.claims.delete(`phone#${phone}`);
+  }
+
+  /** `attribute_not_exists(pk)`; the stored contact starts at version 1. */
+  async create(contact: Contact): Promise<boolean> {
+    await this.beforeWrite('create', contact.id);
+    await tick();
+    if (this.items.has(contact.id)) return false;
+    this.items.set(contact.id, copy({ ...contact, version: 1 }));
     return true;
+  }
+
+  /** Optimistic replace, as the DynamoDB adapter's `version = :v` condition. */
+  async replace(contact: Contact, expectedVersion: number | undefined): Promise<boolean> {
+    await this.beforeWrite('replace', contact.id);
+    await tick();
+    const stored = this.items.get(contact.id);
+    if (!stored || stored.version !== expectedVersion) return false;
+    this.items.set(contact.id, copy({ ...contact, version: (expectedVersion ?? 0) + 1 }));
+    return true;
+  }
+
+  /** Writes a contact as it is, with no condition: test setup only (data from before a rule). */
+  seed(contact: Contact): void {
+    this.items.set(contact.id, copy(contact));
   }
 
   /** Pages in id order; the cursor is the last id returned. */
@@ -247,14 +298,8 @@ export class FakeContactRepository implements ContactRepository {
     return ids.length > limit && last ? { contacts, next: last } : { contacts };
   }
 
-  /** Unconditional writes in order: the last version of a contact wins, as in a BatchWriteItem. */
-  async putMany(contacts: Contact[]): Promise<void> {
-    await tick();
-    this.putManyCalls.push(contacts.length);
-    for (const contact of contacts) this.items.set(contact.id, copy(contact));
-  }
-
   async erase(id: string): Promise<void> {
+    await this.beforeWrite('erase', id);
     await tick();
     this.purchases.eraseUnder(id);
     this.items.delete(id);
@@ -267,6 +312,7 @@ export class FakeContactRepository implements ContactRepository {
     if (c && c.lastPurchaseRef !== purchase.id) {
       c.purchases[purchase.channel] = (c.purchases[purchase.channel] ?? 0) + 1;
       c.lastPurchaseRef = purchase.id;
+      c.version = (c.version ?? 0) + 1;
     }
     if (c && (c.lastPurchaseAt === undefined || c.lastPurchaseAt < purchase.at))
       c.lastPurchaseAt = purchase.at;
@@ -556,6 +602,18 @@ export class FakeCampaignRepository implements CampaignRepository {
   }
 
   /** `status = claimed AND claimedAt < :before`: failed, with an "outcome unknown" error. */
+  /** Numbers texted per campaign: `attribute_not_exists(pk) OR contactId = :c`. */
+  readonly numbers = new Map<string, string>();
+
+  async claimNumber(campaignId: string, numberHash: string, contactId: string): Promise<boolean> {
+    await tick();
+    const k = `${campaignId}#${numberHash}`;
+    const holder = this.numbers.get(k);
+    if (holder !== undefined && holder !== contactId) return false;
+    this.numbers.set(k, contactId);
+    return true;
+  }
+
   async expireClaim(
     campaignId: string,
     contactId: string,
@@ -811,6 +869,24 @@ export class FakeCouponRepository implements CouponRepository {
     return c && copy(c);
   }
 
+  async ofContact(contactId: string): Promise<Coupon[]> {
+    await tick();
+    return [...this.items.values()].filter((c) => c.contactId === contactId).map(copy);
+  }
+
+  /** Removes the first name and locale; cancels the coupon if it is still issued. */
+  async forget(code: string, at: string, reason: string): Promise<void> {
+    await tick();
+    const c = this.items.get(code);
+    if (!c) return;
+    delete c.firstName;
+    delete c.locale;
+    if (c.status === 'issued') {
+      c.status = 'voided';
+      c.history.push({ action: 'voided', at, reason } as Coupon['history'][number]);
+    }
+  }
+
   async codeOf(campaignId: string, contactId: string): Promise<string | undefined> {
     await tick();
     return this.sends.peek(campaignId, contactId)?.couponCode;
@@ -820,7 +896,7 @@ export class FakeCouponRepository implements CouponRepository {
    * Issued, `validFrom <= now <= validUntil` (ISO strings compared, as in the condition), valid in
    * this store, the basket at least the minimum, in the offer's currency when it has one.
    */
-  async redeem(code: string, r: Redemption, now: Date): Promise<Coupon | undefined> {
+  async redeem(code: string, r: Redemption, now: Date, defaultCurrency = 'EUR'): Promise<Coupon | undefined> {
     await tick();
     const c = this.items.get(code);
     const at = now.toISOString();
@@ -830,7 +906,7 @@ export class FakeCouponRepository implements CouponRepository {
       !(c.validUntil >= at) ||
       !(c.stores === 'all' || c.stores.includes(r.storeId)) ||
       !(c.offer.minBasket === undefined || c.offer.minBasket <= r.basketAmount) ||
-      !(!c.offer.currency || c.offer.currency === r.currency)
+      !((c.offer.currency ?? defaultCurrency) === r.currency)
     )
       return undefined;
     c.status = 'redeemed';

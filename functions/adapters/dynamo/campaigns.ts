@@ -240,6 +240,19 @@ export class DynamoCampaignRepository implements CampaignRepository {
     );
   }
 
+  async claimNumber(campaignId: string, numberHash: string, contactId: string): Promise<boolean> {
+    return conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key.campaignNumber(campaignId, numberHash), type: 'number', contactId },
+          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :c',
+          ExpressionAttributeValues: { ':c': contactId },
+        }),
+      ),
+    );
+  }
+
   async expireClaim(
     campaignId: string,
     contactId: string,

@@ -1,5 +1,4 @@
 import {
-  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -8,16 +7,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Contact, IdentifierKind } from '../../domain/contacts/contact';
-import type { ContactRepository } from '../../domain/contacts/ports';
+import type { ContactRepository, PhoneHolders } from '../../domain/contacts/ports';
 import type { Purchase } from '../../domain/purchases/purchase';
-import { backoff, batchGet, queryAll } from './batch';
-import { CONTACT_SHARDS, conditional, contactIndex, key, stripKeys } from './table';
+import { batchGet, queryAll } from './batch';
+import { CONTACT_SHARDS, conditional, contactIndex, isConditionFailed, key, stripKeys } from './table';
 
 /**
  * Called before each write of a contact item: tests hold a write there to reproduce a race with the
  * latency of a real store, instead of hoping for the timing.
  */
-export type BeforeContactWrite = (op: 'put' | 'replace' | 'create' | 'erase', contactId: string) => Promise<void>;
+export type BeforeContactWrite = (op: 'replace' | 'create' | 'erase', contactId: string) => Promise<void>;
 
 export class DynamoContactRepository implements ContactRepository {
   constructor(
@@ -56,14 +55,20 @@ export class DynamoContactRepository implements ContactRepository {
     return new Map(items.map((i) => [i.value as string, i.contactId as string]));
   }
 
+  /**
+   * `contactId` on the claim item is the identity's owner. A phone's item also holds the set of
+   * contacts that have the number (`holders`), so claims and releases update that one item.
+   */
   async claim(kind: IdentifierKind, value: string, contactId: string): Promise<string> {
     const claimed = await conditional(
       this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: { ...key.claim(kind, value), type: 'claim', kind, value, contactId },
-          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :id',
-          ExpressionAttributeValues: { ':id': contactId },
+          Key: key.claim(kind, value),
+          UpdateExpression: 'SET #type = :type, kind = :kind, #value = :value, contactId = :id',
+          ConditionExpression: 'attribute_not_exists(contactId) OR contactId = :id',
+          ExpressionAttributeNames: { '#type': 'type', '#value': 'value' },
+          ExpressionAttributeValues: { ':type': 'claim', ':kind': kind, ':value': value, ':id': contactId },
         }),
       ),
     );
@@ -74,25 +79,110 @@ export class DynamoContactRepository implements ContactRepository {
   async release(kind: IdentifierKind, value: string, contactId: string): Promise<void> {
     await conditional(
       this.doc.send(
+        kind === 'email'
+          ? new DeleteCommand({
+              TableName: this.table,
+              Key: key.claim(kind, value),
+              ConditionExpression: 'contactId = :id',
+              ExpressionAttributeValues: { ':id': contactId },
+            })
+          : new UpdateCommand({
+              TableName: this.table,
+              Key: key.claim(kind, value),
+              UpdateExpression: 'REMOVE contactId',
+              ConditionExpression: 'contactId = :id',
+              ExpressionAttributeValues: { ':id': contactId },
+            }),
+      ),
+    );
+  }
+
+  async phoneHolders(phone: string): Promise<PhoneHolders> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: key.claim('phone', phone) }),
+    );
+    return holdersOf(res.Item);
+  }
+
+  async phoneHoldersMany(phones: string[]): Promise<Map<string, PhoneHolders>> {
+    const items = await batchGet(
+      this.doc,
+      this.table,
+      [...new Set(phones)].map((p) => key.claim('phone', p)),
+    );
+    return new Map(items.map((i) => [i.value as string, holdersOf(i)]));
+  }
+
+  async addPhoneHolder(phone: string, contactId: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key.claim('phone', phone),
+        UpdateExpression: 'SET #type = :type, kind = :kind, #value = :value ADD holders :ids',
+        ExpressionAttributeNames: { '#type': 'type', '#value': 'value' },
+        ExpressionAttributeValues: {
+          ':type': 'claim',
+          ':kind': 'phone',
+          ':value': phone,
+          ':ids': new Set([contactId]),
+        },
+      }),
+    );
+  }
+
+  async removePhoneHolder(phone: string, contactId: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.claim('phone', phone),
+          UpdateExpression: 'DELETE holders :ids',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':ids': new Set([contactId]) },
+        }),
+      )
+      .catch((err: unknown) => {
+        if (!isConditionFailed(err)) throw err;
+      });
+    await this.release('phone', phone, contactId);
+    // A number nobody has any more leaves nothing behind (its key is the number itself).
+    await conditional(
+      this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: key.claim(kind, value),
-          ConditionExpression: 'contactId = :id',
-          ExpressionAttributeValues: { ':id': contactId },
+          Key: key.claim('phone', phone),
+          ConditionExpression: 'attribute_not_exists(holders) AND attribute_not_exists(contactId)',
         }),
       ),
     );
   }
 
-  async replace(contact: Contact, expectedUpdatedAt: string): Promise<boolean> {
+  async create(contact: Contact): Promise<boolean> {
+    await this.beforeWrite('create', contact.id);
+    return conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem({ ...contact, version: 1 }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async replace(contact: Contact, expectedVersion: number | undefined): Promise<boolean> {
     await this.beforeWrite('replace', contact.id);
     return conditional(
       this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: toItem(contact),
-          ConditionExpression: 'updatedAt = :u',
-          ExpressionAttributeValues: { ':u': expectedUpdatedAt },
+          Item: toItem({ ...contact, version: (expectedVersion ?? 0) + 1 }),
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+            : {
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': expectedVersion },
+              }),
         }),
       ),
     );
@@ -121,23 +211,6 @@ export class DynamoContactRepository implements ContactRepository {
     return { contacts, next: encodeCursor(c) };
   }
 
-  async put(contact: Contact): Promise<void> {
-    await this.beforeWrite('put', contact.id);
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: toItem(contact) }));
-  }
-
-  /** Writes many contacts, 25 per request; unprocessed items are retried with backoff. */
-  async putMany(contacts: Contact[]): Promise<void> {
-    for (let i = 0; i < contacts.length; i += 25) {
-      let pending = contacts.slice(i, i + 25).map((c) => ({ PutRequest: { Item: toItem(c) } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const res = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = (res.UnprocessedItems?.[this.table] ?? []) as typeof pending;
-      }
-    }
-  }
-
   async erase(id: string): Promise<void> {
     await this.beforeWrite('erase', id);
     const items = await queryAll(this.doc, {
@@ -160,7 +233,7 @@ export class DynamoContactRepository implements ContactRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: contactKey,
-          UpdateExpression: 'ADD purchases.#ch :one SET lastPurchaseRef = :pid',
+          UpdateExpression: 'ADD purchases.#ch :one, version :one SET lastPurchaseRef = :pid',
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseRef) OR lastPurchaseRef <> :pid)',
           ExpressionAttributeNames: { '#ch': purchase.channel },
@@ -173,10 +246,10 @@ export class DynamoContactRepository implements ContactRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: contactKey,
-          UpdateExpression: 'SET lastPurchaseAt = :at',
+          UpdateExpression: 'SET lastPurchaseAt = :at ADD version :one',
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseAt) OR lastPurchaseAt < :at)',
-          ExpressionAttributeValues: { ':at': purchase.at },
+          ExpressionAttributeValues: { ':at': purchase.at, ':one': 1 },
         }),
       ),
     );
@@ -192,6 +265,13 @@ export class DynamoContactRepository implements ContactRepository {
       ),
     );
   }
+}
+
+function holdersOf(item: Record<string, unknown> | undefined): PhoneHolders {
+  if (!item) return { ids: [] };
+  const holders = item.holders instanceof Set ? [...(item.holders as Set<string>)] : [];
+  const identity = typeof item.contactId === 'string' ? item.contactId : undefined;
+  return { ids: holders, ...(identity ? { identity } : {}) };
 }
 
 function toItem(contact: Contact): Record<string, unknown> {

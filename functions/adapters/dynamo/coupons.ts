@@ -7,12 +7,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Coupon, Redemption } from '../../domain/coupons/coupon';
 import type { CouponRepository } from '../../domain/coupons/ports';
+import { queryAll } from './batch';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 /** Coupon items also carry flat copies of what the redeem condition tests (store list, minimum basket). */
 function toItem(c: Coupon): Record<string, unknown> {
   return {
     ...key.coupon(c.code),
+    // The contact's coupons, for its erasure: a sparse entry in the generic index.
+    gsi1pk: `CONTACT_COUPONS#${c.contactId}`,
+    gsi1sk: c.code,
     type: 'coupon',
     ...c,
     storesAll: c.stores === 'all',
@@ -32,7 +36,13 @@ function fromItem(item: Record<string, unknown>): Coupon {
  * issued, valid now, valid in this store, and the basket reaches the minimum in
  * the offer's currency. Exported so the benchmark sends exactly this request raw.
  */
-export function redeemUpdate(table: string, code: string, r: Redemption, now: Date): UpdateCommandInput {
+export function redeemUpdate(
+  table: string,
+  code: string,
+  r: Redemption,
+  now: Date,
+  defaultCurrency: string,
+): UpdateCommandInput {
   const at = now.toISOString();
   return {
     TableName: table,
@@ -44,7 +54,8 @@ export function redeemUpdate(table: string, code: string, r: Redemption, now: Da
       '#validUntil >= :now',
       '(#storesAll = :true OR contains(#storeList, :store))',
       '(attribute_not_exists(#minBasket) OR #minBasket <= :basket)',
-      '(attribute_not_exists(#currency) OR #currency = :currency)',
+      // An offer always has a currency; coupons issued before that rule are in the stack's.
+      '(#currency = :currency OR (attribute_not_exists(#currency) AND :default = :currency))',
     ].join(' AND '),
     ExpressionAttributeNames: {
       '#status': 'status',
@@ -67,6 +78,7 @@ export function redeemUpdate(table: string, code: string, r: Redemption, now: Da
       ':store': r.storeId,
       ':basket': r.basketAmount,
       ':currency': r.currency,
+      ':default': defaultCurrency,
     },
     ReturnValues: 'ALL_NEW',
   };
@@ -108,9 +120,11 @@ export class DynamoCouponRepository implements CouponRepository {
     return res.Item?.couponCode as string | undefined;
   }
 
-  async redeem(code: string, r: Redemption, now: Date): Promise<Coupon | undefined> {
+  async redeem(code: string, r: Redemption, now: Date, defaultCurrency: string): Promise<Coupon | undefined> {
     try {
-      const res = await this.doc.send(new UpdateCommand(redeemUpdate(this.table, code, r, now)));
+      const res = await this.doc.send(
+        new UpdateCommand(redeemUpdate(this.table, code, r, now, defaultCurrency)),
+      );
       return res.Attributes ? fromItem(res.Attributes) : undefined;
     } catch (err) {
       if (isConditionFailed(err)) return undefined;
@@ -158,6 +172,45 @@ export class DynamoCouponRepository implements CouponRepository {
       if (isConditionFailed(err)) return undefined;
       throw err;
     }
+  }
+
+  async ofContact(contactId: string): Promise<Coupon[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': `CONTACT_COUPONS#${contactId}` },
+    });
+    return items.map(fromItem);
+  }
+
+  async forget(code: string, at: string, reason: string): Promise<void> {
+    await conditional(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.coupon(code),
+          UpdateExpression: 'REMOVE firstName, locale',
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      ),
+    );
+    await conditional(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.coupon(code),
+          UpdateExpression: 'SET #status = :voided, #history = list_append(#history, :h)',
+          ConditionExpression: '#status = :issued',
+          ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
+          ExpressionAttributeValues: {
+            ':voided': 'voided',
+            ':issued': 'issued',
+            ':h': [{ action: 'voided', at, reason }],
+          },
+        }),
+      ),
+    );
   }
 
   async countFailedLookup(storeId: string, now: Date): Promise<number> {

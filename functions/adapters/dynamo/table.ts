@@ -10,12 +10,14 @@
  * | store (shop)     | STORE#<id>           | STORE              | STORES   | <id>   |
  * | contact          | CONTACT#<id>         | CONTACT            |CONTACTS#n| <id>   |
  * | purchase         | CONTACT#<id>         | PURCHASE#<id>      |          |        |
- * | email/phone claim| EMAIL#<addr>/PHONE#… | CLAIM              |          |        |
+ * | email claim      | EMAIL#<addr>         | CLAIM (owner)      |          |        |
+ * | phone holders    | PHONE#<e164>         | CLAIM (identity, holders set) |  |        |
  * | suppression      | SUPPRESSION#<hmac>   | SUPPRESSION        |          |        |
  * | campaign         | CAMPAIGN#<id>        | CAMPAIGN           |CAMPAIGNS |<at>#<id>|
  * | compiled content | CAMPAIGN#<id>        | CONTENT            |          |        |
  * | send record      | CAMPAIGN#<id>        | SEND#<contactId>   |          |        |
  * | … of an SMS      | CAMPAIGN#<id>        | SEND#<contactId>#sms |        |        |
+ * | number texted    | CAMPAIGN#<id>        | NUMBER#<hmac>      |          |        |
  * | SMS short link   | SHORT#<code>         | SHORT              |          |        |
  * | coupon           | COUPON#<code>        | COUPON             |          |        |
  * | failed look-ups  | LOOKUPS#<storeId>    | <minute>           |          |        |
@@ -57,6 +59,11 @@ export const key = {
   send: (campaignId: string, contactId: string, channel: Channel = 'email') => ({
     pk: `CAMPAIGN#${campaignId}`,
     sk: `SEND#${sendRecordId(contactId, channel)}`,
+  }),
+  /** A phone number texted by a campaign, as a keyed hash: one SMS per number, whoever shares it. */
+  campaignNumber: (campaignId: string, numberHash: string) => ({
+    pk: `CAMPAIGN#${campaignId}`,
+    sk: `NUMBER#${numberHash}`,
   }),
   shortLink: (code: string) => ({ pk: `SHORT#${code}`, sk: 'SHORT' }),
   coupon: (code: string) => ({ pk: `COUPON#${code}`, sk: 'COUPON' }),

@@ -4,21 +4,17 @@ import {
   type CampaignInput,
   campaignChannels,
   campaignInputSchema,
-  type PlanJob,
 } from '../campaigns/campaign';
 import {
   applyCampaignAction,
   asInputError,
+  type CampaignCreationDeps,
   createCampaign,
-  type SmsCompiler,
   senderAllowed,
   smsNotSetUp,
-  type TemplateCompiler,
 } from '../campaigns/lifecycle';
-import type { CampaignRepository } from '../campaigns/ports';
 import type { ContactRepository } from '../contacts/ports';
 import { conflict, notFound, validationError } from '../shared/errors';
-import type { Clock, Ids, WorkQueue } from '../shared/ports';
 import { addDays, localDay, localMinutes } from '../shared/time';
 import {
   type Automation,
@@ -33,21 +29,11 @@ import type { AutomationRepository } from './ports';
 
 const DAY = 86_400_000;
 
-export interface AutomationDeps {
+/** An automation makes campaigns: it needs what creating one needs, and its own store and clock. */
+export interface AutomationDeps extends CampaignCreationDeps {
   automations: AutomationRepository;
-  campaigns: CampaignRepository;
   contacts: ContactRepository;
-  clock: Clock;
-  ids: Ids;
-  planQueue: WorkQueue<PlanJob>;
   logger: Logger;
-  compile: TemplateCompiler;
-  compileSms: SmsCompiler;
-  company: { name: string; address: string };
-  senderIdentity?: string;
-  shortLinkBase: string;
-  smsMaxSegments: number;
-  smsEnabled?: boolean;
   /** The automations' clock: runs happen at `runAt` in this time zone (DEFAULT_TIME_ZONE). */
   timeZone: string;
 }

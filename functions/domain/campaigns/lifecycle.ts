@@ -15,7 +15,6 @@ import {
   emptyCounts,
   IDEMPOTENT_IN,
   type PlanJob,
-  pending,
   TRANSITIONS,
 } from './campaign';
 import type { CampaignRepository, CampaignScheduler } from './ports';
@@ -60,6 +59,8 @@ export interface CampaignCreationDeps extends CampaignDeps {
   smsMaxSegments: number;
   /** False when the deployment has no SMS sender: SMS campaigns are refused up front. */
   smsEnabled?: boolean;
+  /** The currency of an offer that names none (COST_CURRENCY): an offer always has one. */
+  currency: string;
 }
 
 export async function createCampaign(
@@ -68,6 +69,9 @@ export async function createCampaign(
   /** What only Relance sets: the automation a campaign belongs to, the coupon it carries. */
   internal: Pick<Campaign, 'automation' | 'couponFrom'> = {},
 ): Promise<Campaign> {
+  // An offer always has a currency, so that the till can refuse another one and revenue never mixes them.
+  if (input.offer && !input.offer.currency)
+    input = { ...input, offer: { ...input.offer, currency: deps.currency } };
   if (input.from && !senderAllowed(input.from.address, deps.senderIdentity)) {
     throw validationError([
       {
@@ -253,14 +257,4 @@ export async function previewSegment(
     cursor = page.next;
   } while (cursor);
   return { count, suppressed, sample };
-}
-
-/** Marks the campaign sent once planning is over and every recipient has an outcome. */
-export async function completeIfDone(
-  campaigns: CampaignRepository,
-  campaign: Campaign | undefined,
-  clock: Clock,
-) {
-  if (campaign?.status !== 'sending' || !campaign.plan.done || pending(campaign.counts) > 0) return;
-  await campaigns.transition(campaign.id, ['sending'], 'sent', { completedAt: clock.now().toISOString() });
 }

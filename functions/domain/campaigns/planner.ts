@@ -5,8 +5,8 @@ import { matchesTrigger } from '../segments/triggers';
 import type { Clock, WorkQueue } from '../shared/ports';
 import type { EngagementRepository } from '../tracking/ports';
 import { type Campaign, messagesFor, type PlanJob, type SendJob } from './campaign';
-import { completeIfDone } from './lifecycle';
 import type { CampaignRepository } from './ports';
+import { completeIfDone } from './progress';
 
 export interface PlannerDeps {
   campaigns: CampaignRepository;

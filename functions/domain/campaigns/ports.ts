@@ -58,6 +58,11 @@ export interface CampaignRepository {
     claimedBefore: string,
     channel?: Channel,
   ): Promise<boolean>;
+  /**
+   * Claims a phone number for one contact within a campaign (the number as a keyed hash, never in
+   * clear): a number a household shares is texted once. True when this contact holds it.
+   */
+  claimNumber(campaignId: string, numberHash: string, contactId: string): Promise<boolean>;
 }
 
 /** One-time schedules that start scheduled campaigns (EventBridge Scheduler in AWS, a timer locally). */

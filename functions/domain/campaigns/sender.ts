@@ -6,7 +6,7 @@ import { issueCoupon } from '../coupons/issue';
 import type { CouponRepository } from '../coupons/ports';
 import { counterName, smsCounter } from '../reports/counters';
 import { type Eligibility, eligibility } from '../segments/segment';
-import type { Keyring } from '../shared/hashing';
+import { type Keyring, keyedHash } from '../shared/hashing';
 import { SendFailure } from '../shared/messaging';
 import type { EmailMessenger, SmsMessenger, WorkQueue } from '../shared/ports';
 import type { TokenBucket } from '../shared/rate-limiter';
@@ -16,7 +16,6 @@ import type { EngagementRepository } from '../tracking/ports';
 import type { EventPublisher } from '../webhooks/ports';
 import type { WebhookEvent } from '../webhooks/webhook';
 import type { Campaign, CampaignCounts, SendJob } from './campaign';
-import { completeIfDone } from './lifecycle';
 import { beyondLimits, type LimitDeps } from './limits';
 import {
   buildEmail,
@@ -26,6 +25,7 @@ import {
   type SmsMessageDeps,
 } from './message';
 import type { CampaignRepository } from './ports';
+import { completeIfDone } from './progress';
 import { notBefore, type SmsPolicy, timeZonesOf } from './send-window';
 
 export interface SenderDeps extends SmsMessageDeps, LimitDeps {
@@ -73,7 +73,7 @@ export interface JobOutcome {
  */
 export type SendOneOutcome =
   /** Not eligible (no consent, suppressed, erased, no address): a `skipped` record; `counted` the first time. */
-  | { kind: 'skipped'; reason: Eligibility | 'erased'; counted: boolean }
+  | { kind: 'skipped'; reason: Eligibility | 'erased' | 'shared_number'; counted: boolean }
   /** Quiet hours, or the campaign's local delivery time not reached yet for this contact. */
   | { kind: 'deferred'; until: Date }
   /** Held back by the frequency cap or its automation's cooldown: a `skipped` record too. */
@@ -98,6 +98,8 @@ export interface JobContext {
   ring: Keyring;
   /** Email contacts, read in one batch; SMS contacts are read one by one, just before their send. */
   contacts?: Map<string, Contact>;
+  /** The channels the hashed suppression list blocks for the email contacts, read in the same batch. */
+  suppressed?: Map<string, Channel[]>;
 }
 
 /** Everything a job counts, built from its recipients' outcomes by `tally`. */
@@ -202,8 +204,18 @@ export async function sendOne(deps: SenderDeps, ctx: JobContext, contactId: stri
     const contact = ctx.contacts
       ? ctx.contacts.get(contactId)
       : await deps.contacts.get(contactId, { consistent: true });
-    const e = contact ? eligibility(contact, channel) : 'erased';
     const address = channel === 'email' ? contact?.email : contact?.phone;
+    // The contact's own flags, then the hashed suppression list (which a write racing the contact
+    // record, or an erased duplicate of this address, cannot have undone).
+    let e: Eligibility | 'erased' = contact ? eligibility(contact, channel) : 'erased';
+    if (e === 'eligible' && contact && address) {
+      const blocked =
+        ctx.suppressed?.get(contactId) ??
+        (await deps.suppression.suppressedChannels(
+          channel === 'email' ? { email: address } : { phone: address },
+        ));
+      if (blocked.includes(channel)) e = 'suppressed';
+    }
     if (e !== 'eligible' || !contact || !address) {
       const counted = await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', e, channel);
       return { kind: 'skipped', reason: e, counted };
@@ -215,6 +227,20 @@ export async function sendOne(deps: SenderDeps, ctx: JobContext, contactId: stri
     if (limit) {
       const counted = await deps.campaigns.claimSend(campaign.id, contactId, 'skipped', limit, channel);
       return { kind: 'capped', limit, counted };
+    }
+    // A number a household shares is texted once per campaign: the first of its holders has it.
+    if (
+      channel === 'sms' &&
+      !(await deps.campaigns.claimNumber(campaign.id, numberHash(ctx.ring, address), contactId))
+    ) {
+      const counted = await deps.campaigns.claimSend(
+        campaign.id,
+        contactId,
+        'skipped',
+        'shared_number',
+        channel,
+      );
+      return { kind: 'skipped', reason: 'shared_number', counted };
     }
     if (!(await deps.campaigns.claimSend(campaign.id, contactId, 'claimed', undefined, channel))) {
       // Already handled, or claimed by a sender that died before recording the outcome.
@@ -373,7 +399,15 @@ export async function sendJob(
     deps.keyring(),
     channel === 'email' ? deps.contacts.getMany(job.contactIds) : undefined,
   ]);
-  const ctx: JobContext = { campaign, channel, content, ring, ...(contacts ? { contacts } : {}) };
+  const suppressed = contacts ? await suppressedOf(deps, job.contactIds, contacts) : undefined;
+  const ctx: JobContext = {
+    campaign,
+    channel,
+    content,
+    ring,
+    ...(contacts ? { contacts } : {}),
+    ...(suppressed ? { suppressed } : {}),
+  };
   const t = emptyTally();
   let requeue: string[] = [];
 
@@ -404,6 +438,22 @@ export async function sendJob(
   await writeTally(deps, campaign, channel, t, requeue);
   return { counted: t.counted, requeued: requeue.length };
 }
+
+/** The suppressed channels of a job's email contacts, in one batch read of the hashed list. */
+async function suppressedOf(
+  deps: SenderDeps,
+  ids: string[],
+  contacts: Map<string, Contact>,
+): Promise<Map<string, Channel[]>> {
+  const listed = ids.filter((id) => contacts.get(id)?.email);
+  const found = await deps.suppression.suppressedChannelsMany(
+    listed.map((id) => ({ email: contacts.get(id)?.email })),
+  );
+  return new Map(listed.map((id, i) => [id, found[i] ?? []]));
+}
+
+/** The keyed hash a number is known by in a campaign's bookkeeping (never the number itself). */
+const numberHash = (ring: Keyring, phone: string) => keyedHash(ring, `number:${phone}`).slice(0, 32);
 
 /** Puts the waiting and the unsent back on the queue, writes the counts, and pauses or completes. */
 async function writeTally(

@@ -62,6 +62,40 @@ export const consentSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }),
 });
 
+/** Clocks differ by a little: a consent dated up to this far ahead of ours is taken as now. */
+export const CONSENT_SKEW_MS = 5 * 60_000;
+
+/** A phone number that can receive SMS: a mobile, or a number its plan cannot tell from one. */
+export function canReceiveSms(phone: string): boolean {
+  const type = parsePhoneNumberFromString(phone)?.getType();
+  return type === undefined || type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+}
+
+/**
+ * What an input says that no schema can check alone: a consent dated in the future (a typo, or a
+ * trick to outrank every later withdrawal) and an SMS consent for a number that cannot get SMS.
+ * Each issue names its field.
+ */
+export function contactInputIssues(
+  input: Pick<ContactInput, 'consent' | 'phone'>,
+  now: Date,
+): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  for (const channel of CHANNELS) {
+    const c = input.consent?.[channel];
+    if (c && Date.parse(c.at) > now.getTime() + CONSENT_SKEW_MS) {
+      issues.push({ path: `consent.${channel}.at`, message: 'A consent cannot be dated in the future' });
+    }
+  }
+  if (input.phone && input.consent?.sms?.status === 'granted' && !canReceiveSms(input.phone)) {
+    issues.push({
+      path: 'phone',
+      message: 'This number cannot receive SMS (a landline): SMS consent needs a mobile',
+    });
+  }
+  return issues;
+}
+
 /** A consent as stored on a contact. */
 export interface Consent {
   status: ConsentStatus;
@@ -71,7 +105,54 @@ export interface Consent {
   confirmationSentAt?: string;
 }
 
-const attributeValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
+/**
+ * A number DynamoDB stores exactly and the document client can write: finite, an integer no larger
+ * than 2^53 − 1 (larger ones are not doubles any more, and the client refuses them), or a decimal
+ * between 10^-6 and 10^15 in size (no exponent notation, no silent rounding to zero).
+ */
+export const storableNumber = z
+  .number()
+  .finite('Use a finite number')
+  .refine(
+    (n) => (Number.isInteger(n) ? Number.isSafeInteger(n) : Math.abs(n) >= 1e-6 && Math.abs(n) < 1e15),
+    'Use a number DynamoDB can keep exactly: an integer up to 9007199254740991, or a decimal between 0.000001 and 10^15',
+  );
+
+const attributeValue = z.union([z.string().max(1000), storableNumber, z.boolean()]);
+
+/** Names that are JavaScript's own on every object: an attribute must never shadow them. */
+export const isReservedName = (name: string) => name === '__proto__' || name in Object.prototype;
+
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_]{1,40}$/;
+
+/**
+ * A contact's attributes: up to 50 names of 1-40 letters, digits or "_", none of JavaScript's own
+ * (`constructor`, `__proto__`…), with string, number (storable) or boolean values. Checked on the
+ * raw object before it is copied, so a `__proto__` key is refused rather than silently dropped.
+ */
+export const attributesSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+    message: 'Attributes are an object of names and values',
+  })
+  .superRefine((raw, ctx) => {
+    const names = Object.keys(raw);
+    if (names.length > 50) ctx.addIssue({ code: 'custom', message: 'At most 50 attributes' });
+    for (const name of names) {
+      if (!ATTRIBUTE_NAME.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'Attribute names are 1-40 letters, digits or "_"',
+        });
+      else if (isReservedName(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `"${name}" is a reserved name: choose another`,
+        });
+    }
+  })
+  .pipe(z.record(z.string(), attributeValue));
 const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'Use 1-64 letters, digits, "-" or "_"');
 export const storeIdSchema = idSchema;
 
@@ -91,13 +172,7 @@ export const contactInputSchema = (defaultCountry: string) =>
       /** Where the contact lives, for quiet hours; by default the home shop's, then DEFAULT_TIME_ZONE. */
       timeZone: timeZoneSchema.optional(),
       tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
-      attributes: z
-        .record(
-          z.string().regex(/^[A-Za-z0-9_]{1,40}$/, 'Attribute names are 1-40 letters, digits or "_"'),
-          attributeValue,
-        )
-        .refine((a) => Object.keys(a).length <= 50, 'At most 50 attributes')
-        .optional(),
+      attributes: attributesSchema.optional(),
       consent: z.strictObject({ email: consentSchema.optional(), sms: consentSchema.optional() }).optional(),
     })
     .refine((c) => c.email !== undefined || c.phone !== undefined, {
@@ -123,6 +198,8 @@ export interface Contact {
   timeZone?: string;
   /** The country of `phone` (ISO 3166-1 alpha-2), kept so the sender needs no phone metadata. */
   phoneCountry?: string;
+  /** False for a number that cannot get SMS (a landline); absent for contacts written before it was kept. */
+  smsCapable?: boolean;
   tags: string[];
   attributes: Record<string, string | number | boolean>;
   consent: Partial<Record<Channel, Consent>>;
@@ -132,6 +209,10 @@ export interface Contact {
   lastPurchaseAt?: string;
   createdAt: string;
   updatedAt: string;
+  /** Bumped by every write: conditional replaces compare it, so no write is ever lost. */
+  version?: number;
+  /** Set when an erasure began: the contact is on its way out, and no write may bring it back. */
+  erasingAt?: string;
 }
 
 export const emptyPurchaseCounts = (): PurchaseCounts => ({ store: 0, web: 0, phone: 0 });
@@ -161,7 +242,15 @@ export function applyContactInput(
   for (const channel of CHANNELS) {
     const next = input.consent?.[channel];
     const prev = consent[channel];
-    if (next && (!prev || Date.parse(next.at) >= Date.parse(prev.at))) consent[channel] = next;
+    if (!next) continue;
+    // Asking again for a confirmation already asked is not a new statement (its send time stays).
+    if (next.status === 'pending' && prev?.status === 'pending') continue;
+    // A withdrawal received now always takes effect, whatever date a stored statement carries; and a
+    // stored statement dated after now (bad data from before the rule) counts as made now.
+    const now = Date.parse(ctx.now);
+    const withdrawnNow = next.status === 'denied' && Date.parse(next.at) >= now - CONSENT_SKEW_MS;
+    const prevAt = prev ? Math.min(Date.parse(prev.at), now) : Number.NEGATIVE_INFINITY;
+    if (!prev || withdrawnNow || Date.parse(next.at) >= prevAt) consent[channel] = next;
   }
   const suppressed = [...new Set([...base.suppressed, ...ctx.suppressed])].sort() as Channel[];
   for (const channel of suppressed) {
@@ -180,6 +269,7 @@ export function applyContactInput(
       homeStoreId: input.homeStoreId,
       timeZone: input.timeZone,
       phoneCountry: input.phone ? parsePhoneNumberFromString(input.phone)?.country : undefined,
+      smsCapable: input.phone ? canReceiveSms(input.phone) : undefined,
     }),
     tags: input.tags ? [...new Set(input.tags)] : base.tags,
     attributes: input.attributes ?? base.attributes,
@@ -195,7 +285,7 @@ function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
 
 /** The contact as the API shows it: internal bookkeeping removed. */
 export function contactView(contact: Contact & { lastPurchaseRef?: string }): Contact {
-  const { lastPurchaseRef: _ref, ...view } = contact;
+  const { lastPurchaseRef: _ref, version: _version, erasingAt: _erasing, ...view } = contact;
   return view;
 }
 

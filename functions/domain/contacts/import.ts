@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { type CsvError, parse } from 'csv-parse';
 import { AppError, type Issue, validationError, zodIssues } from '../shared/errors';
-import { contactInputSchema } from './contact';
-import { type ContactDeps, upsertContacts } from './customer-file';
+import { contactInputSchema, isReservedName } from './contact';
+import { type BulkOutcome, type ContactDeps, upsertContact, upsertContacts } from './customer-file';
 
 /** Columns an import file may have. Headers match case-insensitively, ignoring "_", "-" and spaces. */
 const COLUMNS = [
@@ -53,6 +53,13 @@ export function parseHeader(header: string[]): HeaderCell[] {
   const cells = header.map((raw): HeaderCell => {
     const name = raw.trim();
     const attr = ATTRIBUTE.exec(name);
+    if (attr?.[1] && isReservedName(attr[1])) {
+      issues.push({
+        path: `header.${name}`,
+        message: `"${attr[1]}" is a reserved name: choose another attribute name`,
+      });
+      return { kind: 'unknown' };
+    }
     if (attr?.[1]) return { kind: 'attribute', name: attr[1], type: (attr[2] ?? 'string').toLowerCase() };
     const column = BY_FOLDED.get(fold(name));
     if (!column) {
@@ -219,7 +226,7 @@ export async function importContacts(
         batch.map((r) => r.input),
         knownStores,
         opts.concurrency ? { concurrency: opts.concurrency } : {},
-      );
+      ).catch(() => oneByOne(deps, batch, knownStores));
       outcomes.forEach((o, i) => {
         if ('error' in o) result.rejected.push({ line: batch[i]?.line ?? 0, errors: rowErrors(o.error) });
         else if (o.created) result.created++;
@@ -257,8 +264,41 @@ export async function importContacts(
   }
   if (!cells) throw validationError([{ path: 'header', message: 'The CSV has no header row' }]);
   await flush(true);
-  result.rejected.sort((a, b) => a.line - b.line);
+  result.rejected = mergeByLine(result.rejected);
   return result;
+}
+
+/**
+ * A batch whose bulk write failed for an unexpected reason is retried row by row, so one row the
+ * database refuses is rejected alone and the import never stops half way.
+ */
+async function oneByOne(deps: ContactDeps, batch: Row[], knownStores: Set<string>): Promise<BulkOutcome[]> {
+  const outcomes: BulkOutcome[] = [];
+  for (const row of batch) {
+    try {
+      outcomes.push(await upsertContact(deps, row.input, knownStores));
+    } catch (err) {
+      outcomes.push({
+        error:
+          err instanceof AppError
+            ? err
+            : validationError([{ path: '(line)', message: 'This line could not be saved; the others were' }]),
+      });
+    }
+  }
+  return outcomes;
+}
+
+/** One entry per line, in line order, with all of that line's errors (each once). */
+function mergeByLine(rejected: ImportResult['rejected']): ImportResult['rejected'] {
+  const byLine = new Map<number, Issue[]>();
+  for (const r of rejected) {
+    const errors = byLine.get(r.line) ?? [];
+    for (const e of r.errors)
+      if (!errors.some((x) => x.path === e.path && x.message === e.message)) errors.push(e);
+    byLine.set(r.line, errors);
+  }
+  return [...byLine].sort(([a], [b]) => a - b).map(([line, errors]) => ({ line, errors }));
 }
 
 /**

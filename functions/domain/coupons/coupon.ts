@@ -10,6 +10,7 @@ export const offerSchema = z
   .strictObject({
     kind: z.enum(['percent', 'amount', 'gift']),
     value: z.number().positive().max(100_000).optional(),
+    /** The currency of every amount of the offer; the stack's (COST_CURRENCY) when not given. */
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'Use an ISO 4217 code such as "EUR"')
@@ -33,8 +34,6 @@ export const offerSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: `A ${o.kind} offer needs a value` });
     if (o.kind === 'percent' && (o.value ?? 0) > 100)
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'A percentage is at most 100' });
-    if ((o.kind === 'amount' || o.minBasket !== undefined) && !o.currency)
-      ctx.addIssue({ code: 'custom', path: ['currency'], message: 'Give the currency of the amounts' });
     if (!o.validUntil === !o.validDays)
       ctx.addIssue({
         code: 'custom',
@@ -83,6 +82,8 @@ export interface Coupon {
     at: string;
     storeId?: string;
     receiptRef?: string;
+    /** Why a coupon was cancelled without a till (`erased`: its contact was). */
+    reason?: string;
   }>;
 }
 

@@ -11,6 +11,8 @@ export interface TillDeps {
   lookupLimitPerMinute: number;
   /** How long after a redemption the till can undo it. */
   voidWindowMinutes: number;
+  /** The stack's currency: that of coupons issued before offers always had one. */
+  currency: string;
   /**
    * Stores this instance has made wait, until when (ms): redeem and void consult it without a read,
    * so the hot path stays one write while a store that hit the limit here is stopped everywhere here.
@@ -109,7 +111,7 @@ export async function redeemCoupon(deps: TillDeps, storeId: string, input: strin
     channel: body.channel,
     ...(body.tillId ? { tillId: body.tillId } : {}),
   };
-  const done = await deps.coupons.redeem(code, redemption, now);
+  const done = await deps.coupons.redeem(code, redemption, now, deps.currency);
   const voidableUntil = (r: Redemption) =>
     new Date(Date.parse(r.at) + deps.voidWindowMinutes * 60_000).toISOString();
   if (done?.redemption) {
@@ -144,9 +146,10 @@ export async function redeemCoupon(deps: TillDeps, storeId: string, input: strin
       { path: 'code', message: state },
     ]);
   }
-  if (coupon.offer.currency && coupon.offer.currency !== body.currency) {
-    throw new AppError(422, 'currency_mismatch', `The offer is in ${coupon.offer.currency}`, [
-      { path: 'currency', message: `Use ${coupon.offer.currency}` },
+  const currency = coupon.offer.currency ?? deps.currency;
+  if (currency !== body.currency) {
+    throw new AppError(422, 'currency_mismatch', `The offer is in ${currency}`, [
+      { path: 'currency', message: `Use ${currency}` },
     ]);
   }
   if (coupon.offer.minBasket !== undefined && body.basketAmount < coupon.offer.minBasket) {

@@ -22,8 +22,10 @@ export const segmentSchema = z
       .string()
       .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'Use a locale such as "fr" or "fr-FR"')
       .optional(),
-    /** No purchase in the last N days (including never). */
+    /** Bought before, and not in the last N days (those who never bought are `neverPurchased`). */
     inactiveForDays: z.number().int().positive().max(3650).optional(),
+    /** `true`: never bought anything; `false`: bought at least once. */
+    neverPurchased: z.boolean().optional(),
     /** At least one purchase in the last N days. */
     purchasedWithinDays: z.number().int().positive().max(3650).optional(),
     lastPurchase: z
@@ -60,10 +62,10 @@ export function inSegment(contact: Contact, segment: Segment, now: Date): boolea
   const last = contact.lastPurchaseAt ? Date.parse(contact.lastPurchaseAt) : undefined;
   if (
     segment.inactiveForDays !== undefined &&
-    last !== undefined &&
-    last > now.getTime() - segment.inactiveForDays * DAY
+    (last === undefined || last > now.getTime() - segment.inactiveForDays * DAY)
   )
     return false;
+  if (segment.neverPurchased !== undefined && segment.neverPurchased !== (last === undefined)) return false;
   if (
     segment.purchasedWithinDays !== undefined &&
     (last === undefined || last < now.getTime() - segment.purchasedWithinDays * DAY)
@@ -86,6 +88,7 @@ export type Eligibility = 'eligible' | 'suppressed' | 'no_consent' | 'no_address
 export function eligibility(contact: Contact, channel: Channel): Eligibility {
   if (contact.suppressed.includes(channel)) return 'suppressed';
   if (!(channel === 'email' ? contact.email : contact.phone)) return 'no_address';
+  if (channel === 'sms' && contact.smsCapable === false) return 'no_address';
   if (contact.consent[channel]?.status !== 'granted') return 'no_consent';
   return 'eligible';
 }

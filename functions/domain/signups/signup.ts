@@ -1,14 +1,7 @@
 import * as z from 'zod';
-import {
-  type Consent,
-  type ConsentStatus,
-  type Contact,
-  type ContactInput,
-  emailSchema,
-  phoneSchema,
-} from '../contacts/contact';
-import { type ContactDeps, upsertContact } from '../contacts/customer-file';
-import { AppError, busy } from '../shared/errors';
+import { type Consent, type Contact, canReceiveSms, emailSchema, phoneSchema } from '../contacts/contact';
+import { type ContactDeps, contactsWithPhone, upsertContact } from '../contacts/customer-file';
+import { AppError, busy, validationError } from '../shared/errors';
 import { allKeyedHashes, type Keyring, keyedHash } from '../shared/hashing';
 import { SendFailure } from '../shared/messaging';
 import type { EmailMessenger } from '../shared/ports';
@@ -56,16 +49,14 @@ export const signupInputSchema = (defaultCountry: string) =>
     });
 export type SignupInput = z.infer<ReturnType<typeof signupInputSchema>>;
 
-/** Where each channel stands after the sign-up (`none`: no consent recorded on it). */
-export type SignupConsentState = ConsentStatus | 'none';
-
+/**
+ * What a sign-up answers: what the shop may tell the customer, and nothing about the file. It is
+ * the same whether or not the address was known, so a store key cannot probe who is a customer.
+ */
 export interface SignupResult {
-  contactId: string;
-  created: boolean;
-  email: SignupConsentState;
-  sms: SignupConsentState;
-  /** A confirmation email went out with this sign-up (not when one was sent a few minutes ago). */
-  confirmationSent: boolean;
+  /** `confirmation_requested`: the customer will get (or has) a confirmation email to click. */
+  email: 'confirmation_requested' | 'not_requested';
+  sms: 'granted' | 'not_requested';
 }
 
 export interface SignupDeps extends ContactDeps {
@@ -120,13 +111,16 @@ export function optinToken(
 }
 
 /**
- * Signs a customer up in a shop. The contact is created or updated through the
- * contact service (so suppressions hold: an unsubscribed address stays denied);
- * SMS consent given in front of the staff is recorded `granted`; email consent
- * becomes `pending` and a confirmation email goes out — the contact is mailable
- * only once the customer clicks it. An email consent already granted for the
- * same address stays granted and nothing is sent. Repeating the sign-up while
- * the confirmation is pending resends it at most every OPTIN_RESEND_MINUTES.
+ * Records a sign-up in the shop, with the customer's consent per channel, under the rules of what
+ * a store key may do: a sign-up never replaces an existing customer's address, name, language or
+ * shop — for an address already on file it only adds the consent given for that address — and its
+ * answer is the same whether or not the address was known.
+ *
+ * SMS consent given in front of the staff is recorded `granted` (for every contact that has the
+ * number: it is the number's holder who agreed); email consent becomes `pending` and a
+ * confirmation email goes out — the contact is mailable only once the customer clicks it. An
+ * email consent already granted stays granted and nothing is sent. Repeating the sign-up while the
+ * confirmation is pending resends it at most every OPTIN_RESEND_MINUTES.
  */
 export async function signUp(
   deps: SignupDeps,
@@ -137,55 +131,111 @@ export async function signUp(
   const now = deps.clock.now();
   const at = now.toISOString();
   const source = `store:${storeId}`;
-  const existing = await findExisting(deps, input);
-  const suppressed = await deps.suppression.suppressedChannels({ email: input.email, phone: input.phone });
-
-  const consent: ContactInput['consent'] = {};
-  const previous = existing?.consent.email;
-  const emailBlocked = suppressed.includes('email') || existing?.suppressed.includes('email');
-  if (input.emailConsent && input.email && !emailBlocked) {
-    const sameAddress = existing?.email === input.email;
-    const granted = sameAddress && previous?.status === 'granted';
-    const stillFresh = sameAddress && previous?.status === 'pending' && recentlySent(previous, now);
-    // A new statement, unless the address is already confirmed or a confirmation has just gone out.
-    if (!granted && !stillFresh) consent.email = { status: 'pending', source, at };
+  if (input.smsConsent && input.phone && !canReceiveSms(input.phone)) {
+    throw validationError([
+      { path: 'phone', message: 'This number cannot receive SMS (a landline): give a mobile' },
+    ]);
   }
-  if (input.smsConsent && input.phone) consent.sms = { status: 'granted', source, at };
-
-  const { contact, created } = await upsertContact(deps, {
-    ...(input.email ? { email: input.email } : {}),
-    ...(input.phone ? { phone: input.phone } : {}),
-    ...(input.firstName ? { firstName: input.firstName } : {}),
-    ...(input.locale ? { locale: input.locale } : {}),
-    ...(existing?.homeStoreId ? {} : { homeStoreId: storeId }),
-    tags: [...new Set([...(existing?.tags ?? []), SIGNUP_TAG])],
-    ...(Object.keys(consent).length > 0 ? { consent } : {}),
-  });
-
-  const confirmationSent =
-    input.emailConsent && contact.consent.email?.status === 'pending'
-      ? await sendConfirmation(deps, contact.id, storeId, baseUrl)
-      : false;
+  const sms: Consent | undefined =
+    input.smsConsent && input.phone ? { status: 'granted', source, at } : undefined;
+  let emailContact: string | undefined;
+  if (input.email) {
+    const owner = await deps.contacts.ownerOf('email', input.email);
+    const known = owner ? await deps.contacts.get(owner) : undefined;
+    if (known && !known.erasingAt) {
+      emailContact = known.id;
+      if (input.emailConsent) await askEmailConsent(deps, known.id, source, now);
+      if (sms && input.phone === known.phone) await addConsent(deps, known.id, 'sms', sms);
+    } else {
+      const { contact } = await upsertContact(
+        deps,
+        {
+          email: input.email,
+          ...(input.phone ? { phone: input.phone } : {}),
+          ...(input.firstName ? { firstName: input.firstName } : {}),
+          ...(input.locale ? { locale: input.locale } : {}),
+          homeStoreId: storeId,
+          tags: [SIGNUP_TAG],
+          consent: {
+            ...(input.emailConsent ? { email: { status: 'pending', source, at } } : {}),
+            ...(sms ? { sms } : {}),
+          },
+        },
+        undefined,
+        { enrich: false },
+      );
+      emailContact = contact.id;
+    }
+  } else if (input.phone) {
+    const holders = await contactsWithPhone(deps, input.phone);
+    if (holders.length > 0) {
+      if (sms) for (const h of holders) await addConsent(deps, h.id, 'sms', sms);
+    } else {
+      await upsertContact(
+        deps,
+        {
+          phone: input.phone,
+          ...(input.firstName ? { firstName: input.firstName } : {}),
+          ...(input.locale ? { locale: input.locale } : {}),
+          homeStoreId: storeId,
+          tags: [SIGNUP_TAG],
+          ...(sms ? { consent: { sms } } : {}),
+        },
+        undefined,
+        { enrich: false },
+      );
+    }
+  }
+  if (emailContact && input.emailConsent) await sendConfirmation(deps, emailContact, storeId, baseUrl);
   return {
-    contactId: contact.id,
-    created,
-    email: contact.consent.email?.status ?? 'none',
-    sms: contact.consent.sms?.status ?? 'none',
-    confirmationSent,
+    email: input.emailConsent && input.email ? 'confirmation_requested' : 'not_requested',
+    sms: sms ? 'granted' : 'not_requested',
   };
 }
 
-/** The contact that owns the email, else the phone: the one the upsert will update. */
-async function findExisting(deps: ContactDeps, input: SignupInput): Promise<Contact | undefined> {
-  for (const [kind, value] of [
-    ['email', input.email],
-    ['phone', input.phone],
-  ] as const) {
-    if (!value) continue;
-    const id = await deps.contacts.ownerOf(kind, value);
-    if (id) return deps.contacts.get(id);
+/** Makes a known contact's email consent `pending` (asking for confirmation), unless it is granted or blocked. */
+async function askEmailConsent(
+  deps: SignupDeps,
+  contactId: string,
+  source: string,
+  now: Date,
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const contact = await deps.contacts.get(contactId);
+    const previous = contact?.consent.email;
+    if (!contact || contact.erasingAt || contact.suppressed.includes('email')) return;
+    if (previous?.status === 'granted' || (previous?.status === 'pending' && recentlySent(previous, now)))
+      return;
+    if (previous?.status === 'pending') return; // the confirmation is resent below
+    const next: Contact = {
+      ...contact,
+      consent: { ...contact.consent, email: { status: 'pending', source, at: now.toISOString() } },
+      updatedAt: nextStamp(now, contact.updatedAt),
+    };
+    if (await deps.contacts.replace(next, contact.version)) return;
   }
-  return undefined;
+  throw busy('This contact is being changed by another request');
+}
+
+/** Records a consent on a known contact (nothing else of it changes), unless the channel is suppressed. */
+async function addConsent(
+  deps: SignupDeps,
+  contactId: string,
+  channel: 'sms',
+  consent: Consent,
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const contact = await deps.contacts.get(contactId);
+    if (!contact || contact.erasingAt || contact.suppressed.includes(channel)) return;
+    if (contact.consent[channel]?.status === 'granted') return;
+    const next: Contact = {
+      ...contact,
+      consent: { ...contact.consent, [channel]: consent },
+      updatedAt: nextStamp(deps.clock.now(), contact.updatedAt),
+    };
+    if (await deps.contacts.replace(next, contact.version)) return;
+  }
+  throw busy('This contact is being changed by another request');
 }
 
 /** True when a confirmation for this pending consent went out less than OPTIN_RESEND_MINUTES ago. */
@@ -224,7 +274,7 @@ async function sendConfirmation(
       consent: { ...contact.consent, email: { ...pending, confirmationSentAt: now.toISOString() } },
       updatedAt: nextStamp(now, contact.updatedAt),
     };
-    if (!(await deps.contacts.replace(claimed, contact.updatedAt))) continue;
+    if (!(await deps.contacts.replace(claimed, contact.version))) continue;
 
     const ring = await deps.keyring();
     const token = optinToken(ring, contact.id, contact.email, storeId, now);
@@ -248,7 +298,7 @@ async function sendConfirmation(
         tags: { purpose: 'optin', contactId: contact.id },
       });
     } catch (err) {
-      await release(deps, contactId, claimed.updatedAt);
+      await release(deps, contactId, (contact.version ?? 0) + 1);
       // Said for the shop assistant first: the customer is saved, only the email is missing.
       const why = err instanceof SendFailure ? err.message : String(err);
       throw new AppError(
@@ -263,18 +313,18 @@ async function sendConfirmation(
 }
 
 /** Gives a failed send's claim back, if nobody changed the contact since (best effort). */
-async function release(deps: SignupDeps, contactId: string, claimedAt: string): Promise<void> {
+async function release(deps: SignupDeps, contactId: string, claimedVersion: number): Promise<void> {
   const contact = await deps.contacts.get(contactId);
   const pending = contact?.consent.email;
-  if (!contact || contact.updatedAt !== claimedAt || pending?.status !== 'pending') return;
+  if (!contact || contact.version !== claimedVersion || pending?.status !== 'pending') return;
   const { confirmationSentAt: _sent, ...rest } = pending;
   await deps.contacts.replace(
     {
       ...contact,
       consent: { ...contact.consent, email: rest },
-      updatedAt: nextStamp(deps.clock.now(), claimedAt),
+      updatedAt: nextStamp(deps.clock.now(), contact.updatedAt),
     },
-    claimedAt,
+    claimedVersion,
   );
 }
 
@@ -324,7 +374,7 @@ export async function confirmOptin(
       },
       updatedAt: nextStamp(now, contact.updatedAt),
     };
-    if (await deps.contacts.replace(confirmed, contact.updatedAt))
+    if (await deps.contacts.replace(confirmed, contact.version))
       return { kind: 'confirmed', contact: confirmed };
   }
   throw busy('This contact is being changed by another request');
@@ -349,7 +399,7 @@ async function readOptin(
   if (deps.clock.now().getTime() > ref.x * 1000) return { kind: 'expired' };
   const contact = await deps.contacts.get(ref.k);
   const email = contact?.email;
-  if (!contact || !email) return { kind: 'invalid' };
+  if (!contact || !email || contact.erasingAt) return { kind: 'invalid' };
   const hashes = allKeyedHashes(ring, `optin:${email}`).map(short);
   if (!hashes.includes(ref.h)) return { kind: 'invalid' };
   return { contact: { ...contact, email }, ref };

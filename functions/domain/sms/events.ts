@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { RecipientMark } from '../campaigns/send-record';
 import { normalisePhone } from '../contacts/contact';
-import { suppressContactChannel } from '../contacts/customer-file';
+import { suppressContactChannel, suppressPhone } from '../contacts/customer-file';
 import type { ContactRepository, SuppressionList } from '../contacts/ports';
 import { smsCounter } from '../reports/counters';
 import type { Clock } from '../shared/ports';
@@ -197,15 +197,13 @@ export async function handleInboundSms(
 ): Promise<'stopped' | 'ignored' | 'duplicate'> {
   if (!isStopReply(message.messageBody)) return 'ignored';
   const phone = normalisePhone(message.originationNumber, deps.defaultCountry) ?? message.originationNumber;
-  const contactId = await deps.contacts.ownerOf('phone', phone);
-  // Applied before it is recorded: both are idempotent, and a retry after a failure must still apply it.
-  const applied = contactId ? await suppressContactChannel(deps, contactId, 'sms', 'stop:sms') : false;
-  if (!applied) await deps.suppression.suppress({ phone }, 'stop:sms');
+  // A STOP stops the number for everyone who has it (a household shares one). Applied before it is
+  // recorded: both are idempotent, and a retry after a failure must still apply it.
+  await suppressPhone(deps, phone, 'stop:sms');
   const fresh = await deps.events.recordOnce({
     messageId: message.inboundMessageId,
     type: 'sms-stop',
     at: deps.clock.now().toISOString(),
-    ...(contactId ? { contactId } : {}),
   });
   if (!fresh) return 'duplicate';
   return 'stopped';

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -179,42 +178,42 @@ const purchase: Purchase = {
 describe('DynamoContactStore', () => {
   const store = new DynamoContactRepository(doc, TABLE);
 
-  it('claims an identifier with a condition that lets the same owner claim again', async () => {
-    ddb.on(PutCommand).resolves({});
+  it('claims an identity with a condition that lets the same owner claim again', async () => {
+    ddb.on(UpdateCommand).resolves({});
     expect(await store.claim('email', 'ann@example.com', 'c_1')).toBe('c_1');
-    expect(inputOf(PutCommand)).toEqual({
+    expect(inputOf(UpdateCommand)).toEqual({
       TableName: TABLE,
-      Item: {
-        pk: 'EMAIL#ann@example.com',
-        sk: 'CLAIM',
-        type: 'claim',
-        kind: 'email',
-        value: 'ann@example.com',
-        contactId: 'c_1',
+      Key: { pk: 'EMAIL#ann@example.com', sk: 'CLAIM' },
+      UpdateExpression: 'SET #type = :type, kind = :kind, #value = :value, contactId = :id',
+      ConditionExpression: 'attribute_not_exists(contactId) OR contactId = :id',
+      ExpressionAttributeNames: { '#type': 'type', '#value': 'value' },
+      ExpressionAttributeValues: {
+        ':type': 'claim',
+        ':kind': 'email',
+        ':value': 'ann@example.com',
+        ':id': 'c_1',
       },
-      ConditionExpression: 'attribute_not_exists(pk) OR contactId = :id',
-      ExpressionAttributeValues: { ':id': 'c_1' },
     });
   });
 
   it('answers the other owner when the claim condition fails', async () => {
-    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(UpdateCommand).rejects(conditionFailed());
     ddb
       .on(GetCommand, { Key: { pk: 'PHONE#+33612345678', sk: 'CLAIM' } })
       .resolves({ Item: { contactId: 'c_other' } });
     expect(await store.claim('phone', '+33612345678', 'c_1')).toBe('c_other');
-    expect(inputOf(PutCommand).Item?.pk).toBe('PHONE#+33612345678');
+    expect(inputOf(UpdateCommand).Key?.pk).toBe('PHONE#+33612345678');
   });
 
   it('claims again when the other owner released it in between', async () => {
-    ddb.on(PutCommand).rejectsOnce(conditionFailed()).resolves({});
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
     ddb.on(GetCommand).resolves({});
     expect(await store.claim('email', 'ann@example.com', 'c_1')).toBe('c_1');
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
   });
 
   it('lets other errors of a claim surface', async () => {
-    ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
     await expect(store.claim('email', 'ann@example.com', 'c_1')).rejects.toThrow(
       'ProvisionedThroughputExceeded',
     );
@@ -275,9 +274,9 @@ describe('DynamoContactStore', () => {
     expect(found.get('c_1')).toEqual(contact);
   });
 
-  it('puts a contact under its key, listed in one of the contact shards of gsi1', async () => {
+  it('creates a contact under its key, listed in one of the contact shards of gsi1, only if it is new', async () => {
     ddb.on(PutCommand).resolves({});
-    await store.put(contact);
+    expect(await store.create(contact)).toBe(true);
     expect(inputOf(PutCommand)).toEqual({
       TableName: TABLE,
       Item: {
@@ -287,27 +286,49 @@ describe('DynamoContactStore', () => {
         gsi1sk: 'c_1',
         type: 'contact',
         ...contact,
+        version: 1,
       },
+      ConditionExpression: 'attribute_not_exists(pk)',
     });
+    ddb
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' }));
+    expect(await store.create(contact)).toBe(false);
   });
 
-  it('writes many contacts 25 per request and retries unprocessed items', async () => {
-    const many = Array.from({ length: 30 }, (_, i) => ({ ...contact, id: `c_${i}` }));
-    const leftOver = [
-      {
-        PutRequest: {
-          Item: { pk: 'CONTACT#c_3', sk: 'CONTACT', ...contactIndex('c_3'), type: 'contact', ...many[3] },
-        },
-      },
-    ];
+  it('replaces a contact only at the version read, and writes the next version', async () => {
+    ddb.on(PutCommand).resolves({});
+    expect(await store.replace({ ...contact, firstName: 'Anne' }, 4)).toBe(true);
+    expect(inputOf(PutCommand)).toMatchObject({
+      Item: { firstName: 'Anne', version: 5 },
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': 4 },
+    });
+    ddb.reset();
+    ddb.on(PutCommand).resolves({});
+    await store.replace(contact, undefined);
+    expect(inputOf(PutCommand)).toMatchObject({
+      Item: { version: 1 },
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)',
+    });
     ddb
-      .on(BatchWriteCommand)
-      .resolvesOnce({ UnprocessedItems: { [TABLE]: leftOver } })
-      .resolves({});
-    await store.putMany(many);
-    const calls = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.[TABLE] ?? []);
-    expect(calls.map((c) => c.length)).toEqual([25, 1, 5]);
-    expect(calls[1]).toEqual(leftOver);
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('changed'), { name: 'ConditionalCheckFailedException' }));
+    expect(await store.replace(contact, 5)).toBe(false);
+  });
+
+  it('keeps the holders of a phone as a set on its claim item, beside its identity', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await store.addPhoneHolder('+33612345678', 'c_1');
+    expect(inputOf(UpdateCommand)).toMatchObject({
+      Key: { pk: 'PHONE#+33612345678', sk: 'CLAIM' },
+      UpdateExpression: expect.stringContaining('ADD holders :ids'),
+      ExpressionAttributeValues: expect.objectContaining({ ':ids': new Set(['c_1']) }),
+    });
+    ddb.on(GetCommand).resolves({
+      Item: { pk: 'PHONE#+33612345678', sk: 'CLAIM', holders: new Set(['c_1', 'c_2']), contactId: 'c_2' },
+    });
+    expect(await store.phoneHolders('+33612345678')).toEqual({ ids: ['c_1', 'c_2'], identity: 'c_2' });
   });
 
   it('erases the purchases first and the contact item last', async () => {
@@ -350,9 +371,9 @@ describe('DynamoContactStore', () => {
     await store.applyPurchase('c_1', purchase);
     const [, at, applied] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(at?.Key).toEqual({ pk: 'CONTACT#c_1', sk: 'CONTACT' });
-    expect(at?.UpdateExpression).toBe('SET lastPurchaseAt = :at');
+    expect(at?.UpdateExpression).toBe('SET lastPurchaseAt = :at ADD version :one');
     expect(at?.ConditionExpression).toContain('lastPurchaseAt < :at');
-    expect(at?.ExpressionAttributeValues).toEqual({ ':at': purchase.at });
+    expect(at?.ExpressionAttributeValues).toEqual({ ':at': purchase.at, ':one': 1 });
     expect(applied?.Key).toEqual({ pk: 'CONTACT#c_1', sk: 'PURCHASE#p_abc' });
     expect(applied?.UpdateExpression).toBe('SET applied = :t');
   });

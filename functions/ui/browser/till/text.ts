@@ -105,15 +105,10 @@ export const EN = {
   signupNeedPhone: 'SMS consent needs a mobile number.',
   signupDone: 'Customer signed up',
   signupDoneName: '{name} is signed up',
-  signupEmailSent:
-    'A confirmation email is on its way to {email}: emails start once the customer clicks its link.',
-  signupEmailWait:
-    'A confirmation email went to {email} a few minutes ago: ask the customer to look in their inbox (or spam).',
-  signupEmailGranted: '{email} already receives our emails.',
-  signupEmailDenied: '{email} unsubscribed before: no email will be sent to it.',
+  signupEmailAsked:
+    'We ask {email} to confirm by email: our emails start once the customer clicks the link (ask them to look in their inbox, or spam).',
   signupEmailNone: 'No email consent: no email will be sent.',
   signupSmsGranted: 'SMS consent recorded for {phone}.',
-  signupSmsDenied: '{phone} asked for no more SMS before: none will be sent to it.',
   signupConflict: 'This email and this number belong to two different customers.',
   signupRefused: 'The sign-up was refused',
 };
@@ -227,15 +222,10 @@ export const FR: TillText = {
   signupNeedPhone: 'Le consentement SMS demande un numéro de mobile.',
   signupDone: 'Client inscrit',
   signupDoneName: '{name} est inscrit(e)',
-  signupEmailSent:
-    'Un email de confirmation part vers {email} : les emails commenceront quand le client aura cliqué sur son lien.',
-  signupEmailWait:
-    'Un email de confirmation est parti vers {email} il y a quelques minutes : invitez le client à regarder sa boîte de réception (ou ses spams).',
-  signupEmailGranted: '{email} reçoit déjà nos emails.',
-  signupEmailDenied: '{email} s’est désabonné(e) auparavant : aucun email ne lui sera envoyé.',
+  signupEmailAsked:
+    'Nous demandons à {email} de confirmer par email : nos emails commenceront quand le client aura cliqué sur le lien (invitez-le à regarder sa boîte de réception, ou ses spams).',
   signupEmailNone: 'Pas de consentement email : aucun email ne sera envoyé.',
   signupSmsGranted: 'Consentement SMS enregistré pour le {phone}.',
-  signupSmsDenied: 'Le {phone} a demandé à ne plus recevoir de SMS : aucun ne lui sera envoyé.',
   signupConflict: 'Cet email et ce numéro appartiennent à deux clients différents.',
   signupRefused: 'L’inscription a été refusée',
 };

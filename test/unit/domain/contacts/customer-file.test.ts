@@ -3,6 +3,7 @@ import { type ContactInput, contactInputSchema } from '../../../../functions/dom
 import {
   eraseContact,
   findContact,
+  suppressContactChannel,
   upsertContact,
   upsertContacts,
 } from '../../../../functions/domain/contacts/customer-file';
@@ -70,44 +71,95 @@ describe('upsertContact', () => {
     expect(deps.contacts.claims.get('email#ann@example.com')).toBe(contact.id);
   });
 
-  it('releases an identifier the update replaced', async () => {
+  it('moves a contact off the phone it no longer has', async () => {
     const deps = fakeDeps();
     const { contact } = await upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' }));
     await upsertContact(deps, input({ email: 'ann@example.com', phone: '0698765432' }));
-    expect(deps.contacts.claims.get('phone#+33612345678')).toBeUndefined();
-    expect(deps.contacts.claims.get('phone#+33698765432')).toBe(contact.id);
+    expect([...(deps.contacts.holders.get('+33612345678') ?? [])]).toEqual([]);
+    expect([...(deps.contacts.holders.get('+33698765432') ?? [])]).toEqual([contact.id]);
     expect((await deps.contacts.get(contact.id))?.phone).toBe('+33698765432');
   });
 
-  it('answers 409 when the email and the phone belong to two different contacts, changing nothing', async () => {
+  it('lets two contacts share a phone (a household), each keeping its own email and data', async () => {
     const deps = fakeDeps();
-    const a = await upsertContact(deps, input({ email: 'ann@example.com' }));
-    const b = await upsertContact(deps, input({ phone: '0612345678' }));
-    const before = structuredClone([...deps.contacts.items.values()]);
-    const err = await appError(
-      upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678', firstName: 'X' })),
+    const a = await upsertContact(
+      deps,
+      input({ email: 'ann@example.com', phone: '0612345678', firstName: 'Ann' }),
     );
-    expect(err.status).toBe(409);
-    expect(err.code).toBe('conflict');
-    expect(err.issues).toEqual([{ path: 'phone', message: `Already used by contact ${b.contact.id}` }]);
-    expect([...deps.contacts.items.values()]).toEqual(before);
-    expect(deps.contacts.claims.get('email#ann@example.com')).toBe(a.contact.id);
-    expect(deps.contacts.claims.get('phone#+33612345678')).toBe(b.contact.id);
+    const b = await upsertContact(
+      deps,
+      input({ email: 'bob@example.com', phone: '0612345678', firstName: 'Bob' }),
+    );
+    expect(b.created).toBe(true);
+    expect(b.contact.id).not.toBe(a.contact.id);
+    expect(await deps.contacts.get(a.contact.id)).toMatchObject({
+      email: 'ann@example.com',
+      firstName: 'Ann',
+    });
+    expect(new Set(deps.contacts.holders.get('+33612345678'))).toEqual(new Set([a.contact.id, b.contact.id]));
   });
 
-  it('answers 409 when an identifier is claimed by another contact between the read and the claim', async () => {
+  it('answers 409 naming the phone when a phone-only input matches several contacts', async () => {
     const deps = fakeDeps();
-    const ann = await upsertContact(deps, input({ email: 'ann@example.com' }));
-    deps.contacts.claims.set('phone#+33612345678', 'c_other');
-    // The read sees the phone free; the conditional claim then finds it taken.
-    const ownerOf = deps.contacts.ownerOf.bind(deps.contacts);
-    vi.spyOn(deps.contacts, 'ownerOf').mockImplementation(async (kind, value) =>
-      kind === 'phone' ? undefined : ownerOf(kind, value),
-    );
-    const err = await appError(upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' })));
+    await upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' }));
+    await upsertContact(deps, input({ email: 'bob@example.com', phone: '0612345678' }));
+    const err = await appError(upsertContact(deps, input({ phone: '0612345678', firstName: 'Who' })));
     expect(err.status).toBe(409);
-    expect(err.issues).toEqual([{ path: 'phone', message: 'Already used by contact c_other' }]);
-    expect((await deps.contacts.get(ann.contact.id))?.phone).toBeUndefined();
+    expect(err.issues).toEqual([{ path: 'phone', message: 'Shared by several contacts' }]);
+  });
+
+  it('never changes the email of a contact found by its phone: a new address is a new contact', async () => {
+    const deps = fakeDeps();
+    const ann = await upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' }));
+    const other = await upsertContact(deps, input({ email: 'eve@example.com', phone: '0612345678' }));
+    expect(other.contact.id).not.toBe(ann.contact.id);
+    expect((await deps.contacts.get(ann.contact.id))?.email).toBe('ann@example.com');
+  });
+
+  it('creates one phone-only contact for concurrent upserts of one new phone', async () => {
+    const deps = fakeDeps();
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => upsertContact(deps, input({ phone: '0612345678', firstName: `N${i}` }))),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.contact.id)).size).toBe(1);
+    expect(deps.contacts.items.size).toBe(1);
+  });
+
+  it('keeps an unsubscribe that lands between an upsert’s read and its write', async () => {
+    const deps = fakeDeps();
+    const granted = { status: 'granted' as const, source: 'web', at: '2025-01-01T00:00:00Z' };
+    const { contact } = await upsertContact(
+      deps,
+      input({ email: 'ann@example.com', consent: { email: granted } }),
+    );
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let reached!: () => void;
+    const arrived = new Promise<void>((r) => {
+      reached = r;
+    });
+    let once = true;
+    deps.contacts.beforeWrite = async (op) => {
+      if (op === 'replace' && once) {
+        once = false;
+        reached();
+        await held;
+      }
+    };
+    const upsert = upsertContact(deps, input({ email: 'ann@example.com', firstName: 'Annie' }));
+    await arrived;
+    deps.contacts.beforeWrite = async () => undefined;
+    await suppressContactChannel(deps, contact.id, 'email', 'unsubscribe:x');
+    release();
+    await upsert;
+    expect(await deps.contacts.get(contact.id)).toMatchObject({
+      firstName: 'Annie',
+      suppressed: ['email'],
+      consent: { email: { status: 'denied' } },
+    });
   });
 
   it('retries as an update when a new address is claimed concurrently', async () => {
@@ -124,12 +176,13 @@ describe('upsertContact', () => {
 
   it('gives up with 503 after repeated lost claims, leaving no stray claim behind', async () => {
     const deps = fakeDeps();
-    deps.contacts.claims.set('phone#+33612345678', 'c_other');
+    deps.contacts.claims.set('email#ann@example.com', 'c_other');
+    // The read never sees the owner; every conditional claim finds it taken.
     vi.spyOn(deps.contacts, 'ownerOf').mockResolvedValue(undefined);
     const err = await appError(upsertContact(deps, input({ email: 'ann@example.com', phone: '0612345678' })));
     expect(err.status).toBe(503);
     expect(err.code).toBe('busy');
-    expect([...deps.contacts.claims.keys()]).toEqual(['phone#+33612345678']);
+    expect([...deps.contacts.claims.keys()]).toEqual(['email#ann@example.com']);
     expect(deps.contacts.items.size).toBe(0);
   });
 
@@ -202,21 +255,21 @@ describe('upsertContacts', () => {
       },
       { created: true, contact: expect.objectContaining({ phone: '+33612345678', homeStoreId: 'paris' }) },
     ]);
-    expect(deps.contacts.putManyCalls).toEqual([2]);
     const created = outcomes[1];
     if (!created || 'error' in created) throw new Error('expected a result');
     expect(deps.contacts.claims.get('phone#+33612345678')).toBe(created.contact.id);
+    expect([...(deps.contacts.holders.get('+33612345678') ?? [])]).toEqual([created.contact.id]);
   });
 
-  it('reports an unknown store and a conflict per row, without failing the others', async () => {
+  it('reports an unknown store and an ambiguous phone per row, without failing the others', async () => {
     const deps = fakeDeps();
-    await upsertContact(deps, input({ email: 'a@x.fr' }));
-    await upsertContact(deps, input({ phone: '0612345678' }));
+    await upsertContact(deps, input({ email: 'a@x.fr', phone: '0612345678' }));
+    await upsertContact(deps, input({ email: 'b@x.fr', phone: '0612345678' }));
     const outcomes = await upsertContacts(
       deps,
       [
         input({ email: 'new@x.fr', homeStoreId: 'nowhere' }),
-        input({ email: 'a@x.fr', phone: '0612345678' }),
+        input({ phone: '0612345678', firstName: 'Who' }),
         input({ email: 'ok@x.fr' }),
       ],
       new Set(),
@@ -256,11 +309,23 @@ describe('upsertContacts', () => {
     });
   });
 
-  it('falls back to one-by-one when a claim is lost, releasing what it claimed', async () => {
+  it('falls back to one-by-one when a claim is lost', async () => {
     const deps = fakeDeps();
-    const owner = await upsertContact(deps, input({ phone: '0612345678', firstName: 'Owner' }));
-    // The batched read misses the phone's owner; the conditional claim does not.
+    const owner = await upsertContact(deps, input({ email: 'a@x.fr', firstName: 'Owner' }));
+    // The batched read misses the email's owner; the conditional claim does not.
     vi.spyOn(deps.contacts, 'ownersOf').mockResolvedValue(new Map());
+    const [outcome] = await upsertContacts(deps, [input({ email: 'a@x.fr', lastName: 'Martin' })], new Set());
+    expect(outcome).toMatchObject({
+      created: false,
+      contact: { id: owner.contact.id, email: 'a@x.fr', firstName: 'Owner', lastName: 'Martin' },
+    });
+    expect(deps.contacts.items.size).toBe(1);
+    expect(deps.contacts.claims.get('email#a@x.fr')).toBe(owner.contact.id);
+  });
+
+  it('gives a phone-only contact its first email, from the marketer’s file', async () => {
+    const deps = fakeDeps();
+    const phoneOnly = await upsertContact(deps, input({ phone: '0612345678', firstName: 'Owner' }));
     const [outcome] = await upsertContacts(
       deps,
       [input({ email: 'a@x.fr', phone: '0612345678', lastName: 'Martin' })],
@@ -268,10 +333,8 @@ describe('upsertContacts', () => {
     );
     expect(outcome).toMatchObject({
       created: false,
-      contact: { id: owner.contact.id, email: 'a@x.fr', firstName: 'Owner', lastName: 'Martin' },
+      contact: { id: phoneOnly.contact.id, email: 'a@x.fr', firstName: 'Owner', lastName: 'Martin' },
     });
-    expect(deps.contacts.items.size).toBe(1);
-    expect(deps.contacts.claims.get('email#a@x.fr')).toBe(owner.contact.id);
   });
 });
 

@@ -397,13 +397,14 @@ describe('importContacts', () => {
     ]);
   });
 
-  it('rejects a line whose email and phone belong to two contacts, without blocking others', async () => {
+  it('gives a contact a phone another contact has, keeping both (a shared phone)', async () => {
     const deps = fakeDeps();
-    await upsertContact(deps, { email: 'a@x.fr' });
-    await upsertContact(deps, { phone: '+33612345678' });
+    const a = await upsertContact(deps, { email: 'a@x.fr' });
+    const b = await upsertContact(deps, { phone: '+33612345678', firstName: 'Bea' });
     const result = await importContacts(deps, 'email,phone\na@x.fr,0612345678\nb@x.fr,\n', opts());
-    expect(result.created).toBe(1);
-    expect(result.rejected).toEqual([{ line: 2, errors: [{ path: 'phone', message: expect.any(String) }] }]);
+    expect(result).toEqual({ created: 1, updated: 1, rejected: [] });
+    expect(await deps.contacts.get(a.contact.id)).toMatchObject({ email: 'a@x.fr', phone: '+33612345678' });
+    expect(await deps.contacts.get(b.contact.id)).toMatchObject({ phone: '+33612345678', firstName: 'Bea' });
   });
 
   it('updates existing contacts and keeps what the file does not say', async () => {

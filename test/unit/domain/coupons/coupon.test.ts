@@ -65,6 +65,7 @@ describe('look-ups', () => {
     clock: new FakeClock(new Date('2026-11-23T10:00:00Z')),
     lookupLimitPerMinute: 1_000_000,
     voidWindowMinutes: 30,
+    currency: 'EUR',
   });
 
   it('finds no valid coupon among 10,000 random codes, and reads nothing for a wrong check symbol', async () => {

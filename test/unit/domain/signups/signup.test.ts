@@ -45,6 +45,12 @@ const input = (raw: Record<string, unknown>): SignupInput =>
 
 const tokenOf = (m: OutboundEmail | undefined) => /\/optin\/([^\s"<]+)/.exec(m?.text ?? '')?.[1] ?? '';
 
+/** The contact that owns an address, as the file holds it. */
+async function byEmail(d: Deps, email: string) {
+  const id = await d.contacts.ownerOf('email', email);
+  return id ? d.contacts.get(id) : undefined;
+}
+
 describe('the sign-up input', () => {
   const parse = (raw: unknown) => signupInputSchema('FR').safeParse(raw);
   const paths = (raw: unknown) => {
@@ -96,8 +102,8 @@ describe('the pending consent', () => {
 
   it('never makes a contact eligible', async () => {
     const d = deps();
-    const r = await signUp(d, STORE, input({ email: 'ann@b.fr', emailConsent: true }), BASE);
-    const contact = await d.contacts.get(r.contactId);
+    await signUp(d, STORE, input({ email: 'ann@b.fr', emailConsent: true }), BASE);
+    const contact = await byEmail(d, 'ann@b.fr');
     expect(contact?.consent.email?.status).toBe('pending');
     if (contact) expect(eligibility(contact, 'email')).toBe('no_consent');
   });
@@ -119,15 +125,10 @@ describe('signUp', () => {
       }),
       `${BASE}/`,
     );
-    expect(r).toEqual({
-      contactId: r.contactId,
-      created: true,
-      email: 'pending',
-      sms: 'granted',
-      confirmationSent: true,
-    });
+    // The answer says what the shop may tell the customer, and nothing of the file.
+    expect(r).toEqual({ email: 'confirmation_requested', sms: 'granted' });
     const at = d.clock.now().toISOString();
-    const contact = await d.contacts.get(r.contactId);
+    const contact = await byEmail(d, 'ann@example.fr');
     expect(contact).toMatchObject({
       email: 'ann@example.fr',
       phone: '+33612345678',
@@ -147,7 +148,7 @@ describe('signUp', () => {
       from: 'Maison Relance <no-reply@relance.example>',
       subject: 'Please confirm your subscription to Maison Relance',
       headers: {},
-      tags: { purpose: 'optin', contactId: r.contactId },
+      tags: { purpose: 'optin', contactId: contact?.id },
     });
     expect(m.text).toContain(`${BASE}/optin/`);
     expect(m.text).toContain('Hello Ann <b>,');
@@ -160,15 +161,23 @@ describe('signUp', () => {
     expect(Buffer.from(tokenOf(m).split('.')[1] ?? '', 'base64url').toString()).not.toContain('ann@');
   });
 
-  it('writes French by default, and keeps an existing home shop and tags', async () => {
+  it('writes French by default, and changes nothing of a known customer but the consent asked', async () => {
     const d = deps();
-    await upsertContact(d, { email: 'bob@b.fr', homeStoreId: 'lyon-2', tags: ['vip'] });
-    const r = await signUp(d, STORE, input({ email: 'bob@b.fr', emailConsent: true }), BASE);
-    expect(r).toMatchObject({ created: false, email: 'pending', sms: 'none', confirmationSent: true });
-    expect(await d.contacts.get(r.contactId)).toMatchObject({
+    await upsertContact(d, { email: 'bob@b.fr', firstName: 'Bob', homeStoreId: 'lyon-2', tags: ['vip'] });
+    const r = await signUp(
+      d,
+      STORE,
+      input({ email: 'bob@b.fr', firstName: 'Robert', locale: 'en', emailConsent: true }),
+      BASE,
+    );
+    expect(r).toEqual({ email: 'confirmation_requested', sms: 'not_requested' });
+    expect(await byEmail(d, 'bob@b.fr')).toMatchObject({
+      firstName: 'Bob',
       homeStoreId: 'lyon-2',
-      tags: ['vip', 'signup'],
+      tags: ['vip'],
+      consent: { email: { status: 'pending' } },
     });
+    expect((await byEmail(d, 'bob@b.fr'))?.locale).toBeUndefined();
     expect(d.messenger.sent[0]?.subject).toBe('Confirmez votre inscription à Maison Relance');
     expect(d.messenger.sent[0]?.text).toContain('Ce lien est valable 7 jours.');
   });
@@ -176,14 +185,15 @@ describe('signUp', () => {
   it(`resends at most every ${OPTIN_RESEND_MINUTES} minutes while the confirmation is pending`, async () => {
     const d = deps();
     const signup = () => signUp(d, STORE, input({ email: 'cat@b.fr', emailConsent: true }), BASE);
-    expect((await signup()).confirmationSent).toBe(true);
+    await signup();
+    expect(d.messenger.sent).toHaveLength(1);
     d.clock.advance(3 * MINUTE);
-    expect(await signup()).toMatchObject({ email: 'pending', confirmationSent: false });
+    expect(await signup()).toEqual({ email: 'confirmation_requested', sms: 'not_requested' });
     d.clock.advance((OPTIN_RESEND_MINUTES - 3) * MINUTE - 1);
-    expect((await signup()).confirmationSent).toBe(false);
+    await signup();
     expect(d.messenger.sent).toHaveLength(1);
     d.clock.advance(1);
-    expect((await signup()).confirmationSent).toBe(true);
+    await signup();
     expect(d.messenger.sent).toHaveLength(2);
     // Both links work.
     expect((await confirmOptin(d, tokenOf(d.messenger.sent[0]))).kind).toBe('confirmed');
@@ -193,10 +203,9 @@ describe('signUp', () => {
   it('sends one email for two sign-ups at the same moment', async () => {
     const d = deps();
     await upsertContact(d, { email: 'dan@b.fr' });
-    const results = await Promise.all(
+    await Promise.all(
       [1, 2, 3].map(() => signUp(d, STORE, input({ email: 'dan@b.fr', emailConsent: true }), BASE)),
     );
-    expect(results.filter((r) => r.confirmationSent)).toHaveLength(1);
     expect(d.messenger.sent).toHaveLength(1);
   });
 
@@ -205,23 +214,30 @@ describe('signUp', () => {
     const granted = { status: 'granted' as const, source: 'import', at: '2025-01-01T00:00:00.000Z' };
     await upsertContact(d, { email: 'eve@b.fr', consent: { email: granted } });
     const r = await signUp(d, STORE, input({ email: 'eve@b.fr', emailConsent: true }), BASE);
-    expect(r).toMatchObject({ email: 'granted', confirmationSent: false });
-    expect((await d.contacts.get(r.contactId))?.consent.email).toEqual(granted);
+    expect(r).toEqual({ email: 'confirmation_requested', sms: 'not_requested' });
+    expect((await byEmail(d, 'eve@b.fr'))?.consent.email).toEqual(granted);
     expect(d.messenger.sent).toEqual([]);
   });
 
-  it('asks a new address to confirm, even when the old one was granted', async () => {
+  it('asks a new address to confirm as a contact of its own, even on a known customer’s phone', async () => {
     const d = deps();
     const granted = { status: 'granted' as const, source: 'import', at: '2025-01-01T00:00:00.000Z' };
-    await upsertContact(d, { email: 'old@b.fr', phone: '+33612345678', consent: { email: granted } });
+    const { contact: old } = await upsertContact(d, {
+      email: 'old@b.fr',
+      phone: '+33612345678',
+      consent: { email: granted },
+    });
     const r = await signUp(
       d,
       STORE,
       input({ email: 'new@b.fr', phone: '0612345678', emailConsent: true }),
       BASE,
     );
-    expect(r).toMatchObject({ created: false, email: 'pending', confirmationSent: true });
+    expect(r).toEqual({ email: 'confirmation_requested', sms: 'not_requested' });
     expect(d.messenger.sent[0]?.to).toBe('new@b.fr');
+    // The known customer keeps its address and consent; the phone is now shared (a household).
+    expect(await d.contacts.get(old.id)).toMatchObject({ email: 'old@b.fr', consent: { email: granted } });
+    expect((await byEmail(d, 'new@b.fr'))?.id).not.toBe(old.id);
   });
 
   it('keeps a suppressed address denied and sends it nothing; a denial without suppression is superseded', async () => {
@@ -235,23 +251,23 @@ describe('signUp', () => {
       input({ email: 'fay@b.fr', phone: '+33612345679', emailConsent: true, smsConsent: true }),
       BASE,
     );
-    expect(r).toMatchObject({ email: 'denied', sms: 'denied', confirmationSent: false });
+    expect(r).toEqual({ email: 'confirmation_requested', sms: 'granted' });
     expect(d.messenger.sent).toEqual([]);
+    expect(await d.contacts.get(contact.id)).toMatchObject({
+      consent: { email: { status: 'denied' }, sms: { status: 'denied' } },
+    });
 
     // Erased, then signed up again: the keyed-hash suppression still holds.
     await d.suppression.suppress({ email: 'gus@b.fr' }, 'erased');
-    expect(await signUp(d, STORE, input({ email: 'gus@b.fr', emailConsent: true }), BASE)).toMatchObject({
-      created: true,
-      email: 'denied',
-      confirmationSent: false,
-    });
+    await signUp(d, STORE, input({ email: 'gus@b.fr', emailConsent: true }), BASE);
+    expect((await byEmail(d, 'gus@b.fr'))?.consent.email?.status).toBe('denied');
+    expect(d.messenger.sent).toEqual([]);
 
     const denied = { status: 'denied' as const, source: 'import', at: '2025-01-01T00:00:00.000Z' };
     await upsertContact(d, { email: 'hal@b.fr', consent: { email: denied } });
-    expect(await signUp(d, STORE, input({ email: 'hal@b.fr', emailConsent: true }), BASE)).toMatchObject({
-      email: 'pending',
-      confirmationSent: true,
-    });
+    await signUp(d, STORE, input({ email: 'hal@b.fr', emailConsent: true }), BASE);
+    expect((await byEmail(d, 'hal@b.fr'))?.consent.email?.status).toBe('pending');
+    expect(d.messenger.sent.map((m) => m.to)).toEqual(['hal@b.fr']);
   });
 
   it('gives the claim back when the email cannot be sent, so a retry sends it', async () => {
@@ -261,9 +277,8 @@ describe('signUp', () => {
     expect(err.status).toBe(502);
     expect(err.code).toBe('email_not_sent');
     d.messenger.fail = undefined;
-    expect(
-      (await signUp(d, STORE, input({ email: 'ivy@b.fr', emailConsent: true }), BASE)).confirmationSent,
-    ).toBe(true);
+    await signUp(d, STORE, input({ email: 'ivy@b.fr', emailConsent: true }), BASE);
+    expect(d.messenger.sent.map((m) => m.to)).toEqual(['ivy@b.fr']);
   });
 
   it('records no email consent when the box is not ticked', async () => {
@@ -274,15 +289,16 @@ describe('signUp', () => {
       input({ email: 'jo@b.fr', phone: '0612345670', smsConsent: true }),
       BASE,
     );
-    expect(r).toMatchObject({ email: 'none', sms: 'granted', confirmationSent: false });
+    expect(r).toEqual({ email: 'not_requested', sms: 'granted' });
+    expect((await byEmail(d, 'jo@b.fr'))?.consent.email).toBeUndefined();
     expect(d.messenger.sent).toEqual([]);
   });
 });
 
 describe('the confirmation link', () => {
   async function pending(d: Deps, email = 'kim@b.fr') {
-    const r = await signUp(d, STORE, input({ email, emailConsent: true }), BASE);
-    return { id: r.contactId, token: tokenOf(d.messenger.sent.at(-1)) };
+    await signUp(d, STORE, input({ email, emailConsent: true }), BASE);
+    return { id: (await byEmail(d, email))?.id as string, token: tokenOf(d.messenger.sent.at(-1)) };
   }
 
   it('is only read by a GET, and confirms on a POST: granted, from the shop, at the click', async () => {

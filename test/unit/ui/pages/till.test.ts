@@ -1,17 +1,29 @@
+import { readFileSync } from 'node:fs';
 import { Script } from 'node:vm';
-import { describe, expect, it } from 'vitest';
-import { TILL_PAGE_CSP, TILL_TEXT, tillPage } from '../../../../functions/ui/pages/till';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../../../../functions/http/html';
+import { TILL_TEXT } from '../../../../functions/ui/browser/till/text';
+import { TILL_PAGE_POLICY, tillPage } from '../../../../functions/ui/pages/till';
+import { buildBrowserAssets } from '../../../../infra/browser-assets';
 
-const html = tillPage();
+const SCRIPT_URL = 'assets/till-5KQ3ZP2L.js';
+const html = tillPage(SCRIPT_URL);
 const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
-const script = scripts[0]?.[2] ?? '';
-/** The document without its script: the markup and the style sheet. */
-const markup = html.replace(script, '');
+/** The document without its script element: the markup and the style sheet. */
+const markup = html.replace(scripts[0]?.[0] ?? '', '');
+/** The page's behaviour, as the front-end build bundles it and `GET /assets/{name}` serves it. */
+let script = '';
+
+beforeAll(async () => {
+  const built = await buildBrowserAssets();
+  const file = built.files.get(built.manifest.entries.till ?? '');
+  script = file ? Buffer.from(file).toString('utf8') : '';
+});
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('tillPage', () => {
-  it('is one complete, self-contained document: no external script, style, image, font or link', () => {
+  it('is one complete document whose only external resource is its own script: no style, image, font or link', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toMatch(/<meta name="viewport" content="width=device-width, initial-scale=1">/);
     expect(html).toContain('<meta charset="utf-8">');
@@ -19,22 +31,25 @@ describe('tillPage', () => {
     expect(markup).not.toMatch(/<(?:link|iframe|img|object|embed|base)\b/i);
     expect(html).not.toMatch(/url\(|@import|@font-face/i);
     expect(html).not.toMatch(/https?:\/\//i);
-    // Under its CSP, inline handlers and eval would be refused: there are none.
+    // Under its CSP, inline scripts, inline handlers and eval would be refused: there are none.
     expect(markup).not.toMatch(/\son[a-z]+\s*=/i);
     expect(script).not.toMatch(/\beval\(|new Function|setTimeout\(\s*['"]/);
-    expect(TILL_PAGE_CSP).toBe(
-      "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+    expect(contentSecurityPolicy(TILL_PAGE_POLICY)).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; " +
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
   });
 
-  it('carries its behaviour as one inline script that parses, talks to its own origin and writes text only', () => {
+  it('loads its behaviour from one script of its own origin that parses, talks to its own origin and writes text only', () => {
     expect(scripts).toHaveLength(1);
-    expect(scripts[0]?.[1]).toBe('');
+    expect(scripts[0]?.[1]).toBe(` src="${SCRIPT_URL}"`);
+    expect(scripts[0]?.[2]).toBe('');
+    expect(script.length).toBeGreaterThan(1000);
     expect(() => new Script(script)).not.toThrow();
-    expect(script).toContain("'v1/coupons/'");
-    expect(script).toContain("'v1/signups'");
+    expect(script).toContain('v1/coupons/');
+    expect(script).toContain('v1/signups');
     expect(script).toContain('fetch(');
-    expect(script).toContain("'Bearer '");
+    expect(script).toContain('Bearer ');
     expect(script).toContain('localStorage');
     expect(script).toContain('navigator.language');
     expect(script).toContain('Retry-After');
@@ -43,8 +58,6 @@ describe('tillPage', () => {
       /innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment/,
     );
     expect(script).toContain('textContent');
-    // The embedded strings cannot close the script element.
-    expect(script.toLowerCase()).not.toContain('</');
     expect(html.match(/<\/script>/g)).toHaveLength(1);
     expect(html.match(/<style>/g)).toHaveLength(1);
   });
@@ -59,10 +72,15 @@ describe('tillPage', () => {
       expect(french.trim(), key).not.toBe('');
       expect(placeholders(french), key).toEqual(placeholders(english));
     }
-    // Both languages are in the document, for the script to switch between them.
-    for (const text of ['Redeem', 'Utiliser le coupon', 'Already used on {date} at {time} in store {store}.'])
-      expect(html).toContain(text);
-    expect(html).toContain('Déjà utilisé le {date} à {time} au magasin {store}.');
+    // The document is in English; both languages are in its script, to switch between them.
+    expect(html).toContain('Redeem');
+    for (const text of [
+      'Redeem',
+      'Utiliser le coupon',
+      'Already used on {date} at {time} in store {store}.',
+      'Déjà utilisé le {date} à {time} au magasin {store}.',
+    ])
+      expect(script).toContain(text);
     expect(html).toContain('<html lang="en">');
     expect(html).toMatch(/<button type="button" data-lang="fr" lang="fr" aria-pressed="false">FR<\/button>/);
     expect(html).toMatch(/<button type="button" data-lang="en" lang="en" aria-pressed="true">EN<\/button>/);
@@ -106,8 +124,20 @@ describe('tillPage', () => {
     expect(html.match(/<button\b(?![^>]*\btype=)/g)).toBeNull();
   });
 
-  it('is the same document every time and holds no secret', () => {
-    expect(tillPage()).toBe(html);
+  it('has an element for every id its script looks up', () => {
+    const dom = readFileSync(
+      new URL('../../../../functions/ui/browser/till/dom.ts', import.meta.url),
+      'utf8',
+    );
+    const ids = [...dom.matchAll(/byId(?:<\w+>)?\('([a-z-]+)'\)/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(40);
+    expect(ids.filter((id) => !html.includes(` id="${id}"`))).toEqual([]);
+  });
+
+  it('is the same document every time for a given script, and holds no secret', () => {
+    expect(tillPage(SCRIPT_URL)).toBe(html);
     expect(html).not.toMatch(/Bearer [A-Za-z0-9]/);
+    expect(script).not.toMatch(/Bearer [A-Za-z0-9]|rl_(?:store|mkt)_/);
+    expect(tillPage('assets/x.js?"><b>')).toContain('src="assets/x.js?&quot;&gt;&lt;b&gt;"');
   });
 });

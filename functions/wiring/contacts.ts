@@ -1,0 +1,25 @@
+import type { AppDeps } from '../deps';
+import type { ContactDeps } from '../domain/contacts/customer-file';
+import type { ImportOptions } from '../domain/contacts/import';
+import { forgetContactCoupons } from '../domain/coupons/erase';
+import type { PurchaseDeps } from '../domain/purchases/record';
+import { pick } from './pick';
+
+/**
+ * The customer file's use cases. Erasing a contact also clears what coupons keep of it (first
+ * name, locale) and cancels the unused ones.
+ */
+export const contactDeps = (app: AppDeps): ContactDeps => ({
+  ...pick(app, 'contacts', 'stores', 'suppression', 'clock', 'ids', 'sleep'),
+  erasure: [(contactId, at) => forgetContactCoupons({ coupons: app.coupons }, contactId, at)],
+});
+
+export const purchaseDeps = (app: AppDeps): PurchaseDeps => ({
+  ...contactDeps(app),
+  purchases: app.purchases,
+});
+
+export const importOptions = (app: AppDeps): ImportOptions => ({
+  defaultCountry: app.config.DEFAULT_COUNTRY,
+  now: () => app.clock.now(),
+});
