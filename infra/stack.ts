@@ -16,7 +16,7 @@ import {
   type SmsSending,
 } from './constructs/sms';
 import { Webhooks } from './constructs/webhooks';
-import { BROWSER_ASSETS, type FunctionEnvironment, LAMBDA_TASK_ROOT, type RelanceFunction } from './function';
+import { BROWSER_ASSETS, type FunctionEnvironment, LAMBDA_TASK_ROOT, RelanceFunction } from './function';
 
 /** The context key (`cdk synth -c defaultCountry=BE`, or cdk.json) that sets DEFAULT_COUNTRY. */
 export const DEFAULT_COUNTRY_CONTEXT = 'defaultCountry';
@@ -344,6 +344,14 @@ export class RelanceStack extends Stack {
       apiFunction('pages'),
     ]) {
       this.webhooks.addPublisher(publisher);
+    }
+
+    // Every function builds links on one configured base URL, never on a request's headers: the
+    // publicBaseUrl context, or the API's own URL. (A function depends on the API this way, and the
+    // API's routes on the functions: the API resource itself depends on none, so there is no cycle.)
+    const linkBase = publicBaseUrl ?? this.api.url;
+    for (const fn of this.node.findAll()) {
+      if (fn instanceof RelanceFunction) fn.addEnvironment('PUBLIC_BASE_URL', linkBase);
     }
 
     // What a deployment tells its operator: where to call, and which resources hold the data.

@@ -191,13 +191,17 @@ export function errorResult(
 export { lazyHandler } from '../memo';
 
 /**
- * The public base URL of this API as the caller reached it (or the configured
- * custom domain): links in messages are built on it.
+ * The public base URL links in messages and pages are built on: PUBLIC_BASE_URL, which the CDK
+ * stack sets on every function (the `publicBaseUrl` context, or the API's own URL) and the local
+ * stack sets to its own address. Never a request header: `Host` and `X-Forwarded-*` are the
+ * caller's to write, and a link built on them would send customers wherever an attacker says.
+ * Without a configured one, API Gateway's own domain for the request (set by API Gateway, not by
+ * the caller), over https.
  */
 export function publicBaseUrl(event: APIGatewayProxyEventV2, configured?: string): string {
   if (configured) return configured.replace(/\/$/, '');
-  const proto = header(event, 'x-forwarded-proto') ?? 'https';
-  const host = event.requestContext.domainName ?? header(event, 'host') ?? 'localhost';
+  const host = event.requestContext.domainName;
+  if (!host) throw new Error('Set PUBLIC_BASE_URL: links cannot be built without it');
   const stage = event.requestContext.stage;
-  return `${proto}://${host}${stage && stage !== '$default' ? `/${stage}` : ''}`;
+  return `https://${host}${stage && stage !== '$default' ? `/${stage}` : ''}`;
 }

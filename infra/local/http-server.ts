@@ -153,7 +153,8 @@ export function createGateway(opts: GatewayOptions): Server {
         requestContext: {
           accountId: 'local',
           apiId: 'local',
-          domainName: headers.host ?? 'localhost',
+          // The gateway's own address, as API Gateway gives its own domain: never the caller's Host.
+          domainName: ownAddress(req),
           domainPrefix: 'localhost',
           http: {
             method,
@@ -216,6 +217,12 @@ export function createGateway(opts: GatewayOptions): Server {
       else res.end();
     }
   });
+}
+
+/** The address this server answers on (`127.0.0.1:3000`). */
+function ownAddress(req: IncomingMessage): string {
+  const a = req.socket.localAddress ?? '127.0.0.1';
+  return `${a.includes(':') && !a.startsWith('::ffff:') ? `[${a}]` : a.replace(/^::ffff:/, '')}:${req.socket.localPort}`;
 }
 
 export async function listen(server: Server, port: number): Promise<number> {

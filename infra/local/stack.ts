@@ -317,6 +317,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     servers.push(server);
     const port = await listen(server, opts.port ?? 3000);
     const url = `http://127.0.0.1:${port}`;
+    // Links are built on the stack's own address (or the one the environment gives, behind a
+    // tunnel), as Lambda builds them on PUBLIC_BASE_URL: known only now that the port is.
+    (config as { PUBLIC_BASE_URL?: string }).PUBLIC_BASE_URL ??= url;
     // The runner's schedule: EventBridge every few minutes in AWS, a timer here (none in tests).
     const runAutomationsNow = () => runAutomations(automationDeps(deps, url), url);
     if (opts.automationTimerSeconds) {

@@ -78,8 +78,9 @@ describe('signups', () => {
       COMPANY_ADDRESS: '3 place du Marché, 35000 Rennes',
       SES_CONFIGURATION_SET: { Ref: logicalId(stack.sending.configurationSet) },
     });
-    expect(env.PUBLIC_BASE_URL).toBeUndefined();
-    // Its links take the request's host by default, or the public base URL; never the SMS short links'.
+    // Its links are built on the API's URL by default (never on the request's headers), or on the
+    // public base URL; never on the SMS short links'.
+    expect(env.PUBLIC_BASE_URL).toEqual(stack.resolve(stack.api.url));
     const { env: withUrl } = synth({
       publicBaseUrl: 'https://news.shop.example',
       shortLinkBaseUrl: 'https://rl.example',

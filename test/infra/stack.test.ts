@@ -370,8 +370,8 @@ const SENDING_VARIABLES: Record<string, readonly (FunctionName | WorkerName)[]> 
   SES_CONFIGURATION_SET: ['sender', 'signups'],
   SEND_RATE_PER_SECOND: ['sender'],
   RECIPIENTS_PER_JOB: ['planner'],
-  // The runner's always (the API's URL by default); the others' only with the publicBaseUrl context.
-  PUBLIC_BASE_URL: ['automation-runner'],
+  // Every function's: links are built on it, never on a request's headers (the API's URL by default).
+  PUBLIC_BASE_URL: [...FUNCTIONS, ...WORKERS],
   WEBHOOK_QUEUE_URL: WEBHOOK_QUEUE_USERS,
   // Never in AWS: plain http:// endpoints are for the local stack.
   WEBHOOK_ALLOW_HTTP: [],
@@ -882,13 +882,13 @@ describe('context', () => {
     expect(() => makeStack({ ...NO_BUNDLING, ...context })).toThrow(message);
   });
 
-  it('publicBaseUrl reaches the functions that build links, and only them', () => {
+  it('publicBaseUrl reaches every function; without it, every function gets the API’s URL', () => {
     const { stack: custom, env } = withContext({ publicBaseUrl: 'https://news.shop.example' });
-    const linkMakers = ['templates', 'campaigns', 'automations', 'signups'];
-    for (const [name, fn] of custom.api.functions) {
-      const expected = linkMakers.includes(name) ? 'https://news.shop.example' : undefined;
-      expect(env(fn).PUBLIC_BASE_URL, name).toBe(expected);
-    }
+    for (const [name, fn] of custom.api.functions)
+      expect(env(fn).PUBLIC_BASE_URL, name).toBe('https://news.shop.example');
+    const { stack: plain, env: plainEnv } = withContext({});
+    for (const [name, fn] of plain.api.functions)
+      expect(plainEnv(fn).PUBLIC_BASE_URL, name).toEqual(plain.resolve(plain.api.url));
     // The runner's links too, instead of the API's URL.
     expect(env(custom.automation.functions.get('automation-runner')).PUBLIC_BASE_URL).toBe(
       'https://news.shop.example',

@@ -4,6 +4,7 @@
  * store key may do. Runs against the real local stack (dynalite); races that need a real store's
  * latency hold a write in the contact adapter (`beforeWrite`) instead of hoping for the timing.
  */
+import { request } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BeforeContactWrite, DynamoContactRepository } from '../../functions/adapters/dynamo/contacts';
@@ -342,6 +343,42 @@ describe('what a store key may do', () => {
     expect(a.status).toBe(b.status);
     expect(a.body).toEqual(b.body);
     expect(JSON.stringify(a.body)).not.toMatch(/c_[0-9a-z]/);
+  });
+});
+
+describe('links come from configured base URLs, never from request headers', () => {
+  /** A sign-up sent with forged Host and X-Forwarded-Proto headers (fetch will not forge Host). */
+  const forged = (email: string) =>
+    new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({ email, emailConsent: true, smsConsent: false });
+      const req = request(
+        `${s.url}/v1/signups`,
+        {
+          method: 'POST',
+          headers: {
+            host: 'evil.example',
+            'x-forwarded-proto': 'https://evil.example/#',
+            'x-forwarded-host': 'evil.example',
+            authorization: `Bearer ${storeKey}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('builds the opt-in link on the stack’s own URL whatever Host and X-Forwarded-Proto say', async () => {
+    const email = unique('host');
+    expect(await forged(email)).toBe(202);
+    const [mail] = await mailTo(s, email);
+    expect(mail?.text).toContain(`${s.url}/optin/`);
+    expect(`${mail?.text}${mail?.html}`).not.toContain('evil.example');
   });
 });
 
