@@ -20,6 +20,12 @@ const configSchema = z.object({
   /** Endpoint overrides, for local emulators. Unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   SES_ENDPOINT: z.url().optional(),
+  /** The S3 endpoint of the local stack's emulator (path-style addressing); unset in AWS. */
+  S3_ENDPOINT: z.url().optional(),
+  /** The bucket import files are uploaded to (presigned PUT) and read from. */
+  IMPORT_BUCKET: z.string().min(1).optional(),
+  /** The import worker's queue: the bucket's object-created events and the next chunks of a job. */
+  IMPORT_QUEUE_URL: z.string().min(1).optional(),
   AWS_REGION: z.string().default('eu-west-3'),
   POWERTOOLS_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).default('INFO'),
   /** Where the email templates live (copied next to the bundle in Lambda). */

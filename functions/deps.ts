@@ -16,7 +16,8 @@ import { DynamoCouponRepository } from './adapters/dynamo/coupons';
 import { DynamoEngagementRepository } from './adapters/dynamo/engagement';
 import { DynamoEventLog } from './adapters/dynamo/events';
 import { DynamoFrequencyLedger } from './adapters/dynamo/frequency';
-import { DynamoPurchaseRepository } from './adapters/dynamo/purchases';
+import { DynamoImportRepository } from './adapters/dynamo/imports';
+import { DynamoPurchaseRepository, DynamoReceiptRepository } from './adapters/dynamo/purchases';
 import { DynamoShortLinkRepository } from './adapters/dynamo/short-links';
 import { DynamoStoreRepository } from './adapters/dynamo/stores';
 import { DynamoSuppressionList } from './adapters/dynamo/suppression';
@@ -37,8 +38,10 @@ import type { CampaignRepository, CampaignScheduler, FrequencyLedger } from './d
 import type { SmsPolicy } from './domain/campaigns/send-window';
 import type { ContactRepository, SuppressionList } from './domain/contacts/ports';
 import type { CouponRepository } from './domain/coupons/ports';
+import type { ImportRepository } from './domain/imports/ports';
+import type { ImportJobMessage } from './domain/imports/runner';
 import type { ApiKeyRepository } from './domain/keys/ports';
-import type { PurchaseRepository } from './domain/purchases/ports';
+import type { PurchaseRepository, ReceiptRepository } from './domain/purchases/ports';
 import type { Company } from './domain/shared/company';
 import type { Keyring } from './domain/shared/hashing';
 import { SendFailure } from './domain/shared/messaging';
@@ -75,6 +78,8 @@ export interface AppDeps {
   stores: StoreRepository;
   contacts: ContactRepository;
   purchases: PurchaseRepository;
+  /** Till receipts by shop and reference, and each shop's traffic per day. */
+  receipts: ReceiptRepository;
   suppression: SuppressionList;
   campaigns: CampaignRepository;
   coupons: CouponRepository;
@@ -104,6 +109,10 @@ export interface AppDeps {
   sendQueue: WorkQueue<SendJob>;
   /** Paces this instance's provider calls (SEND_RATE_PER_SECOND). */
   limiter: TokenBucket;
+  /** Import jobs and their refused lines. */
+  imports: ImportRepository;
+  /** The import worker's queue (IMPORT_QUEUE_URL). */
+  importQueue: WorkQueue<ImportJobMessage>;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -164,6 +173,7 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     stores: overrides.stores ?? new DynamoStoreRepository(doc, table),
     contacts: overrides.contacts ?? new DynamoContactRepository(doc, table),
     purchases: overrides.purchases ?? new DynamoPurchaseRepository(doc, table),
+    receipts: overrides.receipts ?? new DynamoReceiptRepository(doc, table),
     suppression: overrides.suppression ?? new DynamoSuppressionList(doc, table, keyring, () => clock.now()),
     campaigns: overrides.campaigns ?? new DynamoCampaignRepository(doc, table, () => clock.now()),
     coupons: overrides.coupons ?? new DynamoCouponRepository(doc, table),
@@ -216,6 +226,9 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     planQueue: overrides.planQueue ?? queue<PlanJob>(config, config.PLAN_QUEUE_URL, 'PLAN_QUEUE_URL'),
     sendQueue: overrides.sendQueue ?? queue<SendJob>(config, config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),
     limiter: overrides.limiter ?? new TokenBucket(config.SEND_RATE_PER_SECOND),
+    imports: overrides.imports ?? new DynamoImportRepository(doc, table),
+    importQueue:
+      overrides.importQueue ?? queue<ImportJobMessage>(config, config.IMPORT_QUEUE_URL, 'IMPORT_QUEUE_URL'),
     sleep: overrides.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   };
 }

@@ -33,6 +33,7 @@ export const FUNCTIONS = [
   'automations',
   'signups',
   'webhooks',
+  'imports',
 ] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
@@ -51,6 +52,11 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'DELETE', path: '/v1/contacts/{id}', fn: 'contacts', auth: marketer },
   { method: 'POST', path: '/v1/contacts/import', fn: 'contacts-import', auth: marketer, body: 'csv' },
   { method: 'POST', path: '/v1/purchases', fn: 'purchases', auth: marketer, body: 'json' },
+  // Files of any size (customer files, till receipts) as jobs: uploaded to a presigned URL, read in chunks.
+  { method: 'POST', path: '/v1/imports', fn: 'imports', auth: marketer, body: 'json' },
+  { method: 'GET', path: '/v1/imports', fn: 'imports', auth: marketer },
+  { method: 'GET', path: '/v1/imports/{id}', fn: 'imports', auth: marketer },
+  { method: 'GET', path: '/v1/imports/{id}/rejected.csv', fn: 'imports', auth: marketer },
   { method: 'PUT', path: '/v1/stores/{id}', fn: 'stores', auth: marketer, body: 'json' },
   { method: 'GET', path: '/v1/stores', fn: 'stores', auth: marketer },
   { method: 'GET', path: '/v1/templates', fn: 'templates', auth: marketer },
@@ -119,6 +125,7 @@ export const WORKERS = [
   'sms-inbound',
   'automation-runner',
   'webhook-deliverer',
+  'import-worker',
 ] as const;
 export type WorkerName = (typeof WORKERS)[number];
 

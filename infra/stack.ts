@@ -7,6 +7,7 @@ import { Api } from './constructs/api';
 import { Automation } from './constructs/automation';
 import { Coupons } from './constructs/coupons';
 import { Data } from './constructs/data';
+import { Imports } from './constructs/imports';
 import { Sending } from './constructs/sending';
 import {
   parseOriginationIdentity,
@@ -120,6 +121,7 @@ export class RelanceStack extends Stack {
   public readonly sending: Sending;
   public readonly api: Api;
   public readonly coupons: Coupons;
+  public readonly imports: Imports;
   public readonly sms: Sms;
   public readonly automation: Automation;
   public readonly webhooks: Webhooks;
@@ -303,6 +305,14 @@ export class RelanceStack extends Stack {
     // table's stream and records the purchase and the campaign's counts.
     this.coupons = new Coupons(this, 'Coupons', { data: this.data, environment });
 
+    // Then files of any size: the bucket import files are uploaded to, and the worker reading them in
+    // chunks from their checkpoint.
+    this.imports = new Imports(this, 'Imports', {
+      data: this.data,
+      environment,
+      api: apiFunction('imports'),
+    });
+
     // Sending a campaign puts its first plan message on the plan queue: the campaigns function's
     // only way into the sending pipeline.
     const campaigns = apiFunction('campaigns');
@@ -373,6 +383,14 @@ export class RelanceStack extends Stack {
     new CfnOutput(this, 'PlanDeadLetterQueueUrl', {
       value: this.sending.plan.deadLetterQueue.queueUrl,
       description: 'Plan messages that failed five times',
+    });
+    new CfnOutput(this, 'ImportBucketName', {
+      value: this.imports.bucket.bucketName,
+      description: 'Where import files are uploaded (through the URLs POST /v1/imports answers)',
+    });
+    new CfnOutput(this, 'ImportDeadLetterQueueUrl', {
+      value: this.imports.jobs.deadLetterQueue.queueUrl,
+      description: 'Import chunks that failed five times',
     });
     new CfnOutput(this, 'SendDeadLetterQueueUrl', {
       value: this.sending.send.deadLetterQueue.queueUrl,

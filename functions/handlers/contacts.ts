@@ -1,9 +1,16 @@
 import * as z from 'zod';
 import { type AppDeps, defaultDeps } from '../deps';
-import { contactInputSchema, contactView, emailSchema, phoneSchema } from '../domain/contacts/contact';
+import {
+  contactInputSchema,
+  contactView,
+  customerRefSchema,
+  emailSchema,
+  phoneSchema,
+} from '../domain/contacts/contact';
 import {
   contactsWithPhone,
   eraseContact,
+  findByCustomerRef,
   findContact,
   upsertContact,
 } from '../domain/contacts/customer-file';
@@ -21,6 +28,7 @@ export function makeHandler(deps: AppDeps) {
   const lookupSchema = z.strictObject({
     email: emailSchema.optional(),
     phone: phoneSchema(country).optional(),
+    customerRef: customerRefSchema.optional(),
   });
 
   return httpHandler(
@@ -37,14 +45,19 @@ export function makeHandler(deps: AppDeps) {
           if (!contact) throw notFound('Contact');
           return json(200, contactView(contact));
         }
+        if (q.customerRef) {
+          const contact = await findByCustomerRef(contacts, q.customerRef);
+          if (!contact) throw notFound('Contact');
+          return json(200, contactView(contact));
+        }
         if (q.phone) {
           // A phone may be shared (a household): every contact that has it.
           const found = await contactsWithPhone(contacts, q.phone);
           if (found.length === 0) throw notFound('Contact');
           return json(200, { items: found.map(contactView) });
         }
-        throw badRequest('Look a contact up with ?email= or ?phone=', [
-          { path: 'query.email', message: 'Give email or phone' },
+        throw badRequest('Look a contact up with ?email=, ?phone= or ?customerRef=', [
+          { path: 'query.email', message: 'Give email, phone or customerRef' },
         ]);
       },
       'GET /v1/contacts/{id}': async ({ params }) => {

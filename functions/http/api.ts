@@ -19,7 +19,7 @@ export interface ApiRequest {
   principal?: Principal;
   params: Record<string, string>;
   query: Record<string, string>;
-  /** Parsed JSON, or the raw text of a CSV body. */
+  /** Parsed JSON, or the bytes of a CSV body (a Buffer). */
   body: unknown;
 }
 
@@ -117,14 +117,17 @@ function authorize(def: RouteDef, event: APIGatewayProxyEventV2): Principal | un
 function parseBody(def: RouteDef, event: APIGatewayProxyEventV2, opts: HttpOptions): unknown {
   if (!def.body) return undefined;
   const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   const limit = def.body === 'csv' ? opts.maxCsvBytes : opts.maxJsonBytes;
-  if (Buffer.byteLength(text, 'utf8') > limit) throw payloadTooLarge(limit);
+  if (bytes.length > limit) throw payloadTooLarge(limit);
   const type = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (def.body === 'csv') {
-    if (type && type !== 'text/csv' && type !== 'text/plain') throw unsupportedMediaType('text/csv');
-    return text;
+    if (type && type !== 'text/csv' && type !== 'text/plain' && type !== 'application/octet-stream')
+      throw unsupportedMediaType('text/csv');
+    // The bytes as sent: a file's encoding is found from them, never guessed by decoding here.
+    return bytes;
   }
+  const text = bytes.toString('utf8');
   if (type && type !== 'application/json') throw unsupportedMediaType('application/json');
   if (text.trim() === '')
     throw badRequest('The request body must be a JSON object', [{ path: '(body)', message: 'Required' }]);

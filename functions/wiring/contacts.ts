@@ -17,6 +17,9 @@ export const contactDeps = (app: AppDeps): ContactDeps => ({
 export const purchaseDeps = (app: AppDeps): PurchaseDeps => ({
   ...contactDeps(app),
   purchases: app.purchases,
+  receipts: app.receipts,
+  currency: app.config.COST_CURRENCY,
+  timeZone: app.config.DEFAULT_TIME_ZONE,
 });
 
 export const importOptions = (app: AppDeps): ImportOptions => ({

@@ -83,6 +83,8 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   keys: READ_WRITE_AND_KEYRING,
   contacts: READ_WRITE_AND_KEYRING,
   'contacts-import': READ_WRITE_AND_KEYRING,
+  // Import jobs: creates and reads them, signs their upload URLs (the bucket is granted by \`Imports\`).
+  imports: { table: 'readWrite', keyring: false },
   purchases: READ_WRITE_AND_KEYRING,
   stores: READ_WRITE_AND_KEYRING,
   templates: { table: 'read', keyring: false },

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -139,7 +140,10 @@ export function createGateway(opts: GatewayOptions): Server {
       // API Gateway adds these; links in messages are built from them.
       headers['x-forwarded-proto'] ??= 'http';
       headers['x-forwarded-for'] ??= req.socket.remoteAddress ?? '127.0.0.1';
-      const isText = raw.length === 0 || TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
+      // Text stays text, unless its bytes are not UTF-8 (a Windows-1252 CSV): those travel as base64, so
+      // the handler sees the bytes the client sent.
+      const isText =
+        raw.length === 0 || (TEXT_TYPES.test(headers['content-type'] ?? 'text/plain') && isUtf8(raw));
       const requestId = randomUUID();
       const now = new Date();
       const event: APIGatewayProxyEventV2 = {

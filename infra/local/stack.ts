@@ -23,6 +23,8 @@ import { makeHandler as couponPages } from '../../functions/handlers/coupon-page
 import { makeHandler as coupons } from '../../functions/handlers/coupons';
 import { makeHandler as engagementAggregator } from '../../functions/handlers/engagement-aggregator';
 import { makeHandler as health } from '../../functions/handlers/health';
+import { makeHandler as importWorker } from '../../functions/handlers/import-worker';
+import { makeHandler as imports } from '../../functions/handlers/imports';
 import { makeHandler as keys } from '../../functions/handlers/keys';
 import { makeHandler as pages } from '../../functions/handlers/pages';
 import { makeHandler as planner } from '../../functions/handlers/planner';
@@ -43,7 +45,7 @@ import type { AssetSource } from '../../functions/http/assets';
 import { type FunctionName, ROUTES } from '../../functions/routes';
 import { automationDeps } from '../../functions/wiring/automations';
 import { buildBrowserAssets } from '../browser-assets';
-import { type Emulator, startDynalite, startSes } from './emulators';
+import { type Emulator, startDynalite, startS3, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
 import { LocalCampaignScheduler } from './scheduler';
@@ -79,6 +81,7 @@ const HTTP_FUNCTIONS: Record<FunctionName, (deps: AppDeps, assets: AssetSource) 
   webhooks,
   automations,
   signups,
+  imports,
 };
 
 export interface LocalStackOptions {
@@ -175,12 +178,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const dynamoEndpoint = opts.dynamoEndpoint ?? (await own(() => startDynalite({ port: 0, dataDir })));
     const sesEndpoint = opts.sesEndpoint ?? (await own(() => startSes({ port: opts.sesPort ?? 8005 })));
     const prefix = opts.tablePrefix ?? 'relance';
+    // Import files: a real S3 emulator, whose presigned URLs a client PUTs to as it would to S3.
+    const bucket = `${prefix}-imports`;
+    const s3 = await startS3({ bucket, ...(dataDir ? { dataDir } : {}) });
+    started.push(s3);
     const config = loadConfig({
       TABLE_NAME: `${prefix}-main`,
       EVENTS_TABLE_NAME: `${prefix}-events`,
       KEYRING: localKeyring(dataDir),
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       SES_ENDPOINT: sesEndpoint,
+      S3_ENDPOINT: s3.endpoint,
+      IMPORT_BUCKET: bucket,
       AWS_REGION: 'eu-west-3',
       DEFAULT_COUNTRY: opts.defaultCountry ?? 'FR',
       POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
@@ -223,6 +232,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       retryDelayMs: 100,
       onDeadLetter: onDeadLetter('webhooks'),
     });
+    // Import jobs: the bucket's object-created events and each job's next chunk, one at a time.
+    queues.imports = new LocalQueue({
+      name: 'imports',
+      batchSize: 1,
+      concurrency: 1,
+      retryDelayMs: 200,
+      onDeadLetter: onDeadLetter('imports'),
+    });
     const smsOutbox = new LocalSmsOutbox(opts.clock ?? systemClock);
     const scheduler = new LocalCampaignScheduler(opts.clock ?? systemClock, queues.plan.asWorkQueue());
     closers.push(() => scheduler.close());
@@ -233,6 +250,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       planQueue: queues.plan.asWorkQueue(),
       sendQueue: queues.send.asWorkQueue(),
       webhookQueue: queues.webhooks.asWorkQueue(),
+      importQueue: queues.imports.asWorkQueue(),
       limiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
       smsLimiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
       ...opts.overrides,
@@ -241,6 +259,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     queues.plan.consume(planner(deps));
     queues.send.consume(sender(deps));
     queues.webhooks.consume(webhookDeliverer(deps));
+    queues.imports.consume(importWorker(deps));
+    // What S3 sends to the import queue when a file is uploaded.
+    const importQueue = queues.imports;
+    s3.onObjectCreated((b, key) => {
+      if (b === bucket)
+        importQueue.send([{ Records: [{ eventName: 'ObjectCreated:Put', s3: { object: { key } } }] }]);
+    });
     // The events table's stream, which DynamoDB has and dynalite has not: each recorded open or click
     // goes through an in-process queue to the same aggregator function, in batches.
     queues.engagement = new LocalQueue({ name: 'events-stream', batchSize: 100, concurrency: 1 });

@@ -225,6 +225,7 @@ type QueueName =
   | 'plan'
   | 'send'
   | 'webhook'
+  | 'import'
   | 'sesEventsDeadLetter'
   | 'engagementDeadLetter'
   | 'redemptionsDeadLetter'
@@ -335,6 +336,10 @@ const ACCESS: Record<FunctionName | WorkerName, Access> = {
     sendsTo: ['webhook'],
     consumes: 'webhook',
   },
+  // Import jobs; the bucket's keys are granted apart (see imports.test.ts).
+  imports: { table: 'readWrite', keyring: false },
+  // Reads files in chunks and writes contacts (keyed hashes of suppressed addresses) and receipts.
+  'import-worker': { table: 'readWrite', keyring: true, sendsTo: ['import'], consumes: 'import' },
 };
 
 /** The sending-related variables, and which function gets each. */
@@ -608,6 +613,7 @@ describe('functions', () => {
         plan: stack.sending.plan.queue,
         send: stack.sending.send.queue,
         webhook: stack.webhooks.deliveries.queue,
+        import: stack.imports.jobs.queue,
         sesEventsDeadLetter: stack.sending.sesEventsDeadLetterQueue,
         engagementDeadLetter: stack.sending.engagementDeadLetterQueue,
         redemptionsDeadLetter: stack.coupons.redemptionsDeadLetterQueue,

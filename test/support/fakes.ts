@@ -32,8 +32,9 @@ import type { Coupon, Redemption } from '../../functions/domain/coupons/coupon';
 import type { CouponRepository } from '../../functions/domain/coupons/ports';
 import type { ApiKeyRecord } from '../../functions/domain/keys/api-keys';
 import type { ApiKeyRepository } from '../../functions/domain/keys/ports';
-import type { PurchaseRepository } from '../../functions/domain/purchases/ports';
+import type { PurchaseRepository, ReceiptRepository } from '../../functions/domain/purchases/ports';
 import type { Purchase } from '../../functions/domain/purchases/purchase';
+import { type Receipt, receiptKey } from '../../functions/domain/purchases/receipt';
 import type { PurchaseDeps } from '../../functions/domain/purchases/record';
 import { validationError } from '../../functions/domain/shared/errors';
 import type { OutboundEmail, OutboundSms } from '../../functions/domain/shared/messaging';
@@ -151,6 +152,19 @@ export class FakePurchaseRepository implements PurchaseRepository {
     return p && copy(p);
   }
 
+  async putMany(purchases: Purchase[]): Promise<void> {
+    await tick();
+    for (const p of purchases) this.items.set(`${p.contactId}#${p.id}`, copy(p));
+  }
+
+  async ofContact(contactId: string, from?: string): Promise<Purchase[]> {
+    await tick();
+    return [...this.items.values()]
+      .filter((p) => p.contactId === contactId && (!from || p.at >= from))
+      .sort((a, b) => (a.at < b.at ? -1 : 1))
+      .map(copy);
+  }
+
   /** What the adapter's last UpdateCommand does: an unconditional `SET applied = true`. */
   markApplied(contactId: string, purchaseId: string): void {
     const k = `${contactId}#${purchaseId}`;
@@ -160,6 +174,43 @@ export class FakePurchaseRepository implements PurchaseRepository {
 
   eraseUnder(contactId: string): void {
     for (const k of [...this.items.keys()]) if (k.startsWith(`${contactId}#`)) this.items.delete(k);
+  }
+}
+
+/** Receipts by shop and reference, as the table keys them. */
+export class FakeReceiptRepository implements ReceiptRepository {
+  readonly items = new Map<string, Receipt>();
+
+  async getMany(keys: { storeId: string; ref: string }[]): Promise<Map<string, Receipt>> {
+    await tick();
+    const out = new Map<string, Receipt>();
+    for (const k of keys) {
+      const r = this.items.get(receiptKey(k));
+      if (r) out.set(receiptKey(k), copy(r));
+    }
+    return out;
+  }
+
+  async putMany(receipts: Receipt[]): Promise<void> {
+    await tick();
+    for (const r of receipts) this.items.set(receiptKey(r), copy(r));
+  }
+
+  /** `attribute_not_exists(pk) OR contactId = :c OR attribute_not_exists(contactId)`, else the one stored. */
+  async create(receipt: Receipt): Promise<Receipt> {
+    await tick();
+    const k = receiptKey(receipt);
+    const existing = this.items.get(k);
+    if (!existing || existing.contactId === receipt.contactId || existing.contactId === undefined) {
+      this.items.set(k, copy(receipt));
+      return copy(receipt);
+    }
+    return copy(existing);
+  }
+
+  async ofDay(storeId: string, day: string): Promise<Receipt[]> {
+    await tick();
+    return [...this.items.values()].filter((r) => r.storeId === storeId && r.day === day).map(copy);
   }
 }
 
@@ -306,16 +357,24 @@ export class FakeContactRepository implements ContactRepository {
   }
 
   /** Mirrors DynamoContactStore.applyPurchase: the `lastPurchaseRef <> :pid` guard, then lastPurchaseAt, then `applied`. */
-  async applyPurchase(contactId: string, purchase: Purchase): Promise<void> {
+  async applyPurchase(contactId: string, purchase: Purchase, spent = 0): Promise<void> {
     await tick();
     const c = this.items.get(contactId);
     if (c && c.lastPurchaseRef !== purchase.id) {
       c.purchases[purchase.channel] = (c.purchases[purchase.channel] ?? 0) + 1;
       c.lastPurchaseRef = purchase.id;
+      if (spent) c.totalSpent = Math.round(((c.totalSpent ?? 0) + spent) * 100) / 100;
       c.version = (c.version ?? 0) + 1;
     }
-    if (c && (c.lastPurchaseAt === undefined || c.lastPurchaseAt < purchase.at))
+    if (c && (c.lastPurchaseAt === undefined || c.lastPurchaseAt < purchase.at)) {
       c.lastPurchaseAt = purchase.at;
+      c.lastPurchaseStoreId = purchase.storeId;
+      c.version = (c.version ?? 0) + 1;
+    }
+    if (c && (c.firstPurchaseAt === undefined || c.firstPurchaseAt > purchase.at)) {
+      c.firstPurchaseAt = purchase.at;
+      c.version = (c.version ?? 0) + 1;
+    }
     this.purchases.markApplied(contactId, purchase.id);
   }
 }
@@ -1354,6 +1413,7 @@ export interface FakeDeps extends PurchaseDeps {
   clock: FakeClock;
   ids: FakeIds;
   purchases: FakePurchaseRepository;
+  receipts: FakeReceiptRepository;
   apiKeys: FakeApiKeyRepository;
   /** The send records the campaigns, engagement and coupons share. */
   sends: FakeSendRecords;
@@ -1388,6 +1448,8 @@ export function fakeDeps(storeIds: string[] = []): FakeDeps {
     clock,
     ids: new FakeIds(),
     purchases,
+    receipts: new FakeReceiptRepository(),
+    currency: 'EUR',
     apiKeys: new FakeApiKeyRepository(),
     sends,
     campaigns: new FakeCampaignRepository(clock, sends),

@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -55,4 +56,32 @@ export async function backoff(attempt: number): Promise<void> {
     throw new Error(`DynamoDB left items unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`);
   }
   await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+}
+
+/**
+ * Writes many items, 25 per request as DynamoDB allows, several requests at once, retrying what
+ * DynamoDB leaves unprocessed under load. Unconditional: for items whose content is decided (an
+ * import's receipts once checked, the lines it refused), never for records others may race on.
+ */
+export async function batchWrite(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  items: Record<string, unknown>[],
+  concurrency = 4,
+): Promise<void> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] as Record<string, unknown>[];
+      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const res = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+        pending = (res.UnprocessedItems?.[table] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
 }

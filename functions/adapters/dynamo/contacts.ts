@@ -79,7 +79,7 @@ export class DynamoContactRepository implements ContactRepository {
   async release(kind: IdentifierKind, value: string, contactId: string): Promise<void> {
     await conditional(
       this.doc.send(
-        kind === 'email'
+        kind !== 'phone'
           ? new DeleteCommand({
               TableName: this.table,
               Key: key.claim(kind, value),
@@ -226,18 +226,22 @@ export class DynamoContactRepository implements ContactRepository {
     }
   }
 
-  async applyPurchase(contactId: string, purchase: Purchase): Promise<void> {
+  async applyPurchase(contactId: string, purchase: Purchase, spent: number): Promise<void> {
     const contactKey = key.contact(contactId);
     await conditional(
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: contactKey,
-          UpdateExpression: 'ADD purchases.#ch :one, version :one SET lastPurchaseRef = :pid',
+          UpdateExpression: `ADD purchases.#ch :one, version :one${spent ? ', totalSpent :spent' : ''} SET lastPurchaseRef = :pid`,
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseRef) OR lastPurchaseRef <> :pid)',
           ExpressionAttributeNames: { '#ch': purchase.channel },
-          ExpressionAttributeValues: { ':one': 1, ':pid': purchase.id },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':pid': purchase.id,
+            ...(spent ? { ':spent': Math.round(spent * 100) / 100 } : {}),
+          },
         }),
       ),
     );
@@ -246,9 +250,21 @@ export class DynamoContactRepository implements ContactRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: contactKey,
-          UpdateExpression: 'SET lastPurchaseAt = :at ADD version :one',
+          UpdateExpression: 'SET lastPurchaseAt = :at, lastPurchaseStoreId = :store ADD version :one',
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(lastPurchaseAt) OR lastPurchaseAt < :at)',
+          ExpressionAttributeValues: { ':at': purchase.at, ':one': 1, ':store': purchase.storeId },
+        }),
+      ),
+    );
+    await conditional(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: contactKey,
+          UpdateExpression: 'SET firstPurchaseAt = :at ADD version :one',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(firstPurchaseAt) OR firstPurchaseAt > :at)',
           ExpressionAttributeValues: { ':at': purchase.at, ':one': 1 },
         }),
       ),

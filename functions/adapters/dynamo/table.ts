@@ -12,6 +12,7 @@
  * | purchase         | CONTACT#<id>         | PURCHASE#<id>      |          |        |
  * | email claim      | EMAIL#<addr>         | CLAIM (owner)      |          |        |
  * | phone holders    | PHONE#<e164>         | CLAIM (identity, holders set) |  |        |
+ * | customer ref     | CUSTOMERREF#<ref>    | CLAIM (owner)      |          |        |
  * | suppression      | SUPPRESSION#<hmac>   | SUPPRESSION        |          |        |
  * | campaign         | CAMPAIGN#<id>        | CAMPAIGN           |CAMPAIGNS |<at>#<id>|
  * | compiled content | CAMPAIGN#<id>        | CONTENT            |          |        |
@@ -22,6 +23,10 @@
  * | coupon           | COUPON#<code>        | COUPON             |          |        |
  * | failed look-ups  | LOOKUPS#<storeId>    | <minute>           |          |        |
  * | webhook endpoint | WEBHOOK#<id>         | WEBHOOK            | WEBHOOKS | <id>   |
+ * | import job       | IMPORT#<id>          | IMPORT             | IMPORTS  |<at>#<id>|
+ * | … refused line   | IMPORT#<id>          | REJECTED#<line>    |          |        |
+ * | till receipt     | RECEIPT#<shop>#<ref> | RECEIPT            |TRAFFIC#<shop>#<day>|<at>#<ref>|
+ * | coupon (index)   | COUPON#<code>        | COUPON             |CONTACT_COUPONS#<id>|<code>|
  * | webhook delivery | WEBHOOK#<id>         | DELIVERY#<eventAt>#<deliveryId> (TTL) | |   |
  *
  * The events table (pk, sk) holds raw tracking events and expires them through `expiresAt`.
@@ -51,7 +56,10 @@ export const key = {
   store: (id: string) => ({ pk: `STORE#${id}`, sk: 'STORE' }),
   contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
   purchase: (contactId: string, id: string) => ({ pk: `CONTACT#${contactId}`, sk: `PURCHASE#${id}` }),
-  claim: (kind: 'email' | 'phone', value: string) => ({ pk: `${kind.toUpperCase()}#${value}`, sk: 'CLAIM' }),
+  claim: (kind: 'email' | 'phone' | 'customerRef', value: string) => ({
+    pk: `${kind === 'customerRef' ? 'CUSTOMERREF' : kind.toUpperCase()}#${value}`,
+    sk: 'CLAIM',
+  }),
   suppression: (hash: string) => ({ pk: `SUPPRESSION#${hash}`, sk: 'SUPPRESSION' }),
   campaign: (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CAMPAIGN' }),
   campaignContent: (id: string) => ({ pk: `CAMPAIGN#${id}`, sk: 'CONTENT' }),
@@ -68,6 +76,14 @@ export const key = {
   shortLink: (code: string) => ({ pk: `SHORT#${code}`, sk: 'SHORT' }),
   coupon: (code: string) => ({ pk: `COUPON#${code}`, sk: 'COUPON' }),
   webhook: (id: string) => ({ pk: `WEBHOOK#${id}`, sk: 'WEBHOOK' }),
+  importJob: (id: string) => ({ pk: `IMPORT#${id}`, sk: 'IMPORT' }),
+  /** A line an import refused, under its job, in line order. */
+  importRejected: (id: string, line: number) => ({
+    pk: `IMPORT#${id}`,
+    sk: `REJECTED#${String(line).padStart(10, '0')}`,
+  }),
+  /** A till receipt, by shop and receipt reference: what makes a receipt count once. */
+  receipt: (storeId: string, ref: string) => ({ pk: `RECEIPT#${storeId}#${ref}`, sk: 'RECEIPT' }),
   /** Under its endpoint, sorted by the event's time, so the log reads newest first. */
   webhookDelivery: (subscriptionId: string, eventAt: string, deliveryId: string) => ({
     pk: `WEBHOOK#${subscriptionId}`,

@@ -17,13 +17,49 @@ export const emailSchema = z
   .pipe(z.email({ message: 'Invalid email address' }));
 
 /**
+ * The regions that share France's ten-digit numbering plan: metropolitan France and the overseas
+ * departments and collectivities dialled with a 0 (Guadeloupe, Saint-Barthélemy, Saint-Martin,
+ * Martinique, French Guiana, Réunion, Mayotte). A number written 0690 12 34 56 in Paris is the same
+ * number as in Pointe-à-Pitre, but internationally it is +590 690…, not +33 690….
+ */
+const FRENCH_PLAN = new Set<string>(['FR', 'GP', 'BL', 'MF', 'MQ', 'GF', 'RE', 'YT']);
+const OVERSEAS: CountryCode[] = ['GP', 'BL', 'MF', 'MQ', 'GF', 'RE', 'YT'];
+/**
+ * Ranges of the French plan that ARCEP gives to overseas regions (0262/0263 Réunion, 0269 Mayotte,
+ * 0590 Guadeloupe and the islands, 0594 Guyane, 0596 Martinique, 0598, 0639 Mayotte mobiles, 0690-0697
+ * mobiles, 07 09 0x), as national significant numbers. libphonenumber's metadata for France accepts
+ * some of them as French fixed lines (0263, 0269, 0596…): in these ranges the overseas regions are
+ * asked first, so the number gets its own country code.
+ */
+const OVERSEAS_RANGES = /^(?:26[2389]|59[0468]|639|69[0-467]|709[0-3])/;
+
+/**
  * Validates a phone number and normalises it to E.164, so that "06 12 34 56 78"
  * and "+33612345678" are the same contact. A number without a country prefix is
  * read in the default country.
+ *
+ * When the default country is France or one of its overseas regions that share its plan, a national
+ * number is read in that one plan: "0690 12 34 56" is a Guadeloupe mobile (+590690123456) and
+ * "06 12 34 56 78" a metropolitan one wherever the shop is. A number in an overseas range written
+ * with +33 (+33 6 90 12 34 56, a common mistake) gets its overseas code too. Saint-Pierre-et-Miquelon
+ * (+508) has its own six-digit plan: its numbers are read when written with +508, not from six bare
+ * digits, which are far more often a French number with digits missing.
  */
 export function normalisePhone(raw: string, defaultCountry: string): string | undefined {
-  const country = isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
-  const parsed = parsePhoneNumberFromString(raw.trim(), country);
+  const text = raw.trim();
+  const supported = isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
+  const country = supported && FRENCH_PLAN.has(supported) ? 'FR' : supported;
+  const parsed = parsePhoneNumberFromString(text, country);
+  if (parsed?.countryCallingCode === '33') {
+    const international = /^(?:\+|00)/.test(text);
+    const nsn = parsed.nationalNumber;
+    if (OVERSEAS_RANGES.test(nsn) || (!international && !parsed.isValid())) {
+      for (const region of OVERSEAS) {
+        const overseas = parsePhoneNumberFromString(`0${nsn}`, region);
+        if (overseas?.isValid()) return overseas.number;
+      }
+    }
+  }
   if (!parsed?.isValid()) return undefined;
   return parsed.number;
 }
@@ -169,6 +205,9 @@ export const contactInputSchema = (defaultCountry: string) =>
         .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'Use a locale such as "fr" or "fr-FR"')
         .optional(),
       homeStoreId: storeIdSchema.optional(),
+      customerRef: customerRefSchema.optional(),
+      /** A date of birth, YYYY-MM-DD (birthday segments and messages). */
+      birthDate: z.iso.date().optional(),
       /** Where the contact lives, for quiet hours; by default the home shop's, then DEFAULT_TIME_ZONE. */
       timeZone: timeZoneSchema.optional(),
       tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
@@ -200,6 +239,10 @@ export interface Contact {
   phoneCountry?: string;
   /** False for a number that cannot get SMS (a landline); absent for contacts written before it was kept. */
   smsCapable?: boolean;
+  /** The till system's customer or loyalty-card number (unique). */
+  customerRef?: string;
+  /** YYYY-MM-DD. */
+  birthDate?: string;
   tags: string[];
   attributes: Record<string, string | number | boolean>;
   consent: Partial<Record<Channel, Consent>>;
@@ -207,6 +250,13 @@ export interface Contact {
   suppressed: Channel[];
   purchases: PurchaseCounts;
   lastPurchaseAt?: string;
+  /** When the contact first bought (new customers), where they last bought, and what they spent in all. */
+  firstPurchaseAt?: string;
+  lastPurchaseStoreId?: string;
+  /** In the stack's currency (COST_CURRENCY); purchases in another currency are counted, not summed. */
+  totalSpent?: number;
+  /** The last import batches applied to this contact's purchase figures: a batch re-run counts once. */
+  purchaseBatches?: string[];
   createdAt: string;
   updatedAt: string;
   /** Bumped by every write: conditional replaces compare it, so no write is ever lost. */
@@ -267,6 +317,8 @@ export function applyContactInput(
       lastName: input.lastName,
       locale: input.locale,
       homeStoreId: input.homeStoreId,
+      customerRef: input.customerRef,
+      birthDate: input.birthDate,
       timeZone: input.timeZone,
       phoneCountry: input.phone ? parsePhoneNumberFromString(input.phone)?.country : undefined,
       smsCapable: input.phone ? canReceiveSms(input.phone) : undefined,
@@ -285,9 +337,30 @@ function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
 
 /** The contact as the API shows it: internal bookkeeping removed. */
 export function contactView(contact: Contact & { lastPurchaseRef?: string }): Contact {
-  const { lastPurchaseRef: _ref, version: _version, erasingAt: _erasing, ...view } = contact;
+  const {
+    lastPurchaseRef: _ref,
+    version: _version,
+    erasingAt: _erasing,
+    purchaseBatches: _batches,
+    ...view
+  } = contact;
   return view;
 }
 
 /** Unique identifiers (an email, a phone) each point at the one contact that owns them. */
-export type IdentifierKind = 'email' | 'phone';
+export type IdentifierKind = 'email' | 'phone' | 'customerRef';
+
+/**
+ * The till system's customer or loyalty-card number: unique like an email (one contact per
+ * reference), searchable, and how receipts name their customer. Letters, digits and `-_./`, as
+ * card numbers are printed.
+ */
+export const customerRefSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+    'Use letters, digits and "-", "_", ".", "/" (a card or customer number)',
+  );

@@ -163,6 +163,12 @@ async function tryUpsert(
     // Someone else created it meanwhile: the next attempt updates theirs.
     if (owner !== id) return undefined;
   }
+  const ref =
+    input.customerRef && input.customerRef !== existing?.customerRef ? input.customerRef : undefined;
+  if (ref && !(await claimCustomerRef(deps, ref, id))) {
+    if (target.claim && existing) await deps.contacts.release(target.claim.kind, target.claim.value, id);
+    return undefined;
+  }
   const now = deps.clock.now().toISOString();
   const suppressed = await deps.suppression.suppressedChannels({ email: input.email, phone: input.phone });
   const contact = applyContactInput(existing, input, { id, now, suppressed });
@@ -172,10 +178,40 @@ async function tryUpsert(
   if (!written) {
     // A new claim made for a write that did not happen is given back, unless the contact exists (adopted).
     if (target.claim && existing) await deps.contacts.release(target.claim.kind, target.claim.value, id);
+    if (ref) await deps.contacts.release('customerRef', ref, id);
     return undefined;
   }
-  await indexPhone(deps, existing, contact);
+  await afterWrite(deps, existing, contact);
   return { contact: { ...contact, version: (existing?.version ?? 0) + 1 }, created: existing === undefined };
+}
+
+/**
+ * Claims a customer reference for a contact: true when it holds it now. A reference held by another
+ * contact that still has it is a 409 naming `customerRef`; one left by a contact that no longer
+ * has it (erased, changed) is taken back, and false asks the caller to try again.
+ */
+async function claimCustomerRef(
+  deps: Pick<ContactDeps, 'contacts'>,
+  ref: string,
+  id: string,
+): Promise<boolean> {
+  const owner = await deps.contacts.claim('customerRef', ref, id);
+  if (owner === id) return true;
+  const other = await deps.contacts.get(owner, { consistent: true });
+  if (other && other.customerRef === ref && !other.erasingAt) {
+    throw conflict('This customer reference belongs to another contact', [
+      { path: 'customerRef', message: `Already used by contact ${owner}` },
+    ]);
+  }
+  if (!other || other.customerRef !== ref) await deps.contacts.release('customerRef', ref, owner);
+  return false;
+}
+
+/** What follows a written contact: the phone index, and the customer reference it no longer has. */
+async function afterWrite(deps: Pick<ContactDeps, 'contacts'>, before: Contact | undefined, after: Contact) {
+  if (before?.customerRef && before.customerRef !== after.customerRef)
+    await deps.contacts.release('customerRef', before.customerRef, after.id);
+  await indexPhone(deps, before, after);
 }
 
 /**
@@ -216,12 +252,16 @@ export async function upsertContacts(
       ? { error: validationError([{ path: 'homeStoreId', message: `Unknown store "${input.homeStoreId}"` }]) }
       : undefined;
   });
-  const [emailOwners, phoneHolders] = await Promise.all([
+  const [emailOwners, phoneHolders, refOwners] = await Promise.all([
     deps.contacts.ownersOf(
       'email',
       inputs.flatMap((i) => (i.email ? [i.email] : [])),
     ),
     deps.contacts.phoneHoldersMany(inputs.flatMap((i) => (i.phone ? [i.phone] : []))),
+    deps.contacts.ownersOf(
+      'customerRef',
+      inputs.flatMap((i) => (i.customerRef ? [i.customerRef] : [])),
+    ),
   ]);
   // The simple cases go fast: an email owned by someone (update) or by nobody (create); a phone
   // alone that nobody has (create). Everything else (a phone-only row that may match, a claim
@@ -263,6 +303,14 @@ export async function upsertContacts(
         return;
       }
       const id = owner ?? deps.ids.next('c');
+      // A customer reference held by someone else (or a stale claim) is sorted out one by one.
+      const ref =
+        input.customerRef && input.customerRef !== before?.customerRef ? input.customerRef : undefined;
+      const refOwner = ref ? refOwners.get(ref) : undefined;
+      if (refOwner && refOwner !== id) {
+        slow.add(i);
+        return;
+      }
       if (!owner) {
         const kind = input.email ? 'email' : 'phone';
         if ((await deps.contacts.claim(kind, (input.email ?? input.phone) as string, id)) !== id) {
@@ -270,15 +318,20 @@ export async function upsertContacts(
           return;
         }
       }
+      if (ref && (await deps.contacts.claim('customerRef', ref, id)) !== id) {
+        slow.add(i);
+        return;
+      }
       const contact = applyContactInput(before, input, { id, now: stamp, suppressed: suppressed[i] ?? [] });
       const written = before
         ? await deps.contacts.replace(contact, before.version)
         : await deps.contacts.create(contact);
       if (!written) {
+        if (ref) await deps.contacts.release('customerRef', ref, id);
         slow.add(i);
         return;
       }
-      await indexPhone(deps, before, contact);
+      await afterWrite(deps, before, contact);
       outcomes[i] = {
         contact: { ...contact, version: (before?.version ?? 0) + 1 },
         created: before === undefined,
@@ -306,6 +359,16 @@ export async function assertStoreExists(
 ) {
   const exists = known ? known.has(storeId) : (await deps.stores.get(storeId)) !== undefined;
   if (!exists) throw validationError([{ path, message: `Unknown store "${storeId}"` }]);
+}
+
+/** The contact a customer reference (loyalty card, till customer number) belongs to. */
+export async function findByCustomerRef(
+  deps: Pick<ContactDeps, 'contacts'>,
+  ref: string,
+): Promise<Contact | undefined> {
+  const id = await deps.contacts.ownerOf('customerRef', ref);
+  const contact = id ? await deps.contacts.get(id) : undefined;
+  return contact && !contact.erasingAt && contact.customerRef === ref ? contact : undefined;
 }
 
 /** Finds a contact by id or by email address. */
@@ -345,6 +408,7 @@ export async function eraseContact(deps: ContactDeps, id: string): Promise<void>
   await deps.suppression.suppress({ email: contact.email, phone: contact.phone }, 'erased');
   for (const step of deps.erasure ?? []) await step(id, contact.erasingAt as string);
   if (contact.email) await deps.contacts.release('email', contact.email, id);
+  if (contact.customerRef) await deps.contacts.release('customerRef', contact.customerRef, id);
   if (contact.phone) await deps.contacts.removePhoneHolder(contact.phone, id);
   await deps.contacts.erase(id);
 }

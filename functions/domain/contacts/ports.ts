@@ -52,8 +52,11 @@ export interface ContactRepository {
   page(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; next?: string }>;
   /** Deletes the contact and every item stored under it (purchases). */
   erase(id: string): Promise<void>;
-  /** Counts a purchase on the contact once, however many times it is called with the same purchase; bumps its version. */
-  applyPurchase(contactId: string, purchase: Purchase): Promise<void>;
+  /**
+   * Counts a purchase on the contact once, however many times it is called with the same purchase
+   * (its channel, last and first purchase, where, and `spent` added to the total); bumps its version.
+   */
+  applyPurchase(contactId: string, purchase: Purchase, spent: number): Promise<void>;
 }
 
 /**

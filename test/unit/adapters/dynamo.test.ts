@@ -353,9 +353,9 @@ describe('DynamoContactStore', () => {
 
   it('counts a purchase with ADD under the lastPurchaseRef <> :pid guard', async () => {
     ddb.on(UpdateCommand).resolves({});
-    await store.applyPurchase('c_1', purchase);
+    await store.applyPurchase('c_1', purchase, 0);
     const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(updates).toHaveLength(3);
+    expect(updates).toHaveLength(4);
     const count = updates[0];
     expect(count?.Key).toEqual({ pk: 'CONTACT#c_1', sk: 'CONTACT' });
     expect(count?.UpdateExpression).toMatch(/\bADD purchases\.#ch :one\b/);
@@ -366,14 +366,21 @@ describe('DynamoContactStore', () => {
     expect(count?.ExpressionAttributeValues).toEqual({ ':one': 1, ':pid': 'p_abc' });
   });
 
-  it('moves lastPurchaseAt forward only, then marks the purchase applied', async () => {
+  it('moves lastPurchaseAt forward only, firstPurchaseAt back only, then marks the purchase applied', async () => {
     ddb.on(UpdateCommand).resolves({});
-    await store.applyPurchase('c_1', purchase);
-    const [, at, applied] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    await store.applyPurchase('c_1', purchase, 0);
+    const [, at, first, applied] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(first?.ConditionExpression).toContain('firstPurchaseAt > :at');
     expect(at?.Key).toEqual({ pk: 'CONTACT#c_1', sk: 'CONTACT' });
-    expect(at?.UpdateExpression).toBe('SET lastPurchaseAt = :at ADD version :one');
+    expect(at?.UpdateExpression).toBe(
+      'SET lastPurchaseAt = :at, lastPurchaseStoreId = :store ADD version :one',
+    );
     expect(at?.ConditionExpression).toContain('lastPurchaseAt < :at');
-    expect(at?.ExpressionAttributeValues).toEqual({ ':at': purchase.at, ':one': 1 });
+    expect(at?.ExpressionAttributeValues).toEqual({
+      ':at': purchase.at,
+      ':one': 1,
+      ':store': purchase.storeId,
+    });
     expect(applied?.Key).toEqual({ pk: 'CONTACT#c_1', sk: 'PURCHASE#p_abc' });
     expect(applied?.UpdateExpression).toBe('SET applied = :t');
   });
@@ -381,13 +388,13 @@ describe('DynamoContactStore', () => {
   it('still marks the purchase applied when it had already been counted', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
     ddb.on(UpdateCommand, { Key: key.purchase('c_1', 'p_abc') }).resolves({});
-    await expect(store.applyPurchase('c_1', purchase)).resolves.toBeUndefined();
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(3);
+    await expect(store.applyPurchase('c_1', purchase, 0)).resolves.toBeUndefined();
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(4);
   });
 
   it('lets other errors of applyPurchase surface', async () => {
     ddb.on(UpdateCommand).rejects(new Error('boom'));
-    await expect(store.applyPurchase('c_1', purchase)).rejects.toThrow('boom');
+    await expect(store.applyPurchase('c_1', purchase, 0)).rejects.toThrow('boom');
   });
 });
 
@@ -573,7 +580,7 @@ describe('expressions', () => {
     const ring = { current: 'k1', keys: { k1: 'a'.repeat(32) } };
     await contacts.claim('email', 'a@x.fr', 'c_1');
     await contacts.release('email', 'a@x.fr', 'c_1');
-    await contacts.applyPurchase('c_1', purchase);
+    await contacts.applyPurchase('c_1', purchase, 0);
     await contacts.erase('c_1');
     await new DynamoSuppressionList(doc, TABLE, ring).suppress(
       { email: 'a@x.fr', phone: '+33612345678' },

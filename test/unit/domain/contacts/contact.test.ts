@@ -1,8 +1,10 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import {
   applyContactInput,
   type Contact,
   type ContactInput,
+  canReceiveSms,
   contactInputSchema,
   contactView,
   emailSchema,
@@ -78,6 +80,82 @@ describe('normalisePhone', () => {
   it('cannot read a national number when the default country is not supported', () => {
     expect(normalisePhone('06 12 34 56 78', 'XX')).toBeUndefined();
     expect(normalisePhone('+33612345678', 'XX')).toBe('+33612345678');
+  });
+
+  describe('overseas France, from a French default country', () => {
+    it.each([
+      ['Guadeloupe', 'GP', '0690 00 12 34', '+590690001234', '0590 20 12 34', '+590590201234'],
+      ['Guadeloupe (0691)', 'GP', '0691 22 12 34', '+590691221234', '05 90 82 12 34', '+590590821234'],
+      ['Saint-Barthélemy', 'BL', '0690 30 12 34', '+590690301234', '0590 27 12 34', '+590590271234'],
+      ['Saint-Martin', 'MF', '0690 40 12 34', '+590690401234', '0590 77 12 34', '+590590771234'],
+      ['Martinique', 'MQ', '0696 20 12 34', '+596696201234', '0596 30 12 34', '+596596301234'],
+      ['Martinique (0697)', 'MQ', '06 97 12 34 56', '+596697123456', '0596 61 23 45', '+596596612345'],
+      ['French Guiana', 'GF', '0694 20 12 34', '+594694201234', '0594 27 12 34', '+594594271234'],
+      ['Réunion', 'RE', '0692 12 34 56', '+262692123456', '0262 16 12 34', '+262262161234'],
+      ['Réunion (0693, 0263)', 'RE', '0693 00 12 34', '+262693001234', '0263 12 34 56', '+262263123456'],
+      ['Mayotte', 'YT', '0639 01 23 45', '+262639012345', '0269 60 12 34', '+262269601234'],
+    ])('reads %s numbers with their own code', (_, region, mobile, mobileE164, landline, landlineE164) => {
+      expect(normalisePhone(mobile, 'FR')).toBe(mobileE164);
+      expect(normalisePhone(landline, 'FR')).toBe(landlineE164);
+      // libphonenumber agrees: each is a valid number of that region, of the expected type.
+      const m = parsePhoneNumberFromString(mobileE164);
+      const l = parsePhoneNumberFromString(landlineE164);
+      expect(m?.isValid() && m.getType()).toBe('MOBILE');
+      expect(l?.isValid() && l.getType()).toBe('FIXED_LINE');
+      expect(parsePhoneNumberFromString(mobile, region as CountryCode)?.number).toBe(mobileE164);
+      expect(parsePhoneNumberFromString(landline, region as CountryCode)?.number).toBe(landlineE164);
+    });
+
+    it('gives overseas landlines that French metadata also accepts their overseas code', () => {
+      // libphonenumber reads these as valid +33 numbers in FR metadata; ARCEP gives them overseas.
+      expect(parsePhoneNumberFromString('0596 30 12 34', 'FR')?.isValid()).toBe(true);
+      expect(parsePhoneNumberFromString('0269 60 12 34', 'FR')?.isValid()).toBe(true);
+      expect(normalisePhone('0596 30 12 34', 'FR')).toBe('+596596301234');
+      expect(normalisePhone('0269 60 12 34', 'FR')).toBe('+262269601234');
+    });
+
+    it('mends an overseas number written with +33 or 0033', () => {
+      expect(normalisePhone('+33 6 90 00 12 34', 'FR')).toBe('+590690001234');
+      expect(normalisePhone('0033 692 12 34 56', 'FR')).toBe('+262692123456');
+      expect(normalisePhone('+33 6 90 00 12 34', 'GB')).toBe('+590690001234');
+    });
+
+    it('keeps overseas numbers written with their own code', () => {
+      expect(normalisePhone('+590 690 00 12 34', 'FR')).toBe('+590690001234');
+      expect(normalisePhone('+262 262 16 12 34', 'FR')).toBe('+262262161234');
+    });
+
+    it('still reads metropolitan numbers as French', () => {
+      expect(normalisePhone('06 12 34 56 78', 'FR')).toBe('+33612345678');
+      expect(normalisePhone('05 56 12 34 56', 'FR')).toBe('+33556123456');
+      expect(normalisePhone('02 40 12 34 56', 'FR')).toBe('+33240123456');
+      expect(normalisePhone('0800 12 34 56', 'FR')).toBe('+33800123456');
+    });
+
+    it('reads the one French plan from an overseas default country too', () => {
+      expect(normalisePhone('0692 12 34 56', 'RE')).toBe('+262692123456');
+      expect(normalisePhone('0690 00 12 34', 'RE')).toBe('+590690001234');
+      expect(normalisePhone('06 12 34 56 78', 'RE')).toBe('+33612345678');
+      expect(normalisePhone('06 12 34 56 78', 'GP')).toBe('+33612345678');
+    });
+
+    it('reads Saint-Pierre-et-Miquelon numbers with +508, not from six bare digits', () => {
+      expect(normalisePhone('+508 55 12 34', 'FR')).toBe('+508551234');
+      expect(normalisePhone('+508 41 23 45', 'FR')).toBe('+508412345');
+      expect(normalisePhone('55 12 34', 'FR')).toBeUndefined();
+      expect(normalisePhone('061 23 45', 'FR')).toBeUndefined();
+    });
+
+    it('refuses numbers valid nowhere in the French plan', () => {
+      expect(normalisePhone('0690 12', 'FR')).toBeUndefined();
+      expect(normalisePhone('0639 80 12 34', 'FR')).toBeUndefined();
+      expect(normalisePhone('+33 6 39 80 12 34', 'FR')).toBeUndefined();
+    });
+
+    it('knows overseas mobiles can receive SMS', () => {
+      expect(canReceiveSms(normalisePhone('0690 00 12 34', 'FR') ?? '')).toBe(true);
+      expect(canReceiveSms(normalisePhone('0590 20 12 34', 'FR') ?? '')).toBe(false);
+    });
   });
 });
 

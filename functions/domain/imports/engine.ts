@@ -1,0 +1,458 @@
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import { contactInputSchema } from '../contacts/contact';
+import { type ContactDeps, upsertContacts } from '../contacts/customer-file';
+import { type ReceiptLine, type ReceiptsDeps, recordReceipts } from '../purchases/record-receipts';
+import { type Issue, validationError, zodIssues } from '../shared/errors';
+import type { Clock } from '../shared/ports';
+import { isTimeZone } from '../shared/time';
+import type { StoreRepository } from '../stores/ports';
+import {
+  CONTACT_COLUMNS,
+  type ContactField,
+  foldHeader,
+  type HeaderCell,
+  matchHeader,
+  RECEIPT_COLUMNS,
+  type ReceiptField,
+} from './columns';
+import { type DateFormat, detectDateFormat } from './dates';
+import { detectSeparator, oneColumnHint } from './dialect';
+import type { ImportCounts, ImportKind, ImportOptions, RejectedLine } from './job';
+import { contactRow, receiptRow } from './rows';
+import { binaryKind, looksBinary, sniffEncoding, type TextEncoding, textDecoder } from './text';
+
+/** What reading and writing rows needs, whichever way the file came (a job or a request body). */
+export interface ImportEngineDeps {
+  contacts: ContactDeps;
+  receipts: Omit<ReceiptsDeps, 'stores' | 'clock'>;
+  stores: Pick<StoreRepository, 'list'>;
+  clock: Clock;
+  /** The stack's defaults: phone numbers' country, dates' time zone, receipts' currency. */
+  defaultCountry: string;
+  timeZone: string;
+  currency: string;
+}
+
+/** How a file is read, decided from its head: kept on the job so every chunk reads alike. */
+export interface Dialect {
+  encoding: TextEncoding;
+  /** Bytes of byte order mark at the start of the file. */
+  bom: number;
+  separator: string;
+  header: string[];
+  dateFormat: DateFormat;
+  /** Where the first data line starts, in the UTF-8 bytes the rows are read from. */
+  dataOffset: number;
+  /** The line the first data line is on (the header may span several lines). */
+  dataLine: number;
+}
+
+/** How much of the file's start is looked at to decide its dialect. */
+export const HEAD_BYTES = 256 * 1024;
+
+const DATE_FIELDS: Record<ImportKind, string[]> = {
+  contacts: ['email_consent_at', 'sms_consent_at', 'birthDate'],
+  receipts: ['at'],
+};
+
+/**
+ * Decides how to read a file from its first bytes (all of it when `whole`): refuses what is not a
+ * text file, finds the encoding (a BOM, the declared charset, UTF-8 if it is valid, else
+ * windows-1252), the separator, the header and the date format, and checks the header against the
+ * kind's columns. Every problem of the file as a whole is one 400 naming what to fix.
+ */
+export function readDialect(
+  head: Uint8Array,
+  kind: ImportKind,
+  options: ImportOptions,
+  ctx: { whole: boolean; declaredCharset?: string },
+): Dialect {
+  if (head.length === 0) throw fileError('(file)', 'The file is empty');
+  if (looksBinary(head)) {
+    const what = binaryKind(head) ?? 'not a text file';
+    throw fileError(
+      '(file)',
+      `This file is ${what}: save it as CSV (in Excel: "CSV UTF-8" or "CSV (separator: semicolon)")`,
+    );
+  }
+  const { encoding, bom } = sniffEncoding(head, options.charset ?? ctx.declaredCharset, { whole: ctx.whole });
+  const decoder = textDecoder(encoding, { offset: bom });
+  let text = decoder.write(head.subarray(bom));
+  if (ctx.whole) text += decoder.end();
+  else text = text.slice(0, Math.max(0, text.lastIndexOf('\n') + 1)) || text;
+  if (text.trim() === '') throw fileError('(file)', 'The file is empty');
+  const separator = options.separator ?? detectSeparator(text);
+  let sample: { record: string[]; info: { bytes: number; lines: number } }[];
+  try {
+    sample = parseSync(Buffer.from(text, 'utf8'), {
+      delimiter: separator,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      relax_quotes: true,
+      to_line: 500,
+    }) as unknown as typeof sample;
+  } catch (err) {
+    throw fileError('(file)', `The file is not valid CSV: ${(err as Error).message}`);
+  }
+  const header = sample[0]?.record.map((h) => h.trim());
+  if (!header) throw fileError('header', 'The file has no header line');
+  const { cells, issues } = headerCells(kind, header, options);
+  if (issues.length > 0) {
+    const hint = oneColumnHint(header, text);
+    throw validationError(
+      hint ? [{ path: 'header', message: hint }, ...issues] : issues,
+      'The header of the file is not valid',
+    );
+  }
+  if (sample.length < 2 && ctx.whole) throw fileError('(file)', 'The file has a header but no line after it');
+  const dateColumns = new Set(DATE_FIELDS[kind]);
+  const dates: string[] = [];
+  cells.forEach((c, i) => {
+    if (c.kind === 'field' && dateColumns.has(c.field))
+      for (const row of sample.slice(1)) {
+        const v = row.record[i]?.trim();
+        if (v) dates.push(v);
+      }
+  });
+  return {
+    encoding,
+    bom,
+    separator,
+    header,
+    dateFormat: options.dateFormat ?? detectDateFormat(dates) ?? 'dmy',
+    // Rows are read from the file itself when it is UTF-8 (its BOM included in the offsets), else
+    // from its UTF-8 copy (no BOM).
+    dataOffset: (sample[0]?.info.bytes ?? 0) + (encoding === 'utf-8' ? bom : 0),
+    dataLine: (sample[0]?.info.lines ?? 1) + 1,
+  };
+}
+
+/** The header's columns for an import kind, with the issues that refuse it. */
+export function headerCells(kind: ImportKind, header: string[], options: ImportOptions) {
+  const opts = {
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.ignoreUnknown ? { ignoreUnknown: true } : {}),
+  };
+  if (kind === 'contacts') {
+    const m = matchHeader<ContactField>(header, CONTACT_COLUMNS, { ...opts, attributes: true });
+    const fields = new Set(m.cells.flatMap((c) => (c.kind === 'field' ? [c.field] : [])));
+    if (!fields.has('email') && !fields.has('phone'))
+      m.issues.push({
+        path: 'header',
+        message: 'The header needs an email or a phone column (E-mail, Téléphone, Portable…)',
+      });
+    return m;
+  }
+  const m = matchHeader<ReceiptField>(header, RECEIPT_COLUMNS, opts);
+  const fields = new Set(m.cells.flatMap((c) => (c.kind === 'field' ? [c.field] : [])));
+  for (const [f, what] of [
+    ['receiptRef', 'a receipt reference (N° ticket)'],
+    ['storeId', 'a shop (Magasin)'],
+    ['at', 'a date (Date)'],
+    ['amount', 'an amount (Montant)'],
+  ] as const) {
+    if (!fields.has(f)) m.issues.push({ path: 'header', message: `The header needs ${what} column` });
+  }
+  return m;
+}
+
+const fileError = (path: string, message: string) =>
+  validationError([{ path, message }], 'The file could not be read');
+
+/** One record of the file: its cells, its text as it was, where it starts and where the next starts. */
+export interface FileRecord {
+  record: string[];
+  raw: string;
+  line: number;
+  /** The byte offset just after this record (in the UTF-8 bytes read). */
+  end: number;
+}
+
+/**
+ * The records of UTF-8 bytes from `offset` (a record boundary) on: their cells, raw text, line and
+ * end offset, so a job can checkpoint after any of them and resume exactly there.
+ */
+export async function* readRecords(
+  source: AsyncIterable<Uint8Array>,
+  separator: string,
+  at: { offset: number; line: number },
+): AsyncGenerator<FileRecord> {
+  const parser = parse({
+    delimiter: separator,
+    info: true,
+    raw: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    relax_quotes: true,
+  });
+  const feed = (async () => {
+    try {
+      for await (const chunk of source)
+        if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
+      parser.end();
+    } catch (err) {
+      parser.destroy(err as Error);
+    }
+  })();
+  try {
+    for await (const r of parser as AsyncIterable<{
+      record: string[];
+      raw: string;
+      info: { bytes: number; lines: number };
+    }>) {
+      const raw = r.raw.replace(/\r?\n$|\r$/, '');
+      const inner = raw.match(/\r\n|\n|\r/g)?.length ?? 0;
+      yield {
+        record: r.record,
+        raw,
+        line: at.line + r.info.lines - 1 - inner,
+        end: at.offset + r.info.bytes,
+      };
+    }
+  } finally {
+    parser.destroy();
+    await feed.catch(() => undefined);
+  }
+}
+
+/** What one batch of rows did: counts to add, lines refused (as they were, with their errors), warnings. */
+export interface BatchResult {
+  add: Partial<ImportCounts>;
+  rejected: RejectedLine[];
+  warnings: { line: number; message: string }[];
+}
+
+/** What a batch needs besides its rows: the dialect's header cells, the shops, and where it runs. */
+export interface BatchContext {
+  kind: ImportKind;
+  cells: HeaderCell<string>[];
+  dateFormat: DateFormat;
+  options: ImportOptions;
+  shops: { id: string; name: string; timeZone?: string }[];
+  importId: string;
+  batchKey: string;
+}
+
+/**
+ * Writes one batch of records, each line standing alone: a line's errors refuse it (all of them at
+ * once, each naming its column), a line's warnings let it in with something left out, and nothing a
+ * line does stops the others.
+ */
+export async function importBatch(
+  deps: ImportEngineDeps,
+  rows: FileRecord[],
+  ctx: BatchContext,
+): Promise<BatchResult> {
+  const out: BatchResult = { add: { read: rows.length }, rejected: [], warnings: [] };
+  const now = deps.clock.now();
+  const timeZone =
+    ctx.options.timeZone && isTimeZone(ctx.options.timeZone) ? ctx.options.timeZone : deps.timeZone;
+  const rowCtx = {
+    dateFormat: ctx.dateFormat,
+    timeZone,
+    defaultCountry: ctx.options.defaultCountry ?? deps.defaultCountry,
+    now,
+  };
+  const reject = (r: FileRecord, errors: Issue[]) => out.rejected.push({ line: r.line, raw: r.raw, errors });
+  const warn = (r: FileRecord, messages: string[]) => {
+    for (const message of messages) out.warnings.push({ line: r.line, message });
+  };
+  const count = (k: keyof ImportCounts, n = 1) => {
+    out.add[k] = (out.add[k] ?? 0) + n;
+  };
+  if (ctx.kind === 'contacts') {
+    const schema = contactInputSchema(rowCtx.defaultCountry);
+    const ok: { r: FileRecord; input: ReturnType<typeof schema.parse>; warnings: string[] }[] = [];
+    for (const r of rows) {
+      const row = contactRow(ctx.cells as HeaderCell<ContactField>[], r.record, rowCtx);
+      const parsed = schema.safeParse(row.value);
+      const errors = [...row.errors, ...(parsed.success ? [] : zodIssues(parsed.error).map(columnIssue))];
+      if (errors.length > 0 || !parsed.success) reject(r, dedupe(errors));
+      else ok.push({ r, input: parsed.data, warnings: row.warnings });
+    }
+    const known = new Set(ctx.shops.map((s) => s.id));
+    for (const group of distinctGroups(ok, (o) => [o.input.email, o.input.phone, o.input.customerRef])) {
+      const outcomes = await upsertContacts(
+        deps.contacts,
+        group.map((g) => g.input),
+        known,
+      );
+      outcomes.forEach((o, i) => {
+        const g = group[i] as (typeof group)[number];
+        if ('error' in o)
+          reject(
+            g.r,
+            o.error.issues.length ? o.error.issues : [{ path: '(line)', message: o.error.message }],
+          );
+        else {
+          count(o.created ? 'created' : 'updated');
+          if (g.warnings.length) {
+            count('warnings');
+            warn(g.r, g.warnings);
+          }
+        }
+      });
+    }
+  } else {
+    const byName = new Map<string, { id: string; timeZone: string }>();
+    for (const s of ctx.shops) {
+      const shop = { id: s.id, timeZone: s.timeZone && isTimeZone(s.timeZone) ? s.timeZone : timeZone };
+      byName.set(foldHeader(s.id), shop);
+      byName.set(foldHeader(s.name), shop);
+    }
+    const shopOf = (v: string) => byName.get(foldHeader(v));
+    const lines: ReceiptLine[] = [];
+    const byLine = new Map<number, { r: FileRecord; warnings: string[] }>();
+    for (const r of rows) {
+      const row = receiptRow(ctx.cells as HeaderCell<ReceiptField>[], r.record, r.line, {
+        ...rowCtx,
+        shopOf,
+        currency: ctx.options.currency ?? deps.currency,
+      });
+      if (!row.value || row.errors.length) reject(r, dedupe(row.errors));
+      else {
+        lines.push(row.value);
+        byLine.set(r.line, { r, warnings: row.warnings });
+      }
+    }
+    const stores = new Map([...byName.values()].map((s) => [s.id, { timeZone: s.timeZone }] as const));
+    const outcomes = await recordReceipts({ ...deps.receipts, clock: deps.clock, stores }, lines, {
+      importId: ctx.importId,
+      batchKey: ctx.batchKey,
+    });
+    for (const o of outcomes) {
+      const source = byLine.get(o.line) as { r: FileRecord; warnings: string[] };
+      if (o.kind === 'rejected') reject(source.r, o.errors);
+      else if (o.kind === 'duplicate') {
+        count('duplicates');
+        out.rejected.push({
+          line: o.line,
+          raw: source.r.raw,
+          errors: [{ path: 'receiptRef', message: o.message }],
+        });
+      } else {
+        count('created');
+        if (!o.contactId) count('anonymous');
+        const warnings = [...source.warnings, ...(o.warning ? [o.warning] : [])];
+        if (warnings.length) {
+          count('warnings');
+          warn(source.r, warnings);
+        }
+      }
+    }
+  }
+  count('rejected', out.rejected.length - (out.add.duplicates ?? 0));
+  return out;
+}
+
+/** A schema path back to the column a person fixes in their file. */
+function columnIssue(i: Issue): Issue {
+  const m = /^consent\.(email|sms)\.(status|source|at)/.exec(i.path);
+  if (m) return { ...i, path: m[2] === 'status' ? `${m[1]}_consent` : `${m[1]}_consent_${m[2]}` };
+  if (i.path.startsWith('attributes.'))
+    return { ...i, path: `attr.${i.path.slice('attributes.'.length).split('.')[0]}` };
+  return { ...i, path: i.path.split('.')[0] ?? i.path };
+}
+
+const dedupe = (issues: Issue[]) =>
+  issues.filter((x, i) => issues.findIndex((y) => y.path === x.path && y.message === x.message) === i);
+
+/**
+ * Splits rows, in file order, into groups whose identifiers are all distinct (two lines of one
+ * customer are applied one after the other, the later winning).
+ */
+function distinctGroups<T>(rows: T[], ids: (row: T) => (string | undefined)[]): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let seen = new Set<string>();
+  for (const row of rows) {
+    const keys = ids(row).filter((k): k is string => Boolean(k));
+    if (keys.some((k) => seen.has(k))) {
+      groups.push(current);
+      current = [];
+      seen = new Set();
+    }
+    current.push(row);
+    for (const k of keys) seen.add(k);
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+/** Rows written per batch: one batch is one checkpoint. */
+export const BATCH_ROWS: Record<ImportKind, number> = { contacts: 500, receipts: 2000 };
+
+/** The result of an import made at once (a request's body), as the synchronous endpoint answers it. */
+export interface ImportNowResult {
+  created: number;
+  updated: number;
+  rejected: { line: number; errors: Issue[] }[];
+  warnings: { line: number; message: string }[];
+  anonymous?: number;
+  duplicates?: number;
+}
+
+/**
+ * Imports a whole file held in memory (a small file sent as a request body): the same reading,
+ * checks and writes as a job, without the job. A file that is not UTF-8 is decoded first.
+ */
+export async function importNow(
+  deps: ImportEngineDeps,
+  bytes: Uint8Array,
+  kind: ImportKind,
+  options: ImportOptions,
+  declaredCharset?: string,
+): Promise<ImportNowResult> {
+  const dialect = readDialect(bytes, kind, options, {
+    whole: true,
+    ...(declaredCharset ? { declaredCharset } : {}),
+  });
+  const utf8 = toUtf8(bytes, dialect);
+  const { cells } = headerCells(kind, dialect.header, options);
+  const shops = await deps.stores.list();
+  const result: ImportNowResult = { created: 0, updated: 0, rejected: [], warnings: [] };
+  let batch: FileRecord[] = [];
+  let n = 0;
+  const flush = async () => {
+    const r = await importBatch(deps, batch, {
+      kind,
+      cells,
+      dateFormat: dialect.dateFormat,
+      options,
+      shops,
+      importId: 'now',
+      batchKey: `now:${Date.now().toString(36)}:${n++}`,
+    });
+    result.created += r.add.created ?? 0;
+    result.updated += r.add.updated ?? 0;
+    if (r.add.anonymous) result.anonymous = (result.anonymous ?? 0) + r.add.anonymous;
+    if (r.add.duplicates) result.duplicates = (result.duplicates ?? 0) + r.add.duplicates;
+    result.rejected.push(...r.rejected.map(({ line, errors }) => ({ line, errors })));
+    result.warnings.push(...r.warnings);
+    batch = [];
+  };
+  for await (const rec of readRecords(once(utf8.subarray(dialect.dataOffset)), dialect.separator, {
+    offset: dialect.dataOffset,
+    line: dialect.dataLine,
+  })) {
+    batch.push(rec);
+    if (batch.length >= BATCH_ROWS[kind]) await flush();
+  }
+  if (batch.length) await flush();
+  result.rejected.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+/** The bytes rows are read from: the file when it is UTF-8, its text re-encoded as UTF-8 otherwise. */
+export function toUtf8(bytes: Uint8Array, dialect: Pick<Dialect, 'encoding' | 'bom'>): Buffer {
+  // UTF-8: the file itself, BOM included (offsets are the file's); else its text, re-encoded.
+  if (dialect.encoding === 'utf-8') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const d = textDecoder(dialect.encoding, { offset: dialect.bom });
+  return Buffer.from(d.write(bytes.subarray(dialect.bom)) + d.end(), 'utf8');
+}
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
