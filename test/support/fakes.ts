@@ -575,7 +575,7 @@ export class FakeCampaignRepository implements CampaignRepository {
   async advancePlan(
     id: string,
     expectedCursor: string | undefined,
-    plan: { cursor?: string; done: boolean },
+    plan: Campaign['plan'],
     add: Partial<CampaignCounts>,
   ): Promise<boolean> {
     await tick();
@@ -583,7 +583,11 @@ export class FakeCampaignRepository implements CampaignRepository {
     if (c?.plan.done !== false) return false;
     if (expectedCursor === undefined ? c.plan.cursor !== undefined : c.plan.cursor !== expectedCursor)
       return false;
-    c.plan = plan.cursor ? { cursor: plan.cursor, done: plan.done } : { done: plan.done };
+    c.plan = {
+      ...(plan.cursor ? { cursor: plan.cursor } : {}),
+      done: plan.done,
+      ...(plan.rfm ? { rfm: plan.rfm } : {}),
+    };
     this.add(c, add);
     return true;
   }

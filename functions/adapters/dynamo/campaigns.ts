@@ -14,6 +14,7 @@ import type {
 import type { CampaignRepository } from '../../domain/campaigns/ports';
 import type { SendOutcome, SendRecord } from '../../domain/campaigns/send-record';
 import type { Channel } from '../../domain/contacts/contact';
+import type { RfmThresholds } from '../../domain/segments/rfm';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
@@ -137,7 +138,7 @@ export class DynamoCampaignRepository implements CampaignRepository {
   async advancePlan(
     id: string,
     expectedCursor: string | undefined,
-    plan: { cursor?: string; done: boolean },
+    plan: { cursor?: string; done: boolean; rfm?: RfmThresholds },
     add: Partial<CampaignCounts>,
   ): Promise<boolean> {
     const counts = addCountsExpression(add);
@@ -159,7 +160,11 @@ export class DynamoCampaignRepository implements CampaignRepository {
           },
           ExpressionAttributeValues: {
             ...counts.values,
-            ':plan': plan.cursor ? { cursor: plan.cursor, done: plan.done } : { done: plan.done },
+            ':plan': {
+              ...(plan.cursor ? { cursor: plan.cursor } : {}),
+              done: plan.done,
+              ...(plan.rfm ? { rfm: plan.rfm } : {}),
+            },
             ':false': false,
             ...(expectedCursor === undefined ? {} : { ':expected': expectedCursor }),
           },

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Contact } from '../contacts/contact';
 import { type Channel, emailSchema } from '../contacts/contact';
 import { offerSchema } from '../coupons/coupon';
+import type { RfmThresholds } from '../segments/rfm';
 import { type Eligibility, eligibility, segmentSchema } from '../segments/segment';
 import type { Trigger, Unless } from '../segments/triggers';
 import type { SmsContent } from '../sms/render';
@@ -161,7 +162,8 @@ export interface Campaign extends CampaignInput {
   couponFrom?: string;
   /** Public base URL of links in the messages, fixed when sending starts. */
   baseUrl?: string;
-  plan: { cursor?: string; done: boolean };
+  /** Where planning stands; `rfm`: the base's RFM cut-offs, computed once when the segment scores customers. */
+  plan: { cursor?: string; done: boolean; rfm?: RfmThresholds };
   counts: CampaignCounts;
   createdAt: string;
   updatedAt: string;

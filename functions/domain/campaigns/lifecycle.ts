@@ -1,5 +1,6 @@
 import type { ContactRepository } from '../contacts/ports';
-import { eligibility, inSegment, type Segment } from '../segments/segment';
+import { rfmOfBase } from '../segments/rfm';
+import { eligibility, inSegment, needsRfm, type Segment } from '../segments/segment';
 import type { Company } from '../shared/company';
 import { AppError, busy, conflict, notFound, validationError } from '../shared/errors';
 import type { Clock, Ids, WorkQueue } from '../shared/ports';
@@ -231,6 +232,7 @@ export async function previewSegment(
   sampleSize = 10,
 ): Promise<{ count: number; suppressed: number; sample: Array<Record<string, unknown>> }> {
   const now = deps.clock.now();
+  const rfm = needsRfm(segment) ? await rfmOfBase(deps.contacts, now) : undefined;
   let cursor: string | undefined;
   let count = 0;
   let suppressed = 0;
@@ -238,7 +240,7 @@ export async function previewSegment(
   do {
     const page = await deps.contacts.page(cursor, 1000);
     for (const c of page.contacts) {
-      if (!inSegment(c, segment, now)) continue;
+      if (!inSegment(c, segment, now, rfm)) continue;
       const e = eligibility(c, channel);
       if (e === 'suppressed') suppressed++;
       if (e !== 'eligible') continue;

@@ -1,6 +1,7 @@
 import { CHANNELS, type Channel, type Contact } from '../contacts/contact';
 import type { ContactRepository } from '../contacts/ports';
-import { inSegment } from '../segments/segment';
+import { rfmOfBase } from '../segments/rfm';
+import { inSegment, needsRfm } from '../segments/segment';
 import { matchesTrigger } from '../segments/triggers';
 import type { Clock, WorkQueue } from '../shared/ports';
 import type { EngagementRepository } from '../tracking/ports';
@@ -63,7 +64,7 @@ async function audiencePage(
   const page = await deps.contacts.page(campaign.plan.cursor, deps.pageSize);
   const contacts = page.contacts.filter(
     (c) =>
-      inSegment(c, campaign.segment, now) &&
+      inSegment(c, campaign.segment, now, campaign.plan.rfm) &&
       (!auto?.trigger || !auto.window || matchesTrigger(c, auto.trigger, auto.window)),
   );
   return { contacts, ...(page.next ? { next: page.next } : {}) };
@@ -87,6 +88,13 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
   }
   if (campaign?.status !== 'sending' || campaign.plan.done) return 'stopped';
   const now = deps.clock.now();
+  // RFM scores rank a customer within the base: the cut-offs are computed once, before the first page, and kept in the plan.
+  const rfm =
+    campaign.plan.rfm ??
+    (!campaign.automation?.parentCampaignId && needsRfm(campaign.segment)
+      ? await rfmOfBase(deps.contacts, now)
+      : undefined);
+  if (rfm) campaign = { ...campaign, plan: { ...campaign.plan, rfm } };
   const { contacts, next } = await audiencePage(deps, campaign, now);
   const recipients: Record<Channel, string[]> = { email: [], sms: [] };
   let skipped = 0;
@@ -108,7 +116,7 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
   const advanced = await deps.campaigns.advancePlan(
     campaign.id,
     campaign.plan.cursor,
-    next ? { cursor: next, done: false } : { done: true },
+    { ...(next ? { cursor: next, done: false } : { done: true }), ...(rfm ? { rfm } : {}) },
     { targeted: messages + skipped, skipped },
   );
   if (!advanced) return 'stopped';

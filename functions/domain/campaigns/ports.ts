@@ -1,4 +1,5 @@
 import type { Channel } from '../contacts/contact';
+import type { RfmThresholds } from '../segments/rfm';
 import type { Campaign, CampaignContent, CampaignCounts, CampaignStatus } from './campaign';
 import type { CountedMessage, FrequencyCap } from './frequency';
 import type { SendOutcome, SendRecord } from './send-record';
@@ -26,7 +27,7 @@ export interface CampaignRepository {
   advancePlan(
     id: string,
     expectedCursor: string | undefined,
-    plan: { cursor?: string; done: boolean },
+    plan: { cursor?: string; done: boolean; rfm?: RfmThresholds },
     add: Partial<CampaignCounts>,
   ): Promise<boolean>;
   /** Adds to the counters and returns the campaign as it is after the update. */

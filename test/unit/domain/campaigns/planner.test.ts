@@ -339,4 +339,25 @@ describe('planNextPage: a journey’s reminder', () => {
     expect(deps.sendQueue.jobs.map((j) => j.contactIds)).toEqual([['c_1', 'c_2'], ['c_3']]);
     expect((await deps.campaigns.get('cmp_r'))?.counts.targeted).toBe(3);
   });
+
+  it('an RFM segment: the base’s cut-offs are computed once, kept in the plan, and every page uses them', async () => {
+    // c_1 bought most recently … c_5 longest ago; recency 5 means the two most recent fifths.
+    const base = contacts(5, (id) => {
+      const n = Number(id.slice(2));
+      return { lastPurchaseAt: new Date(NOW.getTime() - n * 30 * 86_400_000).toISOString(), totalSpent: 100 };
+    });
+    const deps = await given({
+      campaign: { segment: { rfm: { recency: { min: 4 } } } },
+      contacts: base,
+      deps: { pageSize: 2, recipientsPerJob: 10 },
+    });
+    expect(await planNextPage(deps, { campaignId: 'cmp_1' })).toBe('planned');
+    const rfm = (await deps.campaigns.get('cmp_1'))?.plan.rfm;
+    expect(rfm?.recency).toHaveLength(4);
+    // Customers bought since: the cut-offs stay those of the start, the audience does not shift mid-campaign.
+    deps.contacts.items.set('c_5', { ...base[4], lastPurchaseAt: NOW.toISOString() } as Contact);
+    while ((await planNextPage(deps, { campaignId: 'cmp_1' })) === 'planned');
+    expect((await deps.campaigns.get('cmp_1'))?.plan.rfm).toEqual(rfm);
+    expect(deps.sendQueue.jobs.flatMap((j) => j.contactIds)).toEqual(['c_1', 'c_2', 'c_5']);
+  });
 });
