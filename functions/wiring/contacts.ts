@@ -1,6 +1,5 @@
 import type { AppDeps } from '../deps';
 import type { ContactDeps } from '../domain/contacts/customer-file';
-import type { ImportOptions } from '../domain/contacts/import';
 import { forgetContactCoupons } from '../domain/coupons/erase';
 import type { PurchaseDeps } from '../domain/purchases/record';
 import { pick } from './pick';
@@ -20,9 +19,4 @@ export const purchaseDeps = (app: AppDeps): PurchaseDeps => ({
   receipts: app.receipts,
   currency: app.config.COST_CURRENCY,
   timeZone: app.config.DEFAULT_TIME_ZONE,
-});
-
-export const importOptions = (app: AppDeps): ImportOptions => ({
-  defaultCountry: app.config.DEFAULT_COUNTRY,
-  now: () => app.clock.now(),
 });

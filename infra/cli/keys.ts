@@ -13,8 +13,10 @@ import { DynamoStoreRepository } from '../../functions/adapters/dynamo/stores';
 import { documentClient } from '../../functions/deps';
 import { createKeySchema } from '../../functions/domain/keys/api-keys';
 import { createApiKey, publicKey } from '../../functions/domain/keys/create';
-import { AppError } from '../../functions/domain/shared/errors';
 import { parseInput } from '../../functions/domain/shared/validation';
+import { apiBase, apiClient, type Io, NO_KEY, printError } from './api';
+
+export type { Io } from './api';
 
 const USAGE = `Usage:
   npm run keys -- create --role marketer|store [--store <storeId>] [--label <text>]
@@ -30,12 +32,6 @@ Where:
   --region <region>     with --table (default: AWS_REGION)
   --endpoint <url>      with --table: a DynamoDB endpoint (e.g. a local dynalite)`;
 
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  env: Record<string, string | undefined>;
-}
-
 export async function main(argv: string[], io: Io): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -50,12 +46,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (values.table) return await direct(command, rest, values, io);
     return await viaApi(command, rest, values, io);
   } catch (err) {
-    if (err instanceof AppError) {
-      io.err(`${err.message}${err.issues.map((i) => `\n  ${i.path}: ${i.message}`).join('')}`);
-      return 1;
-    }
-    io.err(`Failed: ${(err as Error).message}`);
-    return 1;
+    return printError(err, io);
   }
 }
 
@@ -120,38 +111,9 @@ async function direct(command: string | undefined, rest: string[], values: Value
 }
 
 async function viaApi(command: string | undefined, rest: string[], values: Values, io: Io): Promise<number> {
-  const base = (values.url ?? `http://127.0.0.1:${io.env.RELANCE_PORT ?? 3000}`).replace(/\/$/, '');
   const key = values.key ?? io.env.RELANCE_API_KEY;
-  if (!key) {
-    return usage(
-      io,
-      'Give a marketer key with --key or RELANCE_API_KEY (npm start prints one on first boot; RELANCE_BOOTSTRAP_KEY sets one)',
-    );
-  }
-  const call = async (method: string, path: string, body?: unknown) => {
-    let res: Response;
-    try {
-      res = await fetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch {
-      throw new Error(`Cannot reach ${base}: is the stack running (npm start)?`);
-    }
-    const text = await res.text();
-    const json = text ? JSON.parse(text) : undefined;
-    if (!res.ok) {
-      const issues = (json?.issues ?? []) as { path: string; message: string }[];
-      throw new AppError(
-        res.status,
-        json?.error ?? 'error',
-        `${res.status}: ${json?.message ?? text}`,
-        issues,
-      );
-    }
-    return json;
-  };
+  if (!key) return usage(io, NO_KEY);
+  const { call } = apiClient(apiBase(values.url, io.env), key);
   switch (command) {
     case 'create':
       printCreated(await call('POST', '/v1/keys', createInput(values)), io);

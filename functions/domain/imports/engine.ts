@@ -414,6 +414,8 @@ export async function importNow(
   const shops = await deps.stores.list();
   const result: ImportNowResult = { created: 0, updated: 0, rejected: [], warnings: [] };
   let batch: FileRecord[] = [];
+  // Each request is its own import: its batches must never pass for another's.
+  const run = crypto.randomUUID();
   let n = 0;
   const flush = async () => {
     const r = await importBatch(deps, batch, {
@@ -423,7 +425,7 @@ export async function importNow(
       options,
       shops,
       importId: 'now',
-      batchKey: `now:${Date.now().toString(36)}:${n++}`,
+      batchKey: `now:${run}:${n++}`,
     });
     result.created += r.add.created ?? 0;
     result.updated += r.add.updated ?? 0;
