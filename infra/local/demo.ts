@@ -7,7 +7,7 @@
 import pMap from 'p-map';
 import type { Clock } from '../../functions/domain/shared/ports';
 import { DEFAULT_TIME_ZONE, localDay, localInstant } from '../../functions/domain/shared/time';
-import { prng, sampleCustomers } from './samples/generate';
+import { prng, sampleCustomers, sampleReceiptsCsv } from './samples/generate';
 import stores from './samples/stores.json' with { type: 'json' };
 import { startLocalStack } from './stack';
 
@@ -17,6 +17,8 @@ const DEMO_TIME_ZONE = DEFAULT_TIME_ZONE;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const CUSTOMERS = Number(process.env.RELANCE_DEMO_CUSTOMERS ?? 2000);
+/** Receipts of customers the shops do not know: their traffic, the baseline of a visit count. */
+const ANONYMOUS_RECEIPTS = Math.round(CUSTOMERS * 1.5);
 const started = Date.now();
 const secs = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
@@ -75,22 +77,31 @@ try {
     `• ${imported.created} customers imported from CSV (${imported.updated} updated, ${imported.rejected.length} rejected) [${secs()}]`,
   );
 
-  let done = 0;
-  let lastShown = 0;
-  await pMap(
+  // The purchase history as the tills export it, imported as a job: uploaded to the (local) S3
+  // bucket, read by the import worker in batches, followed here as it goes.
+  const receipts = sampleReceiptsCsv(
     sample.purchases,
-    async ({ email, ...p }, i) => {
-      await api('POST', '/v1/purchases', { ...p, contact: email, currency: 'EUR', ref: `demo-${i}` });
-      done++;
-      if (process.stdout.isTTY && Date.now() - lastShown > 250) {
-        lastShown = Date.now();
-        process.stdout.write(`\r• recording purchases… ${done}/${sample.purchases.length}`);
-      }
-    },
-    { concurrency: 8 },
+    stores.map((s) => s.id),
+    now,
+    ANONYMOUS_RECEIPTS,
   );
+  const job = await api('POST', '/v1/imports', { kind: 'receipts', options: {} });
+  const put = await fetch(job.uploadUrl, { method: 'PUT', body: receipts });
+  if (!put.ok) throw new Error(`Upload of the receipts → ${put.status}`);
+  let state = job;
+  while (state.status !== 'done' && state.status !== 'failed') {
+    await new Promise((r) => setTimeout(r, 200));
+    state = await api('GET', `/v1/imports/${job.id}`);
+    if (process.stdout.isTTY) {
+      const pct = Math.round((state.progress ?? 0) * 100);
+      process.stdout.write(`\r• importing the tills' receipts… ${pct}% (${state.counts.read} lines)`);
+    }
+  }
   if (process.stdout.isTTY) process.stdout.write('\r');
-  console.log(`• ${sample.purchases.length} purchases recorded by channel (store, web, phone) [${secs()}]`);
+  if (state.status === 'failed') throw new Error(`The receipts import failed: ${state.error?.message}`);
+  console.log(
+    `• ${state.counts.read} till receipts imported as a job (${state.dialect.encoding}, "${state.dialect.separator}", ${state.dialect.dateFormat} dates): ${state.counts.created - state.counts.anonymous} of known customers, ${state.counts.anonymous} anonymous (the shops' traffic), ${state.counts.rejected} refused, ${state.rowsPerSecond} lines/s [${secs()}]`,
+  );
 
   // A short read-back through the API: the customer file as the marketer now sees it.
   const emails = sample.csv

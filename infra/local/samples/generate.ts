@@ -74,6 +74,68 @@ export interface SampleData {
   purchases: SamplePurchase[];
 }
 
+const CHANNEL_WORDS: Record<SamplePurchase['channel'], string> = {
+  store: 'magasin',
+  web: 'web',
+  phone: 'téléphone',
+};
+
+/**
+ * The purchases as a till system exports them: French columns, semicolons, day-first dates with a
+ * separate time, decimal commas, a BOM and CRLF — plus `anonymous` receipts of customers the file
+ * does not know (the shops' traffic without a customer), spread over the same two years.
+ */
+export function sampleReceiptsCsv(
+  purchases: SamplePurchase[],
+  storeIds: string[],
+  now: Date,
+  anonymous: number,
+  seed = 7,
+): string {
+  const rand = prng(seed);
+  const lines = ['N° ticket;Magasin;Date;Heure;Montant TTC;E-mail;Canal'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  // Paris wall-clock time, as a till prints it (close enough for a sample: UTC+1).
+  const local = (iso: string) => {
+    const d = new Date(Date.parse(iso) + 3_600_000);
+    return [
+      `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`,
+      `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`,
+    ];
+  };
+  const euros = (n: number) => n.toFixed(2).replace('.', ',');
+  purchases.forEach((p, i) => {
+    const [day, time] = local(p.at);
+    lines.push(
+      [
+        `T${String(i + 1).padStart(7, '0')}`,
+        p.storeId,
+        day,
+        time,
+        euros(p.amount),
+        p.email,
+        CHANNEL_WORDS[p.channel],
+      ].join(';'),
+    );
+  });
+  for (let i = 0; i < anonymous; i++) {
+    const at = new Date(now.getTime() - Math.floor(rand() * 730 * 86_400_000)).toISOString();
+    const [day, time] = local(at);
+    lines.push(
+      [
+        `A${String(i + 1).padStart(7, '0')}`,
+        pick(rand, storeIds),
+        day,
+        time,
+        euros(Math.round((8 + rand() * 90) * 100) / 100),
+        '',
+        'magasin',
+      ].join(';'),
+    );
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
 const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
 const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
