@@ -123,7 +123,7 @@ async function importOptions(values: Values): Promise<Record<string, unknown>> {
 }
 
 /** PUTs the file to the presigned URL, streamed with its length (S3 refuses a PUT without one). */
-async function upload(url: string, file: string, size: number): Promise<void> {
+export async function upload(url: string, file: string, size: number): Promise<void> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   await new Promise<void>((resolve, reject) => {

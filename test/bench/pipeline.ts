@@ -31,6 +31,7 @@ export async function dynaliteProcess(): Promise<{ endpoint: string; child: Chil
 export async function withBenchStack<T>(
   env: Record<string, string>,
   run: (stack: LocalStack) => Promise<T>,
+  opts: { bootstrapKey?: string } = {},
 ): Promise<T> {
   const db = await dynaliteProcess();
   const stack = await startLocalStack({
@@ -39,6 +40,7 @@ export async function withBenchStack<T>(
     dynamoEndpoint: db.endpoint,
     sesEndpoint: 'http://127.0.0.1:9',
     env,
+    ...opts,
   });
   try {
     return await run(stack);

@@ -2,11 +2,13 @@
  * `npm run bench`: every benchmark, each against a baseline measured in the
  * same run (a ratio holds on a noisy machine, an absolute time does not).
  * Prints a table and writes test/bench/results.json.
- * BENCH_RECIPIENTS sets the pipeline size (default 100,000); BENCH_ONLY=bundle,render,tracking,redeem,pipeline
+ * BENCH_RECIPIENTS sets the pipeline size (default 100,000), BENCH_IMPORT_ROWS the import files' (default
+ * 200,000); BENCH_ONLY=bundle,render,tracking,redeem,pipeline,imports
  * runs some of them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { benchBundles } from './bundle';
+import { benchImports } from './imports';
 import { type BenchResult, printTable, writeResults } from './lib';
 import { benchPipeline } from './pipeline';
 import { benchRedeem } from './redeem';
@@ -16,6 +18,7 @@ import { benchTracking } from './tracking';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const RESULTS = 'test/bench/results.json';
 const recipients = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
+const importRows = Number(process.env.BENCH_IMPORT_ROWS ?? 200_000);
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const log = (s: string) => console.log(s);
 
@@ -25,6 +28,11 @@ const benches: [string, string, () => Promise<BenchResult[]>][] = [
   ['tracking', 'open and click handlers vs one PutItem', benchTracking],
   ['redeem', 'redeem handler vs one conditional UpdateItem', benchRedeem],
   ['pipeline', `whole local pipeline, ${recipients} recipients`, () => benchPipeline(recipients, log)],
+  [
+    'imports',
+    `import jobs, ${importRows} lines of receipts and of contacts`,
+    () => benchImports(importRows, log),
+  ],
 ];
 
 const results: BenchResult[] = [];

@@ -5,7 +5,7 @@ import { type Receipt, receiptKey } from '../../domain/purchases/receipt';
 import { batchGet, batchWrite, queryAll } from './batch';
 import { isConditionFailed, key, stripKeys } from './table';
 
-const purchaseItem = (p: Purchase) => ({ ...key.purchase(p.contactId, p.id), type: 'purchase', ...p });
+export const purchaseItem = (p: Purchase) => ({ ...key.purchase(p.contactId, p.id), type: 'purchase', ...p });
 
 export class DynamoPurchaseRepository implements PurchaseRepository {
   constructor(
@@ -54,7 +54,7 @@ export class DynamoPurchaseRepository implements PurchaseRepository {
 }
 
 /** Receipts under their shop and reference, listed per shop and per local day through gsi1. */
-const receiptItem = (r: Receipt) => ({
+export const receiptItem = (r: Receipt) => ({
   ...key.receipt(r.storeId, r.ref),
   gsi1pk: `TRAFFIC#${r.storeId}#${r.day}`,
   gsi1sk: `${r.at}#${r.ref}`,

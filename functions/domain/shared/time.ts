@@ -39,12 +39,18 @@ export function localMinutes(now: Date, timeZone: string): number {
 
 /** The zone's offset from UTC at `at`, in minutes (Paris in winter: 60). */
 export function offsetMinutes(at: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value;
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    // A formatter is costly to build (a file of receipts converts every line's time): one per zone.
+    f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, f);
+  }
+  const name = f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The instant when it is `hhmm` on the local `day` (YYYY-MM-DD) in `timeZone`. */
 export function localInstant(day: string, hhmm: string, timeZone: string): Date {
