@@ -223,6 +223,31 @@ describe('SMS campaigns: creation and preview', () => {
 });
 
 describe('SMS campaigns: sending', () => {
+  it('never sends a short link to what a customer typed, however the scheme is hidden', async () => {
+    const st = await stack({ clock: new FakeClock(DAYTIME) });
+    const names = ['hthttps://tps://evil.example/phish', 'HTTPS:https:////evil.example/phish'];
+    await importRows(
+      st,
+      'phone,firstName,tags,sms_consent,homeStoreId',
+      names.map((n, i) => `${phone(10 + i)},"${n}",sms,granted,lyon`),
+    );
+    const preview = await st.call('POST', '/v1/templates/winback/preview', {
+      json: { channel: 'sms', locale: 'fr', contact: { firstName: names[0] }, offer },
+    });
+    expect(preview.body.text).not.toMatch(/https?:[/\\]+evil/i);
+    const id = await sendSms(st, { offer });
+    expect((await waitForCampaign(st, id)).counts).toMatchObject({ sent: 2 });
+    for (const [i] of names.entries()) {
+      const [sms] = smsTo(st, phone(10 + i));
+      expect(sms?.body).not.toMatch(/https?:[/\\]+evil/i);
+      for (const [link] of sms?.body.matchAll(/https?:\/\/\S+/gi) ?? []) {
+        const res = await fetch(link, { redirect: 'manual' });
+        expect(res.status).toBe(302);
+        expect(res.headers.get('location')).toMatch(new RegExp(`^${st.url}/`));
+      }
+    }
+  });
+
   it('texts the contacts who consented, with their coupon code and a short link counted as a click', async () => {
     const clock = new FakeClock(DAYTIME);
     const st = await stack({ clock });

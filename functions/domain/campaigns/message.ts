@@ -13,6 +13,7 @@ import { shortCode, shortUrl } from '../sms/short-links';
 import type { Store } from '../stores/store';
 import { pickLocale } from '../templates/locales';
 import {
+  contactVars,
   type MessageVars,
   type PreparedEmail,
   prepareEmail,
@@ -165,13 +166,7 @@ export function messageVars(
   cache: MessageCache,
 ): MessageVars {
   return {
-    contact: {
-      id: contact.id,
-      ...(contact.firstName ? { firstName: contact.firstName } : {}),
-      ...(contact.lastName ? { lastName: contact.lastName } : {}),
-      ...(contact.email ? { email: contact.email } : {}),
-      ...(contact.locale ? { locale: contact.locale } : {}),
-    },
+    contact: contactVars(contact),
     ...(store ? { store: cache.shopBlock(store, locale) } : {}),
     ...links,
     company,
@@ -284,8 +279,7 @@ export async function buildSms(
     deps.company,
     deps.cache ?? new MessageCache(),
   );
-  // What a customer typed (a name given at a till) must not become a tracked link on our domain.
-  const smsVars: SmsVars = { ...vars, contact: withoutLinks(vars.contact) };
+  const smsVars: SmsVars = { ...vars };
   if (coupon) smsVars.coupon = couponVars(ring, campaign.baseUrl ?? '', coupon, locale, deps.timeZone);
   const rendered = renderSms(content.byLocale[locale] as PreparedSms, smsVars);
   const body = await replaceLinks(rendered, (url, i) =>
@@ -296,11 +290,4 @@ export async function buildSms(
     segments: smsSize(body).segments,
     sms: { to: contact.phone, body, tags: { campaignId: campaign.id, contactId: contact.id } },
   };
-}
-
-/** The contact's fields with any `http(s)://` removed, so that only the template's links are shortened. */
-function withoutLinks<T extends Record<string, unknown>>(fields: T): T {
-  return Object.fromEntries(
-    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/https?:\/\//gi, '') : v]),
-  ) as T;
 }

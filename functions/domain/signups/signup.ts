@@ -3,6 +3,7 @@ import { type Consent, type Contact, canReceiveSms, emailSchema, phoneSchema } f
 import { type ContactDeps, contactsWithPhone, upsertContact } from '../contacts/customer-file';
 import { AppError, busy, validationError } from '../shared/errors';
 import { allKeyedHashes, type Keyring, keyedHash } from '../shared/hashing';
+import { inertText } from '../shared/inert-text';
 import { SendFailure } from '../shared/messaging';
 import type { EmailMessenger } from '../shared/ports';
 import { signToken, verifyToken } from '../shared/tokens';
@@ -281,7 +282,7 @@ async function sendConfirmation(
     const store = await deps.stores.get(storeId);
     const email = deps.renderOptinEmail({
       locale: contact.locale,
-      firstName: contact.firstName,
+      firstName: contact.firstName && inertText(contact.firstName),
       storeName: store?.name,
       company: deps.company,
       url: `${baseUrl.replace(/\/$/, '')}/optin/${token}`,

@@ -11,7 +11,7 @@ import type { StoreRepository } from '../stores/ports';
 import { templateCompiler } from './catalog';
 import { pickLocale } from './locales';
 import type { TemplateSource } from './ports';
-import { prepareEmail, renderEmail, storeVars } from './render';
+import { contactVars, prepareEmail, renderEmail, storeVars } from './render';
 
 export const previewSchema = z
   .strictObject({
@@ -111,11 +111,7 @@ async function previewSms(deps: PreviewDeps, name: string, input: PreviewInput, 
         company: deps.company,
         ...(input.offer ? { offer: input.offer } : {}),
         ...(input.event ? { event: input.event } : {}),
-        contact: {
-          id: 'preview',
-          ...(contact.firstName ? { firstName: contact.firstName } : {}),
-          ...(contact.lastName ? { lastName: contact.lastName } : {}),
-        },
+        contact: contactVars({ id: 'preview', firstName: contact.firstName, lastName: contact.lastName }),
         ...(store ? { store: storeVars(store, l) } : {}),
         now: deps.clock.now(),
         timeZone: deps.timeZone,
@@ -150,7 +146,7 @@ async function previewEmail(deps: PreviewDeps, name: string, input: PreviewInput
   const offer = input.offer;
   const company = deps.company;
   const rendered = await renderEmail(prepareEmail(template), {
-    contact,
+    contact: contactVars(contact),
     ...(store ? { store: storeVars(store, locale) } : {}),
     unsubscribeUrl: `${base}/u/preview`,
     viewInBrowserUrl: `${base}/v/preview`,

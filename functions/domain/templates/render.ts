@@ -1,4 +1,5 @@
 import { Liquid, type LiquidOptions, type Template } from 'liquidjs';
+import { inertText } from '../shared/inert-text';
 import type { Store } from '../stores/store';
 import type { CompiledEmail } from './types';
 
@@ -40,6 +41,23 @@ export interface StoreVars {
   mapUrl: string;
   /** One human line per open day, in week order, localised: "Mardi : 10:00–19:30". */
   openingHours: string[];
+}
+
+/** A recipient's fields as templates see them: what they typed made inert, the rest as it is. */
+export function contactVars(contact: {
+  id: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  email?: string | undefined;
+  locale?: string | undefined;
+}): MessageVars['contact'] {
+  return {
+    id: contact.id,
+    ...(contact.firstName ? { firstName: inertText(contact.firstName) } : {}),
+    ...(contact.lastName ? { lastName: inertText(contact.lastName) } : {}),
+    ...(contact.email ? { email: contact.email } : {}),
+    ...(contact.locale ? { locale: contact.locale } : {}),
+  };
 }
 
 /**

@@ -136,6 +136,40 @@ describe('buildEmail', () => {
     expect(verifyToken(ring, 'open', pixel)).toMatchObject({ c: 'cmp_1', k: 'c_1', t: sentAt / 1000 });
   });
 
+  it.each([
+    'https://evil.example/x',
+    'hthttps://tps://evil.example/phish',
+    'HTTPS:https:////evil.example/phish',
+  ])('tracks only the template’s links when a first name is %j, even in an href', async (firstName) => {
+    const hostile = prepareContent({
+      campaignId: 'cmp_1',
+      defaultLocale: 'fr',
+      byLocale: {
+        fr: {
+          subject: 'Bonjour {{ contact.firstName }}',
+          preheader: '',
+          html:
+            '<html><body><p>Bonjour {{ contact.firstName }}</p><a href="{{ contact.lastName }}">moi</a>' +
+            '<a href="https://shop.example/offer">Shop</a></body></html>',
+          text: 'Bonjour {{ contact.firstName }}',
+        },
+      },
+    });
+    const { email } = await buildEmail(
+      emailDeps(),
+      ring,
+      campaign(),
+      hostile,
+      withEmail(contact('c_1', { firstName, lastName: firstName })),
+      undefined,
+    );
+    const targets = [...email.html.matchAll(/href="https:\/\/t\.relance\.example\/t\/c\/([^"]+)"/g)].map(
+      (m) => verifyToken(ring, 'click', m[1] as string)?.u,
+    );
+    expect(targets).toEqual(['https://shop.example/offer']);
+    for (const part of [email.html, email.text, email.subject]) expect(part).not.toMatch(/https?:\/\/evil/i);
+  });
+
   it('dates the tracking tokens with the clock when not told otherwise', async () => {
     const { email } = await buildEmail(
       emailDeps(),
@@ -424,6 +458,30 @@ describe('buildSms', () => {
     );
     expect(built.sms.body).toBe(`Bonjour evil.example/x ${BASE_URL}/s/${shortCode(ring, 'cmp_1', 'c_1', 0)}`);
     expect(deps.shortLinks.items.size).toBe(1);
+  });
+
+  // What a customer typed must never become one of our links, however it hides the scheme.
+  const HOSTILE = [
+    'https://evil.example/x',
+    'hthttps://tps://evil.example/phish',
+    'HTTPS:https:////evil.example/phish',
+    'hhttps://ttps://https://evil.example',
+    'http://HTTP://evil.example',
+    'Ann https://evil.example, http://evil.example/2',
+  ];
+
+  it.each(HOSTILE)('shortens only the template’s links when a first name is %j', async (firstName) => {
+    const deps = smsDeps();
+    const built = await buildSms(
+      deps,
+      ring,
+      campaign({ channel: 'sms' }),
+      smsContent('Bonjour {{ contact.firstName }} {{ contact.lastName }} https://shop.example/a'),
+      withPhone(contact('c_1', { firstName, lastName: firstName })),
+      undefined,
+    );
+    expect([...deps.shortLinks.items.values()].map((l) => l.url)).toEqual(['https://shop.example/a']);
+    expect(built.sms.body.match(/https?:\/\/\S+/gi)).toEqual([`${BASE_URL}/s/${shortCode(ring, 'cmp_1', 'c_1', 0)}`]);
   });
 
   it('picks the contact’s locale, and counts the parts of a long message', async () => {
