@@ -76,16 +76,32 @@ export function httpHandler(
       const impl = impls[event.routeKey];
       if (!def || !impl) throw notFound('Route');
       const principal = authorize(def, event);
+      const params = pathParams(event);
       const body = parseBody(def, event, opts);
       const res = await impl({
         event,
         principal,
-        params: (event.pathParameters ?? {}) as Record<string, string>,
+        params,
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         body,
       });
       return toResult(res);
     }) as unknown as LambdaHttpHandler;
+}
+
+/**
+ * Longest path parameter, in UTF-8 bytes: every id, code and token we issue is far shorter, and
+ * DynamoDB refuses keys over 2 KB. A longer one names nothing that exists.
+ */
+export const MAX_PATH_PARAM_BYTES = 512;
+
+/** The route's path parameters; one too long to be anything of ours is a 404, before any read. */
+function pathParams(event: APIGatewayProxyEventV2): Record<string, string> {
+  const params = (event.pathParameters ?? {}) as Record<string, string>;
+  for (const value of Object.values(params)) {
+    if (Buffer.byteLength(value, 'utf8') > MAX_PATH_PARAM_BYTES) throw notFound('The resource');
+  }
+  return params;
 }
 
 /** The one place where errors become HTTP responses (middy `onError`). */

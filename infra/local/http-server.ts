@@ -127,9 +127,19 @@ export function createGateway(opts: GatewayOptions): Server {
         .find((x) => x.m);
       if (!match?.m) return send(res, 404, { message: 'Not Found' });
       const { def, params } = match.r;
-      const pathParameters = Object.fromEntries(
-        params.map((p, i) => [p, decodeURIComponent(match.m?.[i + 1] ?? '')]),
-      );
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(
+          params.map((p, i) => [p, decodeURIComponent(match.m?.[i + 1] ?? '')]),
+        );
+      } catch {
+        // As API Gateway: a path that is not valid percent-encoding never reaches a function.
+        return send(res, 400, {
+          error: 'bad_request',
+          message: 'The path is not valid percent-encoding',
+          issues: [{ path: '(path)', message: 'Malformed percent-encoding' }],
+        });
+      }
 
       const raw = await readBody(req, limit);
       if (raw === 'too_large') return send(res, 413, { message: 'Request Entity Too Large' });

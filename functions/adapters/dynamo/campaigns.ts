@@ -15,6 +15,7 @@ import type { CampaignRepository } from '../../domain/campaigns/ports';
 import type { SendOutcome, SendRecord } from '../../domain/campaigns/send-record';
 import type { Channel } from '../../domain/contacts/contact';
 import type { RfmThresholds } from '../../domain/segments/rfm';
+import { decodeCursor, encodeCursor } from './cursor';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
 const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
@@ -34,6 +35,14 @@ function addCountsExpression(add: Partial<CampaignCounts>) {
   if (parts.length) names['#counts'] = 'counts';
   return { expression: parts.length ? `ADD ${parts.join(', ')}` : '', names, values };
 }
+
+/** The last key of a page of the campaigns list (the gsi1 index). */
+const CAMPAIGN_CURSOR = {
+  pk: /^CAMPAIGN#[\w-]{1,100}$/,
+  sk: 'CAMPAIGN',
+  gsi1pk: 'CAMPAIGNS',
+  gsi1sk: /^[\d:.TZ-]{10,40}#[\w-]{1,100}$/,
+};
 
 export class DynamoCampaignRepository implements CampaignRepository {
   constructor(
@@ -86,15 +95,11 @@ export class DynamoCampaignRepository implements CampaignRepository {
         ExpressionAttributeValues: { ':p': 'CAMPAIGNS' },
         ScanIndexForward: false,
         Limit: limit,
-        ...(cursor
-          ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) }
-          : {}),
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, CAMPAIGN_CURSOR) } : {}),
       }),
     );
     const items = (res.Items ?? []).map((i) => stripKeys<Campaign>(i));
-    return res.LastEvaluatedKey
-      ? { items, next: Buffer.from(JSON.stringify(res.LastEvaluatedKey)).toString('base64url') }
-      : { items };
+    return res.LastEvaluatedKey ? { items, next: encodeCursor(res.LastEvaluatedKey) } : { items };
   }
 
   async transition(

@@ -4,6 +4,7 @@ import type { Channel } from '../../domain/contacts/contact';
 import type { EngagementEvent } from '../../domain/tracking/events';
 import type { EngagementRepository } from '../../domain/tracking/ports';
 import { batchGet } from './batch';
+import { decodeCursor, encodeCursor } from './cursor';
 import { conditional, key, sendRecordId, stripKeys } from './table';
 
 /** Counter items per campaign: writes spread over them, reads sum them. */
@@ -216,8 +217,9 @@ export class DynamoEngagementRepository implements EngagementRepository {
     limit: number,
   ): Promise<{ records: SendRecord[]; next?: string }> {
     const records: SendRecord[] = [];
+    const pk = key.campaign(campaignId).pk;
     let start: Record<string, unknown> | undefined = cursor
-      ? { pk: `CAMPAIGN#${campaignId}`, sk: `SEND#${Buffer.from(cursor, 'base64url').toString('utf8')}` }
+      ? decodeCursor(cursor, { pk, sk: /^SEND#[\w-]{1,100}(#sms)?$/ })
       : undefined;
     do {
       const res = await this.doc.send(
@@ -234,7 +236,7 @@ export class DynamoEngagementRepository implements EngagementRepository {
     } while (start && records.length < limit);
     const last = records[records.length - 1];
     return start && last
-      ? { records, next: Buffer.from(sendRecordId(last.contactId, last.channel)).toString('base64url') }
+      ? { records, next: encodeCursor({ pk, sk: `SEND#${sendRecordId(last.contactId, last.channel)}` }) }
       : { records };
   }
 }

@@ -6,10 +6,10 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { validationError } from '../../domain/shared/errors';
 import type { WebhookRepository } from '../../domain/webhooks/ports';
 import type { DeliveryRef, WebhookDelivery, WebhookSubscription } from '../../domain/webhooks/webhook';
 import { queryAll } from './batch';
+import { decodeCursor } from './cursor';
 import { conditional, key, stripKeys } from './table';
 
 /**
@@ -222,7 +222,14 @@ export class DynamoWebhookRepository implements WebhookRepository {
         ExpressionAttributeValues: { ':pk': key.webhook(subscriptionId).pk, ':prefix': 'DELIVERY#' },
         ScanIndexForward: false,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, key.webhook(subscriptionId).pk) } : {}),
+        ...(cursor
+          ? {
+              ExclusiveStartKey: decodeCursor(cursor, {
+                pk: key.webhook(subscriptionId).pk,
+                sk: /^DELIVERY#/,
+              }),
+            }
+          : {}),
       }),
     );
     return {
@@ -237,17 +244,4 @@ export class DynamoWebhookRepository implements WebhookRepository {
 function toDelivery(item: Record<string, unknown>): WebhookDelivery {
   const { expiresAt: _ttl, eventType, ...rest } = item;
   return { ...stripKeys<Omit<WebhookDelivery, 'type'>>(rest), type: eventType } as WebhookDelivery;
-}
-
-/** A cursor is the last key of the previous page; a forged one, or one from another endpoint's log, is a 400. */
-function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
-  let k: { pk?: unknown; sk?: unknown } | undefined;
-  try {
-    k = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    k = undefined;
-  }
-  if (k?.pk !== pk || typeof k.sk !== 'string' || !k.sk.startsWith('DELIVERY#'))
-    throw validationError([{ path: 'query.cursor', message: 'Not a cursor of this list' }]);
-  return { pk: k.pk, sk: k.sk };
 }

@@ -249,7 +249,7 @@ describe('httpHandler: bodies', () => {
     expect(res.statusCode).toBe(201);
   });
 
-  it('hands a CSV body over as text, refusing JSON and applying maxCsvBytes', async () => {
+  it('hands a CSV body over as its bytes (the importer decodes them), refusing JSON and applying maxCsvBytes', async () => {
     const seen: unknown[] = [];
     const handler = httpHandler(
       'contacts-import',
@@ -267,7 +267,7 @@ describe('httpHandler: bodies', () => {
       event('POST /v1/contacts/import', { body: csv, headers: { 'content-type': 'text/csv' } }),
     );
     expect(ok.statusCode).toBe(200);
-    expect(seen).toEqual([csv]);
+    expect(seen).toEqual([Buffer.from(csv)]);
     const asJson = await call(
       handler,
       event('POST /v1/contacts/import', { body: csv, headers: { 'content-type': 'application/json' } }),
