@@ -26,20 +26,22 @@ async function expectClientError(method: string, path: string, key?: string) {
 }
 
 describe('hostile input on the API', () => {
-  it.each([
-    ['GET', `/v1/contacts/${LONG}`],
-    ['DELETE', `/v1/contacts/${LONG}`],
-    ['GET', `/v1/campaigns/${LONG}`],
-    ['POST', `/v1/campaigns/${LONG}/send`],
-    ['GET', `/v1/campaigns/${LONG}/report`],
-    ['GET', `/v1/campaigns/${LONG}/report.csv`],
-    ['DELETE', `/v1/webhooks/${LONG}`],
-    ['GET', `/v1/webhooks/${LONG}/deliveries`],
-    ['GET', `/v1/webhooks/${LONG}/deliveries?cursor=zzzz`],
-    ['GET', `/v1/automations/${LONG}`],
-    ['GET', `/v1/imports/${LONG}`],
-    ['GET', `/v1/imports/${LONG}/rejected.csv`],
-  ].map(([method, path]) => [method, short(path as string), path]))('%s %s is a 4xx', async (method, _name, path) => {
+  it.each(
+    [
+      ['GET', `/v1/contacts/${LONG}`],
+      ['DELETE', `/v1/contacts/${LONG}`],
+      ['GET', `/v1/campaigns/${LONG}`],
+      ['POST', `/v1/campaigns/${LONG}/send`],
+      ['GET', `/v1/campaigns/${LONG}/report`],
+      ['GET', `/v1/campaigns/${LONG}/report.csv`],
+      ['DELETE', `/v1/webhooks/${LONG}`],
+      ['GET', `/v1/webhooks/${LONG}/deliveries`],
+      ['GET', `/v1/webhooks/${LONG}/deliveries?cursor=zzzz`],
+      ['GET', `/v1/automations/${LONG}`],
+      ['GET', `/v1/imports/${LONG}`],
+      ['GET', `/v1/imports/${LONG}/rejected.csv`],
+    ].map(([method, path]) => [method, short(path as string), path]),
+  )('%s %s is a 4xx', async (method, _name, path) => {
     const res = await expectClientError(method as string, path as string);
     expect([400, 404]).toContain(res.status);
   });
@@ -69,7 +71,13 @@ describe('hostile input on the API', () => {
 
   it('answers a forged report.csv cursor with a 400, not an empty 200', async () => {
     const created = await st.call('POST', '/v1/campaigns', {
-      json: { name: 'x', template: 'winback', channel: 'email', from: { name: 'Relance', address: 'shop@relance.test' }, segment: {} },
+      json: {
+        name: 'x',
+        template: 'winback',
+        channel: 'email',
+        from: { name: 'Relance', address: 'shop@relance.test' },
+        segment: {},
+      },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id;

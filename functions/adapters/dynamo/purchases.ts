@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PurchaseRepository, ReceiptRepository } from '../../domain/purchases/ports';
 import type { Purchase } from '../../domain/purchases/purchase';
 import { type Receipt, receiptKey } from '../../domain/purchases/receipt';
