@@ -8,7 +8,12 @@ import { httpOptions } from '../http/options';
 import { importJobDeps } from '../wiring/imports';
 
 const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
-const csvQuery = z.strictObject({ cursor: z.string().regex(/^\d{1,10}$/).optional() });
+const csvQuery = z.strictObject({
+  cursor: z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .optional(),
+});
 
 /**
  * Imports of files of any size, as jobs: `POST /v1/imports` answers the job and the URL its file is
@@ -20,7 +25,8 @@ export function makeHandler(deps: AppDeps) {
   return httpHandler(
     'imports',
     {
-      'POST /v1/imports': async ({ body }) => json(201, await createImport(jobs, parseInput(createImportSchema, body))),
+      'POST /v1/imports': async ({ body }) =>
+        json(201, await createImport(jobs, parseInput(createImportSchema, body))),
       'GET /v1/imports': async ({ query }) => {
         const q = parseInput(listQuery, query, 'query');
         const now = deps.clock.now();

@@ -95,7 +95,9 @@ describe('customer files as shops export them', () => {
       separator: ',',
     });
     expect(job.status).toBe('failed');
-    expect(job.error.issues.map((i: { message: string }) => i.message).join(' ')).toContain('separated by ";"');
+    expect(job.error.issues.map((i: { message: string }) => i.message).join(' ')).toContain(
+      'separated by ";"',
+    );
   });
 
   it('fails a binary file and an empty one with a clear reason', async () => {
@@ -151,7 +153,9 @@ describe('till receipts', () => {
     // A BOM, so that French Excel opens it in columns; then the file's own header and separator.
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.subarray(3).toString('utf8');
-    expect(text.split('\r\n')[0]).toBe('N° ticket;Magasin;Date;Heure;Montant TTC;Carte fidélité;E-mail;Téléphone;errors');
+    expect(text.split('\r\n')[0]).toBe(
+      'N° ticket;Magasin;Date;Heure;Montant TTC;Carte fidélité;E-mail;Téléphone;errors',
+    );
     expect(text).toContain('T-6;nowhere;16/03/2025;09:30;5,00;;;;');
     expect(text).toContain('Unknown shop');
     expect(text).toContain('negative');

@@ -16,7 +16,7 @@ import { DynamoContactRepository } from '../../../functions/adapters/dynamo/cont
 import { DynamoPurchaseRepository } from '../../../functions/adapters/dynamo/purchases';
 import { DynamoStoreRepository } from '../../../functions/adapters/dynamo/stores';
 import { DynamoSuppressionList } from '../../../functions/adapters/dynamo/suppression';
-import { contactIndex, isConditionFailed, key, stripKeys } from '../../../functions/adapters/dynamo/table';
+import { isConditionFailed, key, stripKeys } from '../../../functions/adapters/dynamo/table';
 import type { Contact } from '../../../functions/domain/contacts/contact';
 import type { ApiKeyRecord } from '../../../functions/domain/keys/api-keys';
 import type { Purchase } from '../../../functions/domain/purchases/purchase';

@@ -481,7 +481,9 @@ describe('buildSms', () => {
       undefined,
     );
     expect([...deps.shortLinks.items.values()].map((l) => l.url)).toEqual(['https://shop.example/a']);
-    expect(built.sms.body.match(/https?:\/\/\S+/gi)).toEqual([`${BASE_URL}/s/${shortCode(ring, 'cmp_1', 'c_1', 0)}`]);
+    expect(built.sms.body.match(/https?:\/\/\S+/gi)).toEqual([
+      `${BASE_URL}/s/${shortCode(ring, 'cmp_1', 'c_1', 0)}`,
+    ]);
   });
 
   it('picks the contact’s locale, and counts the parts of a long message', async () => {
