@@ -221,7 +221,9 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
     ...(config.FREQUENCY_CAP ? { frequencyCap: parseFrequencyCap(config.FREQUENCY_CAP) } : {}),
     publisher: overrides.publisher ?? new WebhookPublisher(webhooks, webhookQueue, logger),
     webhooks,
-    webhookPoster: overrides.webhookPoster ?? fetchPoster(DELIVERY_TIMEOUT_MS),
+    webhookPoster:
+      overrides.webhookPoster ??
+      fetchPoster(DELIVERY_TIMEOUT_MS, { allowLoopback: config.WEBHOOK_ALLOW_HTTP }),
     webhookQueue,
     planQueue: overrides.planQueue ?? queue<PlanJob>(config, config.PLAN_QUEUE_URL, 'PLAN_QUEUE_URL'),
     sendQueue: overrides.sendQueue ?? queue<SendJob>(config, config.SEND_QUEUE_URL, 'SEND_QUEUE_URL'),

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import * as z from 'zod';
 import { CHANNELS, type Channel } from '../contacts/contact';
 
@@ -129,37 +130,46 @@ export const webhookJobSchema = z.strictObject({
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** Loopback, private, link-local and unspecified IP literals: never a marketer's public endpoint. */
-function isPrivateAddress(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+/** Global unicast IPv6 (2000::/3): everything outside it is special-purpose or not routed. */
+const GLOBAL_V6 = ipaddr.parseCIDR('2000::/3');
+
+/**
+ * True only for an address a delivery may reach: public unicast. Every special-purpose range is
+ * refused (ipaddr.js's IANA registries): loopback, private, shared (100.64/10), link-local
+ * (169.254/16, the metadata service), benchmarking (198.18/15), IETF (192.0.0/24), documentation,
+ * multicast, reserved, broadcast; in IPv6 anything outside 2000::/3 (IPv4-compatible ::a.b.c.d,
+ * site- and unique-local, link-local) and the ranges that carry an IPv4 address inside (NAT64
+ * 64:ff9b::/96, 6to4, Teredo, IPv4-mapped).
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && !(ip as ipaddr.IPv6).match(GLOBAL_V6)) return false;
+  return ip.range() === 'unicast';
+}
+
+/** A host name as a resolver reads it: without brackets, in lower case, without trailing dots. */
+export const canonicalHost = (host: string) =>
+  host
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.+$/, '');
+
+/**
+ * Hosts refused when an endpoint is registered: `localhost` (and its subdomains) and every IP
+ * literal that is not public. Other names are checked where they are resolved, at each delivery.
+ */
+export function isSpecialHost(host: string): boolean {
+  const h = canonicalHost(host);
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  const kind = isIP(h);
-  if (kind === 4) {
-    const [a = 0, b = 0] = h.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168)
-    );
-  }
-  if (kind === 6) {
-    return (
-      h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith('::ffff:') // IPv4-mapped: judged as IPv4 would be, so refused outright
-    );
-  }
-  return false;
+  return isIP(h) !== 0 && !isPublicAddress(h);
 }
 
 /**
  * Where deliveries may go: HTTPS to a public host. `allowHttp` (the local
  * stack) also lets plain HTTP reach this machine, where test receivers listen.
- * Names are not resolved here: this refuses the obvious internal targets, not
- * a public name that points inside (Lambda functions outside a VPC reach
- * nothing internal anyway).
+ * Names are not resolved here (they may change): the deliverer resolves each
+ * one when it connects and refuses a name that points at a special address.
  */
 export function webhookUrlSchema(opts: { allowHttp: boolean }) {
   return z
@@ -181,7 +191,7 @@ export function webhookUrlSchema(opts: { allowHttp: boolean }) {
         // The local stack's receivers.
       } else if (url.protocol !== 'https:') {
         ctx.addIssue({ code: 'custom', message: 'Use an https:// URL' });
-      } else if (isPrivateAddress(url.hostname)) {
+      } else if (isSpecialHost(url.hostname)) {
         ctx.addIssue({ code: 'custom', message: 'Use a public address, not a private or local one' });
       }
     });

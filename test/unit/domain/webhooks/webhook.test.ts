@@ -13,6 +13,7 @@ import {
   deliveryId,
   emit,
   eventId,
+  isPublicAddress,
   maxAttempts,
   queueDelay,
   retryDelay,
@@ -149,6 +150,37 @@ describe('webhook input', () => {
         url,
       ).toEqual(['url']);
     }
+  });
+
+  it.each([
+    'https://localhost./x',
+    'https://api.localhost/x',
+    'https://[::7f00:1]/x',
+    'https://[64:ff9b::a9fe:a9fe]/x',
+    'https://198.18.0.1/x',
+    'https://192.0.0.1/x',
+    'https://224.0.0.1/x',
+    'https://[fec0::1]/x',
+    'https://100.64.0.1/x',
+    'https://0.0.0.0/x',
+    'https://255.255.255.255/x',
+    'https://240.0.0.1/x',
+    'https://192.0.2.1/x',
+    'https://[::ffff:8.8.8.8]/x',
+    'https://[2002:7f00:1::]/x',
+    'https://[2001::1]/x',
+    'https://[fe80::1]/x',
+    'https://[ff02::1]/x',
+    'https://[2001:db8::1]/x',
+    'https://2130706433/x',
+    'https://0x7f.1/x',
+  ])('refuses the special-purpose address %s', (url) => {
+    expect(issues({ url, events: ['sent'] }).map((i) => i.path)).toEqual(['url']);
+  });
+
+  it.each(['8.8.8.8', '2606:4700:4700::1111', '93.184.215.14'])('accepts the public address %s', (ip) => {
+    expect(isPublicAddress(ip)).toBe(true);
+    expect(issues({ url: `https://${ip.includes(':') ? `[${ip}]` : ip}/x`, events: ['sent'] })).toEqual([]);
   });
 
   it('lets the local stack use http to this machine only', () => {
