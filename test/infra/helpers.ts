@@ -4,7 +4,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { expect } from 'vitest';
-import type { RelanceFunction } from '../../infra/function';
+import type { FunctionName, WorkerName } from '../../functions/routes';
+import { RelanceFunction } from '../../infra/function';
 import { RelanceStack } from '../../infra/stack';
 
 /** The feature flags and context the CLI passes to the app, so the tests synthesise what `cdk deploy` would. */
@@ -21,6 +22,24 @@ export function makeStack(context: Record<string, unknown> = {}) {
   const app = new App({ context: { ...cdkContext, ...context } });
   return { app, stack: new RelanceStack(app, 'Relance') };
 }
+
+/** The function serving a handler of the route table, or a worker, whichever construct owns it. */
+export function functionNamed(stack: RelanceStack, name: FunctionName | WorkerName): RelanceFunction {
+  const fn =
+    stack.api.functions.get(name as FunctionName) ??
+    stack.sending.functions.get(name as WorkerName) ??
+    stack.coupons.functions.get(name as WorkerName) ??
+    stack.imports.functions.get(name as WorkerName) ??
+    stack.sms.functions.get(name as WorkerName) ??
+    stack.automation.functions.get(name as WorkerName) ??
+    stack.webhooks.functions.get(name as WorkerName);
+  if (!fn) throw new Error(`No function ${name}`);
+  return fn;
+}
+
+/** Every function of the stack: the route table's, the authorizer and the workers. */
+export const allFunctionsOf = (stack: RelanceStack): RelanceFunction[] =>
+  stack.node.findAll().filter((c): c is RelanceFunction => c instanceof RelanceFunction);
 
 export interface Statement {
   Effect: string;
@@ -58,7 +77,23 @@ export function inspect(stack: RelanceStack) {
     };
   };
 
-  return { template, logicalId, statementsOf, lambdaOf };
+  /**
+   * The API Gateway route of a route key (`POST /v1/imports`): its properties, and what its
+   * integration invokes (`{ 'Fn::GetAtt': [<function>, 'Arn'] }`).
+   */
+  const routeOf = (key: string) => {
+    const found = Object.values(
+      template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } }),
+    );
+    if (found.length !== 1) throw new Error(`${found.length} routes ${key}, not one`);
+    const properties = found[0]?.Properties as Record<string, unknown> & {
+      Target: { 'Fn::Join': [string, [string, { Ref: string }]] };
+    };
+    const integration = template.toJSON().Resources[properties.Target['Fn::Join'][1][1].Ref];
+    return { properties, invokes: integration.Properties.IntegrationUri as unknown };
+  };
+
+  return { template, logicalId, statementsOf, lambdaOf, routeOf };
 }
 
 /**

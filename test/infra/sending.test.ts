@@ -114,8 +114,8 @@ describe('queues', () => {
       ['send', stack.sending.send, worker('sender')],
     ] as const;
 
-  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), the two SMS ones (see sms.test.ts), the webhook queue and its dead-letter queue (see webhooks.test.ts), and no other queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 11);
+  it('two work queues, four dead-letter queues here, the redemptions one (see coupons.test.ts), the two SMS ones (see sms.test.ts), the webhook queue and its dead-letter queue (see webhooks.test.ts), the import queue and its dead-letter queue (see imports.test.ts), and no other queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 13);
   });
 
   it.each(['plan', 'send'] as const)(
@@ -198,12 +198,14 @@ describe('queues', () => {
       stack.sms.smsEventsDeadLetterQueue,
       stack.sms.smsInboundDeadLetterQueue,
       stack.webhooks.deliveries.deadLetterQueue,
+      stack.imports.jobs.deadLetterQueue,
     ].map((q) => JSON.stringify(arnOf(q)));
     const sources = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) =>
       JSON.stringify(m.Properties.EventSourceArn),
     );
-    // The plan queue, the send queue, the webhook queue, the events table's stream and the main table's.
-    expect(sources).toHaveLength(5);
+    // The plan queue, the send queue, the webhook queue, the import queue, the events table's stream
+    // and the main table's.
+    expect(sources).toHaveLength(6);
     expect(sources.filter((arn) => deadLetterQueues.includes(arn))).toEqual([]);
   });
 });

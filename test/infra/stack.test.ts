@@ -20,7 +20,7 @@ import {
 import type { KeyedAction, MainTableIndex } from '../../infra/constructs/data';
 import type { RelanceFunction } from '../../infra/function';
 import { PLACEHOLDER_SENDER_IDENTITY, type RelanceStack } from '../../infra/stack';
-import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf } from './helpers';
+import { actionsOf, functionNamed, inspect, makeStack, NO_BUNDLING, resourcesOf } from './helpers';
 
 let app: App;
 let stack: RelanceStack;
@@ -28,6 +28,7 @@ let template: Template;
 let logicalId: ReturnType<typeof inspect>['logicalId'];
 let statementsOf: ReturnType<typeof inspect>['statementsOf'];
 let lambdaOf: ReturnType<typeof inspect>['lambdaOf'];
+let routeOf: ReturnType<typeof inspect>['routeOf'];
 
 function authorizerId(): string {
   const ids = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
@@ -35,22 +36,12 @@ function authorizerId(): string {
   return ids[0] as string;
 }
 
-function fnNamed(name: FunctionName | WorkerName): RelanceFunction {
-  const fn =
-    stack.api.functions.get(name as FunctionName) ??
-    stack.sending.functions.get(name as WorkerName) ??
-    stack.coupons.functions.get(name as WorkerName) ??
-    stack.sms.functions.get(name as WorkerName) ??
-    stack.automation.functions.get(name as WorkerName) ??
-    stack.webhooks.functions.get(name as WorkerName);
-  if (!fn) throw new Error(`No function ${name}`);
-  return fn;
-}
+const fnNamed = (name: FunctionName | WorkerName): RelanceFunction => functionNamed(stack, name);
 
 beforeAll(() => {
   // The one synthesis that bundles every handler with esbuild, proving that they all bundle.
   ({ app, stack } = makeStack());
-  ({ template, logicalId, statementsOf, lambdaOf } = inspect(stack));
+  ({ template, logicalId, statementsOf, lambdaOf, routeOf } = inspect(stack));
 }, 120_000);
 
 describe('data', () => {
@@ -122,11 +113,7 @@ describe('routes', () => {
   });
 
   it.each(ROUTES.map((r) => [routeKey(r), r] as const))('%s', (key, route) => {
-    const found = Object.values(
-      template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } }),
-    );
-    expect(found).toHaveLength(1);
-    const props = found[0]?.Properties;
+    const { properties: props, invokes } = routeOf(key);
 
     // Every /v1 route goes through the API-key authorizer, whatever the route table says.
     if (route.path.startsWith('/v1') || route.auth !== 'public') {
@@ -138,11 +125,7 @@ describe('routes', () => {
     }
 
     // And it reaches the function the route table names.
-    const integrationId = props.Target['Fn::Join'][1][1].Ref as string;
-    const integration = template.toJSON().Resources[integrationId];
-    expect(integration.Properties.IntegrationUri).toEqual({
-      'Fn::GetAtt': [logicalId(fnNamed(route.fn)), 'Arn'],
-    });
+    expect(invokes).toEqual({ 'Fn::GetAtt': [logicalId(fnNamed(route.fn)), 'Arn'] });
   });
 
   it.each([
@@ -410,12 +393,14 @@ describe('functions', () => {
     const workers = [
       ...stack.sending.functions.keys(),
       ...stack.coupons.functions.keys(),
+      ...stack.imports.functions.keys(),
       ...stack.sms.functions.keys(),
       ...stack.automation.functions.keys(),
       ...stack.webhooks.functions.keys(),
     ];
     expect(workers.sort()).toEqual([...WORKERS].sort());
     expect([...stack.coupons.functions.keys()]).toEqual(['redemptions']);
+    expect([...stack.imports.functions.keys()]).toEqual(['import-worker']);
     expect([...stack.sms.functions.keys()]).toEqual(['sms-events', 'sms-inbound']);
     expect([...stack.automation.functions.keys()]).toEqual(['automation-runner']);
     expect([...stack.webhooks.functions.keys()]).toEqual(['webhook-deliverer']);
@@ -780,6 +765,8 @@ describe('outputs', () => {
     'ConfigurationSetName',
     'PlanDeadLetterQueueUrl',
     'SendDeadLetterQueueUrl',
+    'ImportBucketName',
+    'ImportDeadLetterQueueUrl',
     'SesEventsDeadLetterQueueUrl',
     'EngagementDeadLetterQueueUrl',
     'RedemptionsDeadLetterQueueUrl',

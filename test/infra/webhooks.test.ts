@@ -4,7 +4,15 @@ import { DELIVERY_LEASE_SECONDS, DELIVERY_TIMEOUT_MS } from '../../functions/dom
 import type { FunctionName, WorkerName } from '../../functions/routes';
 import type { RelanceFunction } from '../../infra/function';
 import type { RelanceStack } from '../../infra/stack';
-import { actionsOf, inspect, makeStack, NO_BUNDLING, resourcesOf } from './helpers';
+import {
+  actionsOf,
+  allFunctionsOf,
+  functionNamed,
+  inspect,
+  makeStack,
+  NO_BUNDLING,
+  resourcesOf,
+} from './helpers';
 
 let stack: RelanceStack;
 let template: Template;
@@ -26,29 +34,11 @@ const PUBLISHERS = [
   'pages',
 ] as const satisfies readonly (FunctionName | WorkerName)[];
 
-function fnNamed(name: FunctionName | WorkerName): RelanceFunction {
-  const fn =
-    stack.api.functions.get(name as FunctionName) ??
-    stack.sending.functions.get(name as WorkerName) ??
-    stack.sms.functions.get(name as WorkerName) ??
-    stack.coupons.functions.get(name as WorkerName) ??
-    stack.automation.functions.get(name as WorkerName) ??
-    stack.webhooks.functions.get(name as WorkerName);
-  if (!fn) throw new Error(`No function ${name}`);
-  return fn;
-}
+const fnNamed = (name: FunctionName | WorkerName): RelanceFunction => functionNamed(stack, name);
 
 const deliverer = () => fnNamed('webhook-deliverer');
 
-const allFunctions = (): RelanceFunction[] => [
-  ...stack.api.functions.values(),
-  stack.api.authorizerFunction,
-  ...stack.sending.functions.values(),
-  ...stack.sms.functions.values(),
-  ...stack.coupons.functions.values(),
-  ...stack.automation.functions.values(),
-  ...stack.webhooks.functions.values(),
-];
+const allFunctions = (): RelanceFunction[] => allFunctionsOf(stack);
 
 beforeAll(() => {
   ({ stack } = makeStack(NO_BUNDLING));
