@@ -58,7 +58,7 @@ describe('POST /v1/contacts/import', () => {
     const res = await importCsv(
       csv(['email,firstName', 'alice@import.fr,Alicia', 'eve@import.fr,Eve', 'eve@import.fr,Eva']),
     );
-    expect(res.body).toEqual({ created: 1, updated: 2, rejected: [] });
+    expect(res.body).toEqual({ created: 1, updated: 2, rejected: [], warnings: [] });
     expect((await s.call('GET', '/v1/contacts?email=eve%40import.fr')).body.firstName).toBe('Eva');
     expect((await s.call('GET', '/v1/contacts?email=alice%40import.fr')).body.lastName).toBe('Martin');
   });
@@ -86,7 +86,7 @@ describe('POST /v1/contacts/import', () => {
     }
     const res = await importCsv(csv(rows));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ created: 10_000, updated: 0, rejected: [] });
+    expect(res.body).toEqual({ created: 10_000, updated: 0, rejected: [], warnings: [] });
     const sample = await s.call('GET', '/v1/contacts?email=bulk9999%40example.com');
     expect(sample.body).toMatchObject({ firstName: 'Client 9999', homeStoreId: 'paris-11', tags: ['bulk'] });
   });

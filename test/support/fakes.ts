@@ -30,6 +30,9 @@ import type { Channel, Contact, IdentifierKind } from '../../functions/domain/co
 import type { ContactRepository, PhoneHolders, SuppressionList } from '../../functions/domain/contacts/ports';
 import type { Coupon, Redemption } from '../../functions/domain/coupons/coupon';
 import type { CouponRepository } from '../../functions/domain/coupons/ports';
+import type { ImportEngineDeps } from '../../functions/domain/imports/engine';
+import type { ImportJob, ImportStatus, RejectedLine } from '../../functions/domain/imports/job';
+import type { ImportAdvance, ImportFiles, ImportRepository } from '../../functions/domain/imports/ports';
 import type { ApiKeyRecord } from '../../functions/domain/keys/api-keys';
 import type { ApiKeyRepository } from '../../functions/domain/keys/ports';
 import type { PurchaseRepository, ReceiptRepository } from '../../functions/domain/purchases/ports';
@@ -1407,6 +1410,209 @@ export class FakeWorkQueue<T> implements WorkQueue<T> {
 }
 
 const defaultClock: Clock = new FakeClock();
+
+// ——— Imports ———
+
+/**
+ * DynamoImportRepository: one record per job, written with the adapter's conditions. `create` needs
+ * a new id; `transition` moves a job only from one of the given statuses; `lease` takes a job nobody
+ * holds or whose holder's lease ended before `now`; `advance` saves a batch only while the lease
+ * names `owner` and the checkpoint is still at `fromOffset` (counts are added, the other fields set);
+ * `release` by anyone but the holder is a no-op. Refused lines are kept by line (written again, they
+ * replace themselves) and paged in line order, the cursor being the last line returned.
+ */
+export class FakeImportRepository implements ImportRepository {
+  readonly jobs = new Map<string, ImportJob>();
+  /** Refused lines by job, then by line. */
+  readonly refused = new Map<string, Map<number, RejectedLine>>();
+
+  /** `clock`: what `updatedAt` is set from when an advance says no `finishedAt` (the adapter's own time). */
+  constructor(private readonly clock: Clock = defaultClock) {}
+
+  async create(job: ImportJob): Promise<void> {
+    await tick();
+    if (this.jobs.has(job.id)) throw conditionFailed();
+    this.jobs.set(job.id, copy(job));
+  }
+
+  async get(id: string): Promise<ImportJob | undefined> {
+    await tick();
+    const job = this.jobs.get(id);
+    return job && copy(job);
+  }
+
+  /** Newest first, as gsi1 (`${createdAt}#${id}`) read backwards. */
+  async recent(limit: number): Promise<ImportJob[]> {
+    await tick();
+    const sk = (j: ImportJob) => `${j.createdAt}#${j.id}`;
+    return [...this.jobs.values()]
+      .sort((a, b) => (sk(a) < sk(b) ? 1 : sk(a) > sk(b) ? -1 : 0))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async transition(
+    id: string,
+    from: readonly ImportStatus[],
+    to: ImportStatus,
+    at: string,
+  ): Promise<ImportJob | undefined> {
+    await tick();
+    const job = this.jobs.get(id);
+    if (!job || !from.includes(job.status)) return undefined;
+    job.status = to;
+    job.updatedAt = at;
+    return copy(job);
+  }
+
+  /** `attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.until < :now)`. */
+  async lease(id: string, owner: string, until: string, now: string): Promise<ImportJob | undefined> {
+    await tick();
+    const job = this.jobs.get(id);
+    if (!job || (job.lease && !(job.lease.until < now))) return undefined;
+    job.lease = { owner, until };
+    return copy(job);
+  }
+
+  /** `checkpoint.offset = :from AND lease.owner = :me`: counts ADDed, the other fields given SET. */
+  async advance(id: string, owner: string, fromOffset: number, next: ImportAdvance): Promise<boolean> {
+    await tick();
+    const job = this.jobs.get(id);
+    if (!job || job.checkpoint.offset !== fromOffset || job.lease?.owner !== owner) return false;
+    job.checkpoint = copy(next.checkpoint);
+    for (const [k, v] of Object.entries(next.add) as [keyof ImportJob['counts'], number][]) {
+      if (v) job.counts[k] = (job.counts[k] ?? 0) + v;
+    }
+    for (const k of ['warnings', 'dialect', 'status', 'size', 'startedAt', 'finishedAt', 'error'] as const) {
+      if (next[k] !== undefined) Object.assign(job, { [k]: copy(next[k]) });
+    }
+    job.updatedAt = next.finishedAt ?? this.clock.now().toISOString();
+    return true;
+  }
+
+  /** `lease.owner = :me`, else nothing. */
+  async release(id: string, owner: string): Promise<void> {
+    await tick();
+    const job = this.jobs.get(id);
+    if (job?.lease?.owner === owner) delete job.lease;
+  }
+
+  async addRejected(id: string, lines: RejectedLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await tick();
+    const kept = this.refused.get(id) ?? new Map<number, RejectedLine>();
+    for (const l of lines) kept.set(l.line, copy(l));
+    this.refused.set(id, kept);
+  }
+
+  async rejected(
+    id: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ lines: RejectedLine[]; next?: string }> {
+    await tick();
+    const after = cursor === undefined ? undefined : Number(cursor);
+    const all = [...(this.refused.get(id)?.values() ?? [])]
+      .filter((l) => after === undefined || l.line > after)
+      .sort((a, b) => a.line - b.line);
+    const lines = all.slice(0, limit).map(copy);
+    const last = lines.at(-1);
+    return all.length > limit && last ? { lines, next: String(last.line) } : { lines };
+  }
+}
+
+/**
+ * The import files' bucket in memory. `read` yields the bytes from `offset` in chunks of
+ * `chunkSize` bytes (small by default, so a file is always read over several chunks, a character or
+ * a line cut between two); reading a key never written throws as S3's NoSuchKey. `put` stores a
+ * file as a client's upload would; every read is in `reads`.
+ */
+export class FakeImportFiles implements ImportFiles {
+  readonly files = new Map<string, Uint8Array>();
+  readonly reads: { key: string; offset: number }[] = [];
+
+  constructor(public chunkSize = 7) {}
+
+  /** A file uploaded (text is stored as UTF-8). */
+  put(key: string, body: Uint8Array | string): void {
+    this.files.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body));
+  }
+
+  /** A stored file as text (UTF-8). */
+  text(key: string): string | undefined {
+    const f = this.files.get(key);
+    return f && new TextDecoder().decode(f);
+  }
+
+  async uploadUrl(key: string, expiresSeconds: number): Promise<string> {
+    await tick();
+    return `https://uploads.example/${key}?expires=${expiresSeconds}`;
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    await tick();
+    return this.files.get(key)?.length;
+  }
+
+  async *read(key: string, offset: number): AsyncIterable<Uint8Array> {
+    await tick();
+    this.reads.push({ key, offset });
+    const file = this.files.get(key);
+    if (!file) {
+      const err = new Error('The specified key does not exist.');
+      err.name = 'NoSuchKey';
+      throw err;
+    }
+    for (let i = offset; i < file.length; i += this.chunkSize) {
+      yield file.slice(i, Math.min(file.length, i + this.chunkSize));
+      await tick();
+    }
+  }
+
+  async write(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const parts: Uint8Array[] = [];
+    for await (const part of body) parts.push(new Uint8Array(part));
+    await tick();
+    this.files.set(key, new Uint8Array(Buffer.concat(parts)));
+  }
+
+  async remove(key: string): Promise<void> {
+    await tick();
+    this.files.delete(key);
+  }
+}
+
+/**
+ * What the imports engine reads and writes through, built from the fakes as
+ * functions/wiring/imports.ts builds it from the app: the stack's defaults are France, Paris time
+ * and euros.
+ */
+export function fakeImportEngineDeps(
+  deps: FakeDeps,
+  overrides: Partial<ImportEngineDeps> = {},
+): ImportEngineDeps {
+  return {
+    contacts: {
+      contacts: deps.contacts,
+      stores: deps.stores,
+      suppression: deps.suppression,
+      clock: deps.clock,
+      ids: deps.ids,
+    },
+    receipts: {
+      receipts: deps.receipts,
+      purchases: deps.purchases,
+      contacts: deps.contacts,
+      currency: deps.currency,
+    },
+    stores: deps.stores,
+    clock: deps.clock,
+    defaultCountry: 'FR',
+    timeZone: 'Europe/Paris',
+    currency: 'EUR',
+    ...overrides,
+  };
+}
 
 // ——— All of them together ———
 

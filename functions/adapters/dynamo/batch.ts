@@ -8,27 +8,34 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 /**
- * Reads many items by key, 100 per request as DynamoDB allows, retrying the
- * keys DynamoDB leaves unprocessed under load.
+ * Reads many items by key, 100 per request as DynamoDB allows, several requests at once, retrying
+ * the keys DynamoDB leaves unprocessed under load.
  */
 export async function batchGet(
   doc: DynamoDBDocumentClient,
   table: string,
   keys: Record<string, string>[],
+  concurrency = 4,
 ): Promise<Record<string, unknown>[]> {
   const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
   const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt > 0) await backoff(attempt);
-      const res: BatchGetCommandOutput = await doc.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
-      );
-      out.push(...(res.Responses?.[table] ?? []));
-      pending = res.UnprocessedKeys?.[table]?.Keys;
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending: Record<string, unknown>[] | undefined = chunks[next++];
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const res: BatchGetCommandOutput = await doc.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        );
+        out.push(...(res.Responses?.[table] ?? []));
+        pending = res.UnprocessedKeys?.[table]?.Keys;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
   return out;
 }
 

@@ -1,9 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { contactInputSchema } from '../contacts/contact';
 import { type ContactDeps, upsertContacts } from '../contacts/customer-file';
 import { type ReceiptLine, type ReceiptsDeps, recordReceipts } from '../purchases/record-receipts';
-import { type Issue, validationError, zodIssues } from '../shared/errors';
+import { AppError, type Issue, validationError, zodIssues } from '../shared/errors';
 import type { Clock } from '../shared/ports';
 import { isTimeZone } from '../shared/time';
 import type { StoreRepository } from '../stores/ports';
@@ -168,11 +169,62 @@ export interface FileRecord {
   line: number;
   /** The byte offset just after this record (in the UTF-8 bytes read). */
   end: number;
+  /** The line's bytes were not UTF-8 (a Windows-1252 accent in a UTF-8 file): read as Windows-1252. */
+  recoded?: true;
 }
 
+/** Line breaks in `bytes` from `from`: CRLF, LF or a lone CR each count once. */
+function lineBreaks(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i];
+    if (b === 0x0a) n++;
+    else if (b === 0x0d) {
+      n++;
+      if (bytes[i + 1] === 0x0a) i++;
+    }
+  }
+  return n;
+}
+
+/** The bytes fed to the parser that it has not given back as records yet, by absolute offset. */
+class ByteWindow {
+  private chunks: Buffer[] = [];
+  constructor(private start: number) {}
+
+  push(chunk: Uint8Array): void {
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  /** The bytes up to `end` (from where the last call stopped), dropped from the window. */
+  take(end: number): Buffer {
+    const parts: Buffer[] = [];
+    while (this.start < end && this.chunks.length > 0) {
+      const head = this.chunks[0] as Buffer;
+      const want = end - this.start;
+      if (head.length <= want) {
+        parts.push(head);
+        this.chunks.shift();
+        this.start += head.length;
+      } else {
+        parts.push(head.subarray(0, want));
+        this.chunks[0] = head.subarray(want);
+        this.start = end;
+      }
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  }
+}
+
+const isNewline = (b: number | undefined) => b === 0x0a || b === 0x0d;
+
 /**
- * The records of UTF-8 bytes from `offset` (a record boundary) on: their cells, raw text, line and
- * end offset, so a job can checkpoint after any of them and resume exactly there.
+ * The records of UTF-8 bytes from `offset` (a record boundary) on: their cells, their text as it is
+ * in the file, the line they start on and the offset after them, so a job can checkpoint after any
+ * of them and resume exactly there. Lines are counted from the bytes themselves (blank lines and
+ * quoted line breaks, CRLF or LF, included). A line whose bytes are not UTF-8 is read as
+ * Windows-1252, and said so. A file that is not CSV further on (a quote never closed) is a 400
+ * naming the line. Leaving the loop early (a chunk's end, an error) stops the reading.
  */
 export async function* readRecords(
   source: AsyncIterable<Uint8Array>,
@@ -182,36 +234,83 @@ export async function* readRecords(
   const parser = parse({
     delimiter: separator,
     info: true,
-    raw: true,
     relax_column_count: true,
     skip_empty_lines: true,
     relax_quotes: true,
+    // A record the parser cannot read is skipped and said (the 'skip' event), so the records before
+    // it still come out in order; reading stops there.
+    skip_records_with_error: true,
   });
+  let broken: { err: { code?: string; message?: string }; at: number } | undefined;
+  parser.on('skip', (err: { code?: string; message?: string }) => {
+    broken ??= { err, at: at.offset + parser.info.bytes };
+  });
+  const window = new ByteWindow(at.offset);
+  let stopped = false;
   const feed = (async () => {
     try {
-      for await (const chunk of source)
-        if (!parser.write(chunk)) await new Promise((r) => parser.once('drain', r));
-      parser.end();
+      for await (const chunk of source) {
+        if (stopped) break;
+        window.push(chunk);
+        if (!parser.write(chunk))
+          await new Promise<void>((resume) => {
+            const go = () => {
+              parser.off('drain', go);
+              parser.off('close', go);
+              resume();
+            };
+            parser.on('drain', go);
+            parser.on('close', go);
+          });
+        if (stopped) break;
+      }
+      if (!stopped) parser.end();
     } catch (err) {
       parser.destroy(err as Error);
     }
   })();
+  let line = at.line;
   try {
-    for await (const r of parser as AsyncIterable<{
-      record: string[];
-      raw: string;
-      info: { bytes: number; lines: number };
-    }>) {
-      const raw = r.raw.replace(/\r?\n$|\r$/, '');
-      const inner = raw.match(/\r\n|\n|\r/g)?.length ?? 0;
-      yield {
-        record: r.record,
-        raw,
-        line: at.line + r.info.lines - 1 - inner,
-        end: at.offset + r.info.bytes,
-      };
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) {
+      const end = at.offset + r.info.bytes;
+      if (broken && end > broken.at) break;
+      const bytes = window.take(end);
+      // Blank lines the parser skipped come first; the record's own line break last.
+      let first = 0;
+      while (isNewline(bytes[first])) first++;
+      let last = bytes.length;
+      if (bytes[last - 1] === 0x0a) last--;
+      if (bytes[last - 1] === 0x0d) last--;
+      const own = bytes.subarray(first, last);
+      const start = line + lineBreaks(bytes, 0, first);
+      line += lineBreaks(bytes);
+      let record = r.record;
+      let raw = own.toString('utf8');
+      let recoded: true | undefined;
+      if (!isUtf8(own)) {
+        const d = textDecoder('windows-1252');
+        raw = d.write(own) + d.end();
+        record = (parseSync(raw, { delimiter: separator, relax_column_count: true, relax_quotes: true })[0] ??
+          []) as string[];
+        recoded = true;
+      }
+      yield { record, raw, line: start, end, ...(recoded ? { recoded } : {}) };
+    }
+    if (broken) {
+      // The line after the last record read: where the unreadable one starts.
+      const rest = window.take(broken.at);
+      let blank = 0;
+      while (isNewline(rest[blank])) blank++;
+      const where = line + lineBreaks(rest, 0, blank);
+      throw fileError(
+        '(file)',
+        broken.err.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? `A quote (") on line ${where} opens a value that is never closed, so the rest of the file cannot be read: close it, or remove it`
+          : `The file is not valid CSV from line ${where} (${broken.err.message ?? broken.err.code})`,
+      );
     }
   } finally {
+    stopped = true;
     parser.destroy();
     await feed.catch(() => undefined);
   }
@@ -256,6 +355,20 @@ export async function importBatch(
     now,
   };
   const reject = (r: FileRecord, errors: Issue[]) => out.rejected.push({ line: r.line, raw: r.raw, errors });
+  /** What is wrong with a line whatever its kind: values past the header's last column. */
+  const shape = (r: FileRecord): Issue[] => {
+    const extra = r.record.slice(ctx.cells.length).filter((v) => v.trim() !== '');
+    return extra.length > 0
+      ? [
+          {
+            path: '(line)',
+            message: `This line has ${ctx.cells.length + extra.length} values for ${ctx.cells.length} columns ("${extra[0]?.slice(0, 40)}" is past the last one): a value containing the separator must be in quotes`,
+          },
+        ]
+      : [];
+  };
+  const recodedWarning = (r: FileRecord) =>
+    r.recoded ? ['This line is not UTF-8 like the rest of the file: read as Windows-1252'] : [];
   const warn = (r: FileRecord, messages: string[]) => {
     for (const message of messages) out.warnings.push({ line: r.line, message });
   };
@@ -268,9 +381,12 @@ export async function importBatch(
     for (const r of rows) {
       const row = contactRow(ctx.cells as HeaderCell<ContactField>[], r.record, rowCtx);
       const parsed = schema.safeParse(row.value);
-      const errors = [...row.errors, ...(parsed.success ? [] : zodIssues(parsed.error).map(columnIssue))];
+      // One error per column: the row's own reading says it best; the schema adds the others.
+      const said = new Set(row.errors.map((e) => e.path));
+      const schemaErrors = parsed.success ? [] : zodIssues(parsed.error).map(columnIssue);
+      const errors = [...shape(r), ...row.errors, ...schemaErrors.filter((e) => !said.has(e.path))];
       if (errors.length > 0 || !parsed.success) reject(r, dedupe(errors));
-      else ok.push({ r, input: parsed.data, warnings: row.warnings });
+      else ok.push({ r, input: parsed.data, warnings: [...recodedWarning(r), ...row.warnings] });
     }
     const known = new Set(ctx.shops.map((s) => s.id));
     for (const group of distinctGroups(ok, (o) => [o.input.email, o.input.phone, o.input.customerRef])) {
@@ -311,10 +427,11 @@ export async function importBatch(
         shopOf,
         currency: ctx.options.currency ?? deps.currency,
       });
-      if (!row.value || row.errors.length) reject(r, dedupe(row.errors));
+      const errors = [...shape(r), ...row.errors];
+      if (!row.value || errors.length) reject(r, dedupe(errors));
       else {
         lines.push(row.value);
-        byLine.set(r.line, { r, warnings: row.warnings });
+        byLine.set(r.line, { r, warnings: [...recodedWarning(r), ...row.warnings] });
       }
     }
     const stores = new Map([...byName.values()].map((s) => [s.id, { timeZone: s.timeZone }] as const));
@@ -413,19 +530,26 @@ export async function importNow(
   const { cells } = headerCells(kind, dialect.header, options);
   const shops = await deps.stores.list();
   const result: ImportNowResult = { created: 0, updated: 0, rejected: [], warnings: [] };
-  let batch: FileRecord[] = [];
-  // Each request is its own import: its batches must never pass for another's.
-  const run = crypto.randomUUID();
+  // Each request is its own import: its receipts and batches must never pass for another's.
+  const run = `now:${crypto.randomUUID()}`;
   let n = 0;
-  const flush = async () => {
+  // The whole body is read before anything is written (it is small): a line that breaks the CSV
+  // further on refuses the request, not half of it.
+  const records: FileRecord[] = [];
+  for await (const rec of readRecords(once(utf8.subarray(dialect.dataOffset)), dialect.separator, {
+    offset: dialect.dataOffset,
+    line: dialect.dataLine,
+  }))
+    records.push(rec);
+  const flush = async (batch: FileRecord[]) => {
     const r = await importBatch(deps, batch, {
       kind,
       cells,
       dateFormat: dialect.dateFormat,
       options,
       shops,
-      importId: 'now',
-      batchKey: `now:${run}:${n++}`,
+      importId: run,
+      batchKey: `${run}:${n++}`,
     });
     result.created += r.add.created ?? 0;
     result.updated += r.add.updated ?? 0;
@@ -433,16 +557,9 @@ export async function importNow(
     if (r.add.duplicates) result.duplicates = (result.duplicates ?? 0) + r.add.duplicates;
     result.rejected.push(...r.rejected.map(({ line, errors }) => ({ line, errors })));
     result.warnings.push(...r.warnings);
-    batch = [];
   };
-  for await (const rec of readRecords(once(utf8.subarray(dialect.dataOffset)), dialect.separator, {
-    offset: dialect.dataOffset,
-    line: dialect.dataLine,
-  })) {
-    batch.push(rec);
-    if (batch.length >= BATCH_ROWS[kind]) await flush();
-  }
-  if (batch.length) await flush();
+  for (let i = 0; i < records.length; i += BATCH_ROWS[kind])
+    await flush(records.slice(i, i + BATCH_ROWS[kind]));
   result.rejected.sort((a, b) => a.line - b.line);
   return result;
 }

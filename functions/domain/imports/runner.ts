@@ -145,7 +145,7 @@ async function work(deps: ImportJobDeps, job: ImportJob, remainingMs: () => numb
         new AppError(
           413,
           'file_too_large',
-          `The file is ${mb(size)}: an import takes ${mb(MAX_IMPORT_BYTES)} at most`,
+          `The file is ${mb(size)}: an import takes ${mb(MAX_IMPORT_BYTES, Math.floor)} at most`,
           [{ path: '(file)', message: 'Split the file, or remove columns Relance does not read' }],
         ),
       );
@@ -212,15 +212,22 @@ async function work(deps: ImportJobDeps, job: ImportJob, remainingMs: () => numb
     return true;
   };
 
-  for await (const rec of readRecords(deps.files.read(key, offset), dialect.separator, { offset, line })) {
-    batch.push(rec);
-    if (batch.length >= BATCH_ROWS[job.kind]) {
-      if (!(await flush())) return 'busy';
-      if (remainingMs() < 60_000 || offset - chunkStart >= CHUNK_BYTES) {
-        ended = false;
-        break;
+  try {
+    for await (const rec of readRecords(deps.files.read(key, offset), dialect.separator, { offset, line })) {
+      batch.push(rec);
+      if (batch.length >= BATCH_ROWS[job.kind]) {
+        if (!(await flush())) return 'busy';
+        if (remainingMs() < 60_000 || offset - chunkStart >= CHUNK_BYTES) {
+          ended = false;
+          break;
+        }
       }
     }
+  } catch (err) {
+    // The file stops being CSV further on: the lines before it are in, the job says where it stopped.
+    if (!(err instanceof AppError)) throw err;
+    if (!(await flush())) return 'busy';
+    return fail(err);
   }
   if (!(await flush())) return 'busy';
   if (!ended) {
@@ -261,7 +268,8 @@ async function* transcode(source: AsyncIterable<Uint8Array>, dialect: Dialect): 
   if (rest) yield Buffer.from(rest, 'utf8');
 }
 
-const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+/** A size in MB for people: a file just over the limit must not read as the limit itself. */
+const mb = (bytes: number, round: (n: number) => number = Math.ceil) => `${round(bytes / 1024 / 1024)} MB`;
 
 /** The job a marketer asks about, as the API shows it. */
 export async function importStatus(deps: Pick<ImportJobDeps, 'imports' | 'clock'>, id: string) {

@@ -143,9 +143,9 @@ export async function recordReceipts(
       ...(found?.warning ? { warning: found.warning } : {}),
     };
   }
-  // Receipts first: a crash after them leaves receipts this import recognises as its own.
-  await deps.receipts.putMany(receipts);
-  await deps.purchases.putMany(purchases);
+  // Together: a crash after either leaves receipts this import recognises as its own, or purchases
+  // it writes again (same ids); the contacts' figures come after both, once per batch.
+  await Promise.all([deps.receipts.putMany(receipts), deps.purchases.putMany(purchases)]);
   await applyToContacts(deps, purchases, ctx.batchKey);
   return outcomes as ReceiptOutcome[];
 }

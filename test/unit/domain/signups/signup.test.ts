@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contactInputSchema } from '../../../../functions/domain/contacts/contact';
 import { suppressContactChannel, upsertContact } from '../../../../functions/domain/contacts/customer-file';
-import { importContacts } from '../../../../functions/domain/contacts/import';
+import { importNow } from '../../../../functions/domain/imports/engine';
 import { eligibility } from '../../../../functions/domain/segments/segment';
 import { zodIssues } from '../../../../functions/domain/shared/errors';
 import type { Keyring } from '../../../../functions/domain/shared/hashing';
@@ -20,7 +20,7 @@ import {
 } from '../../../../functions/domain/signups/signup';
 import { renderOptinEmail } from '../../../../functions/ui/emails/optin';
 import { appError } from '../../../support/assertions';
-import { type FakeDeps, fakeDeps } from '../../../support/fakes';
+import { type FakeDeps, fakeDeps, fakeImportEngineDeps } from '../../../support/fakes';
 
 const STORE = 'paris-11';
 const BASE = 'https://relance.example';
@@ -90,14 +90,21 @@ describe('the pending consent', () => {
     expect(r.error?.issues[0]?.message).toContain('pending');
 
     const d = deps();
-    const result = await importContacts(d, 'email,email_consent\npending@b.fr,pending\nok@b.fr,yes\n', {
-      defaultCountry: 'FR',
-      now: () => d.clock.now(),
-    });
+    const result = await importNow(
+      fakeImportEngineDeps(d),
+      new TextEncoder().encode('email,email_consent\npending@b.fr,pending\nok@b.fr,yes\n'),
+      'contacts',
+      {},
+    );
     expect(result.created).toBe(1);
     expect(result.rejected).toEqual([
-      { line: 2, errors: [{ path: 'email_consent', message: '"pending" is not granted or denied' }] },
+      {
+        line: 2,
+        errors: [{ path: 'email_consent', message: '"pending" is not yes or no (oui/non, granted/denied)' }],
+      },
     ]);
+    expect(await byEmail(d, 'pending@b.fr')).toBeUndefined();
+    expect((await byEmail(d, 'ok@b.fr'))?.consent.email?.status).toBe('granted');
   });
 
   it('never makes a contact eligible', async () => {
