@@ -184,12 +184,12 @@ export class FakePurchaseRepository implements PurchaseRepository {
 export class FakeReceiptRepository implements ReceiptRepository {
   readonly items = new Map<string, Receipt>();
 
-  async getMany(keys: { storeId: string; ref: string }[]): Promise<Map<string, Receipt>> {
+  async recorded(keys: { storeId: string; ref: string }[]): Promise<Map<string, { importId?: string }>> {
     await tick();
-    const out = new Map<string, Receipt>();
+    const out = new Map<string, { importId?: string }>();
     for (const k of keys) {
       const r = this.items.get(receiptKey(k));
-      if (r) out.set(receiptKey(k), copy(r));
+      if (r) out.set(receiptKey(k), r.importId ? { importId: r.importId } : {});
     }
     return out;
   }

@@ -16,7 +16,15 @@ export async function batchGet(
   table: string,
   keys: Record<string, string>[],
   concurrency = 4,
+  /** Only these attributes (a projection expression's names), when the caller needs no more. */
+  attributes?: string[],
 ): Promise<Record<string, unknown>[]> {
+  const projection = attributes?.length
+    ? {
+        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+      }
+    : {};
   const unique = [...new Map(keys.map((k) => [`${k.pk}\u0000${k.sk}`, k])).values()];
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
@@ -28,7 +36,7 @@ export async function batchGet(
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
         const res: BatchGetCommandOutput = await doc.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ...projection } } }),
         );
         out.push(...(res.Responses?.[table] ?? []));
         pending = res.UnprocessedKeys?.[table]?.Keys;

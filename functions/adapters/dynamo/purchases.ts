@@ -68,13 +68,20 @@ export class DynamoReceiptRepository implements ReceiptRepository {
     private readonly table: string,
   ) {}
 
-  async getMany(keys: { storeId: string; ref: string }[]): Promise<Map<string, Receipt>> {
+  async recorded(keys: { storeId: string; ref: string }[]): Promise<Map<string, { importId?: string }>> {
     const items = await batchGet(
       this.doc,
       this.table,
       keys.map((k) => key.receipt(k.storeId, k.ref)),
+      4,
+      ['storeId', 'ref', 'importId'],
     );
-    return new Map(items.map((i) => stripKeys<Receipt>(i)).map((r) => [receiptKey(r), r]));
+    return new Map(
+      items.map((i) => [
+        receiptKey(i as { storeId: string; ref: string }),
+        i.importId ? { importId: i.importId as string } : {},
+      ]),
+    );
   }
 
   async putMany(receipts: Receipt[]): Promise<void> {

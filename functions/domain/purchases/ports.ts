@@ -16,9 +16,12 @@ export interface PurchaseRepository {
  * imported or redeemed with a coupon, and the shop's traffic per day, customer known or not.
  */
 export interface ReceiptRepository {
-  /** The receipts already recorded among these, by `receiptKey`. */
-  getMany(keys: { storeId: string; ref: string }[]): Promise<Map<string, Receipt>>;
-  /** Writes receipts decided by an import (checked with getMany first): no condition. */
+  /**
+   * Which of these receipts are recorded already, by `receiptKey`, with the import that recorded
+   * each (none for one posted or redeemed): only what deciding a duplicate needs, read cheaply.
+   */
+  recorded(keys: { storeId: string; ref: string }[]): Promise<Map<string, { importId?: string }>>;
+  /** Writes receipts decided by an import (checked with `recorded` first): no condition. */
   putMany(receipts: Receipt[]): Promise<void>;
   /**
    * Records one receipt unless the shop has one with this reference for another contact (or

@@ -85,7 +85,7 @@ export async function recordReceipts(
   });
 
   const pending = lines.flatMap((l, i) => (outcomes[i] ? [] : [{ l, i }]));
-  const existing = await deps.receipts.getMany(pending.map(({ l }) => l));
+  const existing = await deps.receipts.recorded(pending.map(({ l }) => l));
   const fresh = pending.filter(({ l, i }) => {
     const before = existing.get(receiptKey(l));
     // Written by this import already: a batch run again after a crash, whose receipts are its own.
