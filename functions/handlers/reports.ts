@@ -10,7 +10,11 @@ import { httpOptions } from '../http/options';
 import { reportPage } from '../ui/pages/report';
 import { reportCsvDeps, reportDeps } from '../wiring/reports';
 
-const csvQuery = z.strictObject({ cursor: z.string().max(500).optional() });
+const csvQuery = z.strictObject({
+  cursor: z.string().max(500).optional(),
+  /** `excel-fr`: semicolons, decimal commas and a BOM, for French Excel. */
+  dialect: z.enum(['standard', 'excel-fr']).optional(),
+});
 const htmlQuery = z.strictObject({ lang: z.enum(['fr', 'en']).optional() });
 
 /**
@@ -40,11 +44,11 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /v1/campaigns/{id}/report.csv': async ({ params, query }) => {
         const q = parseInput(csvQuery, query, 'query');
-        const page = await reportCsvPage(csv, params.id ?? '', q.cursor);
+        const page = await reportCsvPage(csv, params.id ?? '', q.cursor, undefined, q.dialect);
         const next: Record<string, string> = page.next
           ? {
               'x-next-cursor': page.next,
-              link: `</v1/campaigns/${page.campaignId}/report.csv?cursor=${page.next}>; rel="next"`,
+              link: `</v1/campaigns/${page.campaignId}/report.csv?cursor=${page.next}${q.dialect ? `&dialect=${q.dialect}` : ''}>; rel="next"`,
             }
           : {};
         return {

@@ -6,7 +6,7 @@ import type { ViewMessageDeps } from '../domain/campaigns/view';
 import { pick } from './pick';
 
 export const plannerDeps = (app: AppDeps): PlannerDeps => ({
-  ...pick(app, 'campaigns', 'contacts', 'engagement', 'clock', 'planQueue', 'sendQueue'),
+  ...pick(app, 'campaigns', 'contacts', 'engagement', 'clock', 'planQueue', 'sendQueue', 'keyring'),
   pageSize: app.config.PLAN_PAGE_SIZE,
   recipientsPerJob: app.config.RECIPIENTS_PER_JOB,
 });

@@ -4,6 +4,7 @@
  * customers with their purchases through the public API, and prints what the
  * single customer database now knows.
  */
+import { parse as parseCsv } from 'csv-parse/sync';
 import pMap from 'p-map';
 import type { Clock } from '../../functions/domain/shared/ports';
 import { DEFAULT_TIME_ZONE, localDay, localInstant } from '../../functions/domain/shared/time';
@@ -17,6 +18,7 @@ const DEMO_TIME_ZONE = DEFAULT_TIME_ZONE;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const CUSTOMERS = Number(process.env.RELANCE_DEMO_CUSTOMERS ?? 2000);
+const DEMO_KEY = 'demo-marketer-key-0001';
 /** Receipts of customers the shops do not know: their traffic, the baseline of a visit count. */
 const ANONYMOUS_RECEIPTS = Math.round(CUSTOMERS * 1.5);
 const started = Date.now();
@@ -37,7 +39,7 @@ const stack = await startLocalStack({
   port: 0,
   sesPort: 0,
   dataDir: ':memory:',
-  bootstrapKey: 'demo-marketer-key-0001',
+  bootstrapKey: DEMO_KEY,
   sendRatePerSecond: 500,
   clock,
   // The simulated opens below come seconds after sending, which would otherwise flag them all as a
@@ -48,7 +50,7 @@ const stack = await startLocalStack({
 const api = async (method: string, path: string, body?: unknown, type = 'application/json') => {
   const res = await fetch(stack.url + path, {
     method,
-    headers: { authorization: 'Bearer demo-marketer-key-0001', 'content-type': type },
+    headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': type },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
@@ -160,12 +162,14 @@ try {
       description: { fr: '-15 % sur tout le magasin dès 30 €', en: '15% off everything from €30' },
     },
     cooldownDays: 90,
+    // One lapsed customer in ten gets nothing: what they buy anyway measures what the journey brings.
+    holdout: { share: 0.1 },
     backlog: true,
     steps: [{ waitDays: 3, unless: 'opened', template: 'winback', channel: 'sms' }],
   });
   console.log('\nWin-back journey (automation, every day at 10:00)');
   console.log(
-    `• ${automation.id}: no purchase for 182 days → email with a coupon; no open after 3 days → SMS; a purchase ends it`,
+    `• ${automation.id}: no purchase for 182 days → email with a coupon; no open after 3 days → SMS; a purchase ends it; 10% held out`,
   );
 
   const runDay = async (label: string) => {
@@ -281,6 +285,34 @@ try {
   await stack.queues.engagement?.idle();
   console.log(`• days 0-2: ${redeemed} coupons redeemed at the tills of the four shops`);
 
+  // Some customers come back without their coupon, messaged or not: every lapsed customer has the same
+  // small chance of a till receipt in the next days, recipients a little more (the email reminded them).
+  // The lift printed below comes out of the report, from these receipts against the holdout's.
+  const csv = await fetch(`${stack.url}/v1/campaigns/${first.campaignId}/report.csv`, {
+    headers: { authorization: `Bearer ${DEMO_KEY}` },
+  });
+  const groups = parseCsv(await csv.text(), { columns: true }) as { email: string; group: string }[];
+  let walkIns = 0;
+  for (const [i, g] of groups.entries()) {
+    const chance = g.group === 'holdout' ? 0.05 : g.group === 'treated' ? 0.1 : 0;
+    if (rand() >= chance) continue;
+    const res = await fetch(`${stack.url}/v1/purchases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        contact: g.email,
+        storeId: homeOf.get(g.email) ?? stores[0]?.id,
+        amount: Math.round((20 + rand() * 80) * 100) / 100,
+        currency: 'EUR',
+        at: new Date(clock.now().getTime() - Math.floor(rand() * 3_600_000)).toISOString(),
+        channel: 'store',
+        ref: `WALKIN-${i}`,
+      }),
+    });
+    if (res.ok) walkIns++;
+  }
+  console.log(`• days 0-2: ${walkIns} more receipts at the tills without a coupon, recipients or held out`);
+
   // Days 1 to 3: each run picks up the customers who crossed six months since the day before; on
   // day 3 the reminder goes by SMS to those who neither opened the email nor came back.
   const journey = [first];
@@ -351,6 +383,16 @@ try {
   console.log(
     `  coupons: ${k.issued} issued, ${k.viewed} viewed, ${k.redeemed} redeemed (${pct(k.redemptionRate)}), revenue ${eur(k.revenue)}, average basket ${eur(k.averageBasket ?? 0)}`,
   );
+  const a = main.attribution;
+  if (a?.lift) {
+    const pts = (x: number) => `${(x * 100).toFixed(1)} pts`;
+    console.log(
+      `  visits within ${a.windowDays} days: ${a.treated.responders} of ${a.treated.people} recipients came back (${pct(a.treated.responseRate?.rate ?? null)}), ${a.holdout.responders} of ${a.holdout.people} held out (${pct(a.holdout.responseRate?.rate ?? null)})`,
+    );
+    console.log(
+      `  lift ${pts(a.lift.absolute.difference)} [95% ${pts(a.lift.absolute.low)} ; ${pts(a.lift.absolute.high)}], p = ${a.lift.pValue.toFixed(3)}: ${a.lift.verdict.replaceAll('_', ' ')} · ${Math.round(a.lift.incrementalResponders.value)} customers brought [${Math.round(a.lift.incrementalResponders.low)} ; ${Math.round(a.lift.incrementalResponders.high)}]${a.provisional ? ' (provisional: the window is open)' : ''}`,
+    );
+  }
   const smsReport = reports.find((r) => r.sms?.sent)?.sms;
   if (smsReport) {
     console.log(
@@ -366,14 +408,15 @@ try {
     }),
     { messages: 0, cost: 0, postal: 0 },
   );
-  const revenue = k.revenue as number;
+  const c0 = main.cost;
   console.log(`  ${journey.length} campaigns over 4 days, ${totals.messages} messages`);
   console.log(
     `  cost ${eur(totals.cost)} against ${eur(totals.postal)} by post: ${eur(totals.postal - totals.cost)} saved (${pct(totals.postal ? (totals.postal - totals.cost) / totals.postal : null)})`,
   );
-  console.log(
-    `  return on the redemption revenue: ${eur(revenue)} for ${eur(totals.cost)} spent (by post: ${pct(totals.postal ? (revenue - totals.postal) / totals.postal : null)})`,
-  );
+  if (c0?.revenue !== null && c0?.revenue !== undefined)
+    console.log(
+      `  first email: ${eur(c0.revenue)} ${c0.revenueBasis === 'incremental' ? 'brought (against the holdout)' : 'of redeemed baskets'} for ${eur(c0.total)} spent, ${eur(c0.discounts ?? 0)} of it in discounts: return ${pct(c0.roi)} (by post: ${pct(c0.postalRoi)})`,
+    );
   console.log(
     `  (GET /v1/campaigns/${first.campaignId}/report.html draws it; report.csv has one row per message)`,
   );

@@ -164,8 +164,20 @@ export async function simulateSmsEvent(
   if (!parsed.success) return invalid(parsed.error);
   const { type, campaignId, phone, contactId: givenId, price } = parsed.data;
   const e164 = phone ? normalisePhone(phone, deps.config.DEFAULT_COUNTRY) : undefined;
-  const contactId = givenId ?? (e164 ? await deps.contacts.ownerOf('phone', e164) : undefined);
-  const send = contactId ? await deps.campaigns.getSend(campaignId, contactId, 'sms') : undefined;
+  // A phone may be shared (a household): the contact of that number this campaign texted.
+  const holders = !givenId && e164 ? await deps.contacts.phoneHolders(e164) : undefined;
+  const candidates = givenId
+    ? [givenId]
+    : [...new Set([...(holders?.ids ?? []), ...(holders?.identity ? [holders.identity] : [])])];
+  let contactId: string | undefined;
+  let send: Awaited<ReturnType<AppDeps['campaigns']['getSend']>>;
+  for (const id of candidates) {
+    send = await deps.campaigns.getSend(campaignId, id, 'sms');
+    if (send?.messageId) {
+      contactId = id;
+      break;
+    }
+  }
   const sms = send?.messageId ? outbox.find(send.messageId) : undefined;
   if (!contactId || !send?.messageId) {
     return {

@@ -496,7 +496,7 @@ export class FakeSendRecords {
   }
 }
 
-const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
+const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped', 'holdout'] as const;
 
 /** Campaigns, their compiled content and their send records, with DynamoCampaignRepository's conditions. */
 export class FakeCampaignRepository implements CampaignRepository {
@@ -616,7 +616,7 @@ export class FakeCampaignRepository implements CampaignRepository {
   async claimSend(
     campaignId: string,
     contactId: string,
-    status: 'claimed' | 'skipped',
+    status: 'claimed' | 'skipped' | 'holdout',
     reason?: string,
     channel: Channel = 'email',
   ): Promise<boolean> {

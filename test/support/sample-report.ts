@@ -147,6 +147,7 @@ export const sampleReport: CampaignReport = {
     overlapping: false,
     revenue: coupons.revenue,
   }),
+  attribution: null,
 };
 
 /**

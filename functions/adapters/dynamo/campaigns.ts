@@ -18,7 +18,7 @@ import type { RfmThresholds } from '../../domain/segments/rfm';
 import { decodeCursor, encodeCursor } from './cursor';
 import { conditional, isConditionFailed, key, stripKeys } from './table';
 
-const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped'] as const;
+const COUNT_FIELDS = ['targeted', 'sent', 'failed', 'skipped', 'holdout'] as const;
 
 /** Builds `ADD counts.sent :sent, …` for the non-zero counters given. */
 function addCountsExpression(add: Partial<CampaignCounts>) {
@@ -198,7 +198,7 @@ export class DynamoCampaignRepository implements CampaignRepository {
   async claimSend(
     campaignId: string,
     contactId: string,
-    status: 'claimed' | 'skipped',
+    status: 'claimed' | 'skipped' | 'holdout',
     reason?: string,
     channel: Channel = 'email',
   ): Promise<boolean> {

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { CAMPAIGN_CHANNELS, type CampaignInput, campaignInputSchema } from '../campaigns/campaign';
+import {
+  attributionDaysSchema,
+  CAMPAIGN_CHANNELS,
+  type CampaignInput,
+  campaignInputSchema,
+  holdoutSchema,
+} from '../campaigns/campaign';
 import { emailSchema } from '../contacts/contact';
 import { offerSchema } from '../coupons/coupon';
 import { segmentSchema } from '../segments/segment';
@@ -43,6 +49,13 @@ export const automationInputSchema = z
     offer: offerSchema.optional(),
     /** Narrows the trigger (a shop, a tag…). */
     segment: segmentSchema.optional(),
+    /**
+     * The share of those who qualify that the automation holds out, for good (the same people in
+     * every run), to measure what it brings: 0 to 0.5, none by default.
+     */
+    holdout: holdoutSchema.optional(),
+    /** Days after a message during which a purchase counts for it (1–90; 14 by default). */
+    attributionDays: attributionDaysSchema.optional(),
     /** A contact gets this automation at most once in this many days, whatever the trigger says. */
     cooldownDays: z.number().int().min(1).max(3650).default(30),
     /**
@@ -113,6 +126,8 @@ export function firstCampaign(a: Automation, over: Partial<CampaignInput>): Reco
     from: a.from,
     replyTo: a.replyTo,
     offer: a.offer,
+    holdout: a.holdout,
+    attributionDays: a.attributionDays,
     ...over,
   });
 }
@@ -133,6 +148,7 @@ export function stepCampaign(
     from: s.channel === 'sms' ? undefined : a.from,
     replyTo: s.channel === 'sms' ? undefined : a.replyTo,
     offer: a.offer,
+    attributionDays: a.attributionDays,
     ...over,
   });
 }

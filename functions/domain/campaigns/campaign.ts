@@ -33,6 +33,17 @@ const templateName = z
   .string()
   .regex(/^[a-z0-9-]{1,64}$/, 'Use the name of a template from GET /v1/templates');
 
+/** A holdout group: its share of the audience, 0 (none) to 0.5. */
+export const holdoutSchema = z.strictObject({
+  share: z
+    .number()
+    .min(0, 'A share from 0 to 0.5')
+    .max(0.5, 'A share from 0 to 0.5: at least half the audience gets the message'),
+});
+export const attributionDaysSchema = z.number().int().min(1).max(90);
+/** Days after a message during which a purchase counts for it, when the campaign does not say. */
+export const DEFAULT_ATTRIBUTION_DAYS = 14;
+
 const baseInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(120),
   channel: z.enum(CAMPAIGN_CHANNELS),
@@ -71,6 +82,14 @@ const baseInputSchema = z.strictObject({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use HH:MM, e.g. 10:00')
     .optional(),
+  /**
+   * A share of the audience (0 to 0.5) that gets nothing, chosen at random but for good (a keyed hash
+   * of the campaign, or its automation, and the contact): what they buy anyway is what the message
+   * did not bring, so the report can show the visits it really brought.
+   */
+  holdout: holdoutSchema.optional(),
+  /** Days after the message during which a recipient's purchase counts for it (1–90; 14 by default). */
+  attributionDays: attributionDaysSchema.optional(),
   /** Variables for event templates (`store-event`): title, date and description. */
   event: z
     .strictObject({
@@ -144,6 +163,8 @@ export interface CampaignCounts {
   sent: number;
   failed: number;
   skipped: number;
+  /** Held out (the holdout group): not in `targeted`, they get no message. */
+  holdout?: number;
 }
 
 export interface Campaign extends CampaignInput {
@@ -202,7 +223,7 @@ export const IDEMPOTENT_IN: Record<CampaignAction, readonly CampaignStatus[]> = 
 };
 
 /** A send record per (campaign, contact): claimed before the provider call, so nobody gets two. */
-export type SendStatus = 'claimed' | 'sent' | 'failed' | 'skipped' | 'retry';
+export type SendStatus = 'claimed' | 'sent' | 'failed' | 'skipped' | 'retry' | 'holdout';
 
 /** One unit of sending work on the queue. */
 export interface SendJob {

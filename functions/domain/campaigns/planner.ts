@@ -3,9 +3,11 @@ import type { ContactRepository } from '../contacts/ports';
 import { rfmOfBase } from '../segments/rfm';
 import { inSegment, needsRfm } from '../segments/segment';
 import { matchesTrigger } from '../segments/triggers';
+import type { Keyring } from '../shared/hashing';
 import type { Clock, WorkQueue } from '../shared/ports';
 import type { EngagementRepository } from '../tracking/ports';
 import { type Campaign, messagesFor, type PlanJob, type SendJob } from './campaign';
+import { isHeldOut } from './holdout';
 import type { CampaignRepository } from './ports';
 import { completeIfDone } from './progress';
 
@@ -19,6 +21,8 @@ export interface PlannerDeps {
   sendQueue: WorkQueue<SendJob>;
   pageSize: number;
   recipientsPerJob: number;
+  /** Whose holdout group a contact is in is a keyed hash. */
+  keyring: () => Promise<Keyring>;
 }
 
 /**
@@ -97,9 +101,16 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
   if (rfm) campaign = { ...campaign, plan: { ...campaign.plan, rfm } };
   const { contacts, next } = await audiencePage(deps, campaign, now);
   const recipients: Record<Channel, string[]> = { email: [], sms: [] };
+  const ring = campaign.holdout?.share ? await deps.keyring() : undefined;
+  const heldOut: string[] = [];
   let skipped = 0;
   for (const contact of contacts) {
     const { channels, reason } = messagesFor(campaign, contact);
+    // Only those who would get a message can be held out: both groups are alike but for it.
+    if (ring && channels.length > 0 && isHeldOut(ring, campaign, contact.id)) {
+      heldOut.push(contact.id);
+      continue;
+    }
     for (const channel of channels) recipients[channel].push(contact.id);
     if (reason === 'suppressed') skipped++;
   }
@@ -113,11 +124,13 @@ export async function planNextPage(deps: PlannerDeps, job: PlanJob): Promise<'pl
   const messages = recipients.email.length + recipients.sms.length;
   // Enqueue before saving the cursor: a crash in between re-plans the page, and the send claims absorb the repeat.
   await deps.sendQueue.enqueue(jobs);
+  // The holdout's records say when each would have been messaged (now): their window starts there.
+  for (const id of heldOut) await deps.campaigns.claimSend(campaign.id, id, 'holdout');
   const advanced = await deps.campaigns.advancePlan(
     campaign.id,
     campaign.plan.cursor,
     { ...(next ? { cursor: next, done: false } : { done: true }), ...(rfm ? { rfm } : {}) },
-    { targeted: messages + skipped, skipped },
+    { targeted: messages + skipped, skipped, ...(heldOut.length ? { holdout: heldOut.length } : {}) },
   );
   if (!advanced) return 'stopped';
   if (next) {

@@ -39,7 +39,7 @@ export interface CampaignRepository {
   claimSend(
     campaignId: string,
     contactId: string,
-    status: 'claimed' | 'skipped',
+    status: 'claimed' | 'skipped' | 'holdout',
     reason?: string,
     /** Each message has its own record: the SMS to a contact is not its email. */
     channel?: Channel,

@@ -45,6 +45,17 @@ export const offerSchema = z
   });
 export type Offer = z.infer<typeof offerSchema>;
 
+/**
+ * What an offer gives off a basket: the percentage of it, the amount (never more than the basket),
+ * or the gift's value (0 when the offer does not say what the gift is worth).
+ */
+export function discountGiven(offer: Pick<Offer, 'kind' | 'value'>, basket: number): number {
+  const value = offer.value ?? 0;
+  if (offer.kind === 'percent') return (basket * value) / 100;
+  if (offer.kind === 'amount') return Math.min(value, basket);
+  return value;
+}
+
 export const COUPON_STATUSES = ['issued', 'redeemed', 'voided'] as const;
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
 

@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors';
 import type { EngagementRepository } from '../tracking/ports';
 import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';
-import type { Coupon, Redemption } from './coupon';
+import { type Coupon, discountGiven, type Redemption } from './coupon';
 
 export interface RedemptionDeps extends PurchaseDeps {
   campaigns: CampaignRepository;
@@ -36,6 +36,7 @@ export async function applyCouponChange(
     [redemptionCounter.byChannel(r.channel)]: sign,
     [redemptionCounter.byStore(r.storeId)]: sign,
     [redemptionCounter.revenueCents]: sign * Math.round(r.basketAmount * 100),
+    [redemptionCounter.discountCents]: sign * Math.round(discountGiven(after.offer, r.basketAmount) * 100),
     ...(clicked ? { [redemptionCounter.afterClick]: sign } : {}),
     ...(action === 'sms'
       ? {

@@ -4,7 +4,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import { contactInputSchema } from '../contacts/contact';
 import { type ContactDeps, upsertContacts } from '../contacts/customer-file';
 import { type ReceiptLine, type ReceiptsDeps, recordReceipts } from '../purchases/record-receipts';
-import { AppError, type Issue, validationError, zodIssues } from '../shared/errors';
+import { type Issue, validationError, zodIssues } from '../shared/errors';
 import type { Clock } from '../shared/ports';
 import { isTimeZone } from '../shared/time';
 import type { StoreRepository } from '../stores/ports';

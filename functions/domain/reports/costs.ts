@@ -61,8 +61,16 @@ export interface CostInput {
    * campaign can have reached, so the saving shown is a floor.
    */
   overlapping: boolean;
-  /** The redemption revenue in `units.currency`; null when not measured (no offer) or in another currency. */
+  /**
+   * The revenue the campaign is credited with, in `units.currency`: what it brought (incremental,
+   * against its holdout) when it has one, else its coupons' redemption revenue; null when not
+   * measured (no offer, no holdout) or in another currency.
+   */
   revenue: number | null;
+  /** Where `revenue` comes from. */
+  revenueBasis?: 'incremental' | 'redemptions';
+  /** The discounts given at redemption (percent × basket, the amount off, the gift's value), in `units.currency`. */
+  discounts?: number | null;
 }
 
 /** The report's `cost` block. */
@@ -82,6 +90,10 @@ export interface CampaignCost {
     providerBilledUsd: number | null;
   } | null;
   /** Email and SMS together. */
+  messages: number;
+  /** Discounts given at redemption: a cost of the campaign as much as its messages (null without an offer). */
+  discounts: number | null;
+  /** Messages and discounts. */
   total: number;
   /** The same audience by post: a letter per contact the campaign reached. */
   postal: { letters: number; perLetter: number; cost: number };
@@ -89,11 +101,13 @@ export interface CampaignCost {
   saving: number;
   savingRate: number | null;
   revenue: number | null;
+  /** `incremental`: what the campaign brought against its holdout; `redemptions`: its coupons' baskets. */
+  revenueBasis: 'incremental' | 'redemptions' | null;
   /** (revenue − total) / total: null without revenue or without cost. */
   roi: number | null;
   /** revenue / total: what each unit of currency spent brought back. */
   revenuePerEuro: number | null;
-  /** (revenue − postal) / postal, had the letters brought the same revenue: for comparison. */
+  /** (revenue − postal − discounts) / (postal + discounts), had the letters brought the same revenue. */
   postalRoi: number | null;
 }
 
@@ -146,23 +160,30 @@ export function campaignCost(input: CostInput): CampaignCost {
       })()
     : null;
 
-  const total = round((email?.cost ?? 0) + (sms?.cost ?? 0));
+  const messages = round((email?.cost ?? 0) + (sms?.cost ?? 0));
+  const discounts = input.discounts ?? null;
+  const total = round(messages + (discounts ?? 0));
   const smsSent = input.sms?.sent ?? 0;
   const letters = input.overlapping ? Math.max(emailsSent, smsSent) : emailsSent + smsSent;
   const postalCost = round(letters * units.postalLetter);
-  const saving = round(postalCost - total);
+  // A letter carrying the same coupon gives the same discounts: the saving is on the messages.
+  const saving = round(postalCost - messages);
   const revenue = input.revenue;
+  const postalTotal = postalCost + (discounts ?? 0);
   return {
     currency: units.currency,
     email,
     sms,
+    messages,
+    discounts,
     total,
     postal: { letters, perLetter: units.postalLetter, cost: postalCost },
     saving,
     savingRate: ratio(saving, postalCost),
     revenue,
+    revenueBasis: revenue === null ? null : (input.revenueBasis ?? 'redemptions'),
     roi: revenue === null ? null : ratio(revenue - total, total),
     revenuePerEuro: revenue === null ? null : ratio(revenue, total),
-    postalRoi: revenue === null ? null : ratio(revenue - postalCost, postalCost),
+    postalRoi: revenue === null ? null : ratio(revenue - postalTotal, postalTotal),
   };
 }

@@ -36,6 +36,8 @@ export const redemptionCounter = {
   byChannel: (channel: string) => `redeemed_${channel}`,
   byStore: (storeId: string) => `store_${storeId}_redeemed`,
   revenueCents: 'revenue_cents',
+  /** What the coupons gave off at redemption (the basket × percent, the amount, the gift's value). */
+  discountCents: 'discount_cents',
   afterClick: 'redeemed_after_click',
   /** Redemptions of coupons an SMS carried, by purchase channel, and after a click on the SMS. */
   bySms: (channel: string) => `sms_redeemed_${channel}`,

@@ -1,6 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
+import { DEFAULT_ATTRIBUTION_DAYS } from '../campaigns/campaign';
 import type { CampaignRepository } from '../campaigns/ports';
+import type { SendRecord } from '../campaigns/send-record';
 import type { ContactRepository } from '../contacts/ports';
+import type { PurchaseRepository } from '../purchases/ports';
+import type { Purchase } from '../purchases/purchase';
 import { notFound } from '../shared/errors';
 import type { EngagementRepository } from '../tracking/ports';
 
@@ -26,13 +30,29 @@ export const REPORT_CSV_COLUMNS = [
   'channel',
   'segments',
   'phone',
+  // Added with holdouts and attribution: who a marketer calls, and what they bought after.
+  'first_name',
+  'group',
+  'coupon_code',
+  'redeemed_at',
+  'responder',
+  'first_purchase_at',
+  'first_purchase_channel',
+  'first_purchase_amount',
 ] as const;
 
 export interface ReportCsvDeps {
   campaigns: Pick<CampaignRepository, 'get'>;
   engagement: Pick<EngagementRepository, 'sendRecords'>;
   contacts: Pick<ContactRepository, 'getMany'>;
+  purchases: Pick<PurchaseRepository, 'ofContact'>;
 }
+
+/**
+ * How the CSV is written: `excel-fr` gives semicolons, decimal commas and a byte order mark, so that
+ * French Excel opens it in columns; `standard` (the default) commas and points, UTF-8 without BOM.
+ */
+export type CsvDialect = 'standard' | 'excel-fr';
 
 /**
  * One page of a campaign's per-recipient export: one row per message (a contact who got an email
@@ -43,11 +63,29 @@ export async function reportCsvPage(
   campaignId: string,
   cursor: string | undefined,
   pageSize = CSV_PAGE,
+  dialect: CsvDialect = 'standard',
 ): Promise<{ campaignId: string; csv: string; next?: string }> {
   const campaign = await deps.campaigns.get(campaignId);
   if (!campaign) throw notFound('Campaign');
   const page = await deps.engagement.sendRecords(campaign.id, cursor, pageSize);
   const contacts = await deps.contacts.getMany(page.records.map((r) => r.contactId));
+  const windowMs = (campaign.attributionDays ?? DEFAULT_ATTRIBUTION_DAYS) * 86_400_000;
+  const firstPurchase = new Map<SendRecord, Purchase>();
+  const measured = page.records.filter((r) => r.status === 'sent' || r.status === 'holdout');
+  let next = 0;
+  const worker = async () => {
+    while (next < measured.length) {
+      const r = measured[next++] as SendRecord;
+      const from = Date.parse(r.status === 'holdout' ? r.claimedAt : (r.settledAt ?? r.claimedAt));
+      const p = (await deps.purchases.ofContact(r.contactId, new Date(from).toISOString())).find(
+        (x) => Date.parse(x.at) < from + windowMs,
+      );
+      if (p) firstPurchase.set(r, p);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, measured.length) }, worker));
+  const decimal = (x: number | undefined) =>
+    x === undefined ? '' : dialect === 'excel-fr' ? String(x).replace('.', ',') : String(x);
   const rows = page.records.map((r) => [
     r.contactId,
     contacts.get(r.contactId)?.email ?? '',
@@ -66,7 +104,21 @@ export async function reportCsvPage(
     r.channel ?? 'email',
     r.segments ?? '',
     contacts.get(r.contactId)?.phone ?? '',
+    contacts.get(r.contactId)?.firstName ?? '',
+    r.status === 'holdout' ? 'holdout' : r.status === 'sent' ? 'treated' : '',
+    r.couponCode ?? '',
+    r.redeemedAt ?? '',
+    r.status === 'sent' || r.status === 'holdout' ? (firstPurchase.has(r) ? 'yes' : 'no') : '',
+    firstPurchase.get(r)?.at ?? '',
+    firstPurchase.get(r)?.channel ?? '',
+    decimal(firstPurchase.get(r)?.amount),
   ]);
-  const csv = stringify(rows, { header: cursor === undefined, columns: [...REPORT_CSV_COLUMNS] });
+  const first = cursor === undefined;
+  const body = stringify(rows, {
+    header: first,
+    columns: [...REPORT_CSV_COLUMNS],
+    ...(dialect === 'excel-fr' ? { delimiter: ';' } : {}),
+  });
+  const csv = dialect === 'excel-fr' && first ? `\uFEFF${body}` : body;
   return { campaignId: campaign.id, csv, ...(page.next ? { next: page.next } : {}) };
 }

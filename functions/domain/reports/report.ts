@@ -5,6 +5,7 @@ import { notFound } from '../shared/errors';
 import type { EngagementRepository } from '../tracking/ports';
 import { type CampaignCost, campaignCost, type UnitCosts } from './costs';
 import { type CampaignStat, counter, counterName, redemptionCounter, smsCounter } from './counters';
+import { type AttributionDeps, type AttributionReport, measureAttribution } from './lift';
 
 /** Opens or clicks, persons and machines apart. */
 export interface EngagementFigures {
@@ -114,6 +115,11 @@ export interface CampaignReport {
    * when no unit costs were given).
    */
   cost: CampaignCost | null;
+  /**
+   * Purchases within the attribution window after the message: of the recipients, and of the
+   * holdout group when there is one, with the lift between them (null when not measured).
+   */
+  attribution: AttributionReport | null;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -128,6 +134,7 @@ export function buildReport(
   campaign: Campaign,
   counters: { numbers: Record<string, number>; names: Record<string, string> },
   costs?: UnitCosts,
+  attribution?: AttributionReport,
 ): CampaignReport {
   const n = (name: string) => counters.numbers[name] ?? 0;
   /** The provider's statistics are counters of their own name. */
@@ -272,14 +279,19 @@ export function buildReport(
     : null;
   // Revenue counts only in the costs' currency: baskets in another are not converted.
   const revenueCurrency = campaign.offer?.currency;
+  const sameCurrency = !revenueCurrency || revenueCurrency.toUpperCase() === costs?.currency;
+  // With a holdout, the campaign is credited with what it brought, not with every basket redeemed.
+  const incremental = attribution?.lift?.incrementalRevenue?.value;
   const cost = costs
     ? campaignCost({
         units: costs,
         emailsSent: campaign.channel === 'sms' ? null : emailSent,
         sms: sms ? { sent: sms.sent, segments: sms.segments, costUsd: sms.costUsd } : null,
         overlapping: campaign.channel === 'email+sms' && campaign.sms?.to === 'all',
-        revenue:
-          coupons && (!revenueCurrency || revenueCurrency.toUpperCase() === costs.currency) ? revenue : null,
+        ...(incremental !== undefined
+          ? { revenue: incremental, revenueBasis: 'incremental' as const }
+          : { revenue: coupons && sameCurrency ? revenue : null, revenueBasis: 'redemptions' as const }),
+        discounts: coupons && sameCurrency ? n(redemptionCounter.discountCents) / 100 : null,
       })
     : null;
 
@@ -318,16 +330,31 @@ export function buildReport(
     actionResponse,
     objective,
     cost,
+    attribution: attribution ?? null,
   };
 }
 
-/** A campaign's report, from its record and its counters; 404 for an unknown campaign. */
+export interface ReportDeps extends AttributionDeps {
+  campaigns: Pick<CampaignRepository, 'get'>;
+  engagement: Pick<EngagementRepository, 'counters' | 'sendRecords'>;
+}
+
+/**
+ * A campaign's report, from its record, its counters and its recipients' purchases within the
+ * attribution window (against its holdout's); 404 for an unknown campaign.
+ */
 export async function campaignReport(
-  deps: { campaigns: Pick<CampaignRepository, 'get'>; engagement: Pick<EngagementRepository, 'counters'> },
+  deps: ReportDeps,
   campaignId: string,
   costs?: UnitCosts,
 ): Promise<{ campaign: Campaign; report: CampaignReport }> {
   const campaign = await deps.campaigns.get(campaignId);
   if (!campaign) throw notFound('Campaign');
-  return { campaign, report: buildReport(campaign, await deps.engagement.counters(campaign.id), costs) };
+  const [counters, attribution] = await Promise.all([
+    deps.engagement.counters(campaign.id),
+    campaign.status === 'draft' || campaign.status === 'scheduled'
+      ? undefined
+      : measureAttribution(deps, campaign, costs ? { currency: costs.currency } : {}),
+  ]);
+  return { campaign, report: buildReport(campaign, counters, costs, attribution) };
 }

@@ -182,10 +182,13 @@ const TEXT = {
       provider: 'Billed by the SMS provider',
       providerDetail: 'in US dollars, not converted, not added',
       total: 'Total',
+      discounts: 'Discounts given',
+      discountsDetail: 'at redemption: the percentage of the basket, the amount off, the gift',
       letters: 'By post',
       lettersDetail: (n: string, rate: string) => `${n} letters × ${rate} (print, envelope, postage)`,
       return: 'Return on revenue',
       revenue: ['Revenue', 'baskets of the customers who redeemed'],
+      incrementalRevenue: ['Revenue brought', 'recipients’ revenue per person − the holdout’s, × recipients'],
       roi: ['Return on cost', '(revenue − cost) ÷ cost'],
       perUnit: (one: string) => [`Revenue per ${one} spent`, 'revenue ÷ cost'] as const,
       postalRoi: ['Return by post', 'had letters brought the same revenue'],
@@ -374,11 +377,17 @@ const TEXT = {
       provider: 'Facturé par le fournisseur SMS',
       providerDetail: 'en dollars US, ni converti ni ajouté',
       total: 'Total',
+      discounts: 'Remises accordées',
+      discountsDetail: 'au passage en caisse : pourcentage du panier, montant, cadeau',
       letters: 'Par courrier',
       lettersDetail: (n: string, rate: string) =>
         `${n} lettres × ${rate} (impression, enveloppe, affranchissement)`,
       return: 'Retour sur le chiffre d’affaires',
       revenue: ['Chiffre d’affaires', 'paniers des clients ayant utilisé leur coupon'],
+      incrementalRevenue: [
+        'Chiffre d’affaires apporté',
+        'CA par personne des destinataires − celui du groupe témoin, × destinataires',
+      ],
       roi: ['Retour sur le coût', '(chiffre d’affaires − coût) ÷ coût'],
       perUnit: (one: string) =>
         [`Chiffre d’affaires par ${one} dépensé`, 'chiffre d’affaires ÷ coût'] as const,
@@ -900,6 +909,8 @@ function costChannels(c: Cost, t: Text, f: Format, m: ReturnType<typeof costForm
       rows.push(costRow('provider', x.provider, x.providerDetail, f.usd(s.providerBilledUsd), 'aside'));
     }
   }
+  if (c.discounts !== null && c.discounts > 0)
+    rows.push(costRow('discounts', x.discounts, x.discountsDetail, m.money(c.discounts)));
   rows.push(costRow('total', x.total, '', m.money(c.total), 'sum'));
   rows.push(
     costRow(
@@ -930,7 +941,7 @@ function costReturn(
   if (c.revenue === null) return `<p class="muted">${esc(r.coupons ? x.otherCurrency : x.noOffer)}</p>`;
   const perUnit = x.perUnit(m.one());
   const rows: Array<[string, readonly [string, string], string]> = [
-    ['revenue', x.revenue, m.money(c.revenue)],
+    ['revenue', c.revenueBasis === 'incremental' ? x.incrementalRevenue : x.revenue, m.money(c.revenue)],
     ['roi', x.roi, m.roi(c.roi, f)],
     ['revenuePerEuro', perUnit, c.revenuePerEuro === null ? '—' : m.money(c.revenuePerEuro)],
     ['postalRoi', x.postalRoi, m.roi(c.postalRoi, f)],
@@ -1267,6 +1278,154 @@ main{max-width:none;padding:0}
 `;
 
 /** An ISO 4217 code, EUR when none or a malformed one (Intl would throw) is given. */
+const ATTRIBUTION_TEXT = {
+  en: {
+    title: 'Visits the message brought',
+    titleAttributed: 'Purchases after the message',
+    window: (days: string) =>
+      `Purchases within ${days} days of the message, every channel (till receipts, web, phone, coupons).`,
+    attributedNote:
+      'No holdout group: these are purchases of recipients after the message (attributed), not what the message brought (incremental). Give the campaign a holdout to measure the lift.',
+    provisional: (until: string) => `Provisional: the window is open until ${until}.`,
+    group: 'Group',
+    treated: 'Recipients',
+    holdout: 'Holdout (nothing sent)',
+    people: 'People',
+    responders: 'Bought',
+    rate: 'Response rate (95% interval)',
+    receipts: 'Receipts per person',
+    revenue: 'Revenue per person',
+    basket: 'Average basket',
+    lift: 'Lift',
+    absolute: 'Difference in response rate (95% interval)',
+    relative: 'Relative lift',
+    pValue: 'p-value (two-proportion z-test)',
+    incremental: 'Customers brought (95% interval)',
+    incrementalRevenue: 'Revenue brought (95% interval)',
+    costPerVisit: 'Cost per customer brought',
+    points: (x: string) => `${x} pts`,
+    verdict: {
+      significant: (d: string, lo: string, hi: string) =>
+        `The message brought a lift of ${d} in customers who bought (95% interval ${lo} to ${hi}): significant.`,
+      not_significant: (d: string, lo: string, hi: string, p: string) =>
+        `No significant lift: ${d} (95% interval ${lo} to ${hi}, p = ${p}).`,
+      too_small_to_tell: (mde: string, d: string) =>
+        `Too small to tell: groups of this size detect only a lift of ${mde} or more (observed ${d}).`,
+    },
+    emptyHoldout: 'The holdout group has nobody yet: no lift can be measured.',
+  },
+  fr: {
+    title: 'Visites apportées par le message',
+    titleAttributed: 'Achats après le message',
+    window: (days: string) =>
+      `Achats dans les ${days} jours suivant le message, tous canaux (tickets de caisse, web, téléphone, coupons).`,
+    attributedNote:
+      'Pas de groupe témoin : ce sont les achats des destinataires après le message (attribués), pas ce que le message a apporté (incrémental). Donnez un groupe témoin à la campagne pour mesurer l’effet.',
+    provisional: (until: string) => `Provisoire : la fenêtre reste ouverte jusqu’au ${until}.`,
+    group: 'Groupe',
+    treated: 'Destinataires',
+    holdout: 'Groupe témoin (rien envoyé)',
+    people: 'Personnes',
+    responders: 'Ont acheté',
+    rate: 'Taux de réponse (intervalle à 95 %)',
+    receipts: 'Tickets par personne',
+    revenue: 'CA par personne',
+    basket: 'Panier moyen',
+    lift: 'Effet du message',
+    absolute: 'Écart de taux de réponse (intervalle à 95 %)',
+    relative: 'Effet relatif',
+    pValue: 'p-valeur (test z de deux proportions)',
+    incremental: 'Clients apportés (intervalle à 95 %)',
+    incrementalRevenue: 'CA apporté (intervalle à 95 %)',
+    costPerVisit: 'Coût par client apporté',
+    points: (x: string) => `${x} pts`,
+    verdict: {
+      significant: (d: string, lo: string, hi: string) =>
+        `Le message a apporté ${d} de clients acheteurs en plus (intervalle à 95 % : ${lo} à ${hi}) : effet significatif.`,
+      not_significant: (d: string, lo: string, hi: string, p: string) =>
+        `Pas d’effet significatif : ${d} (intervalle à 95 % : ${lo} à ${hi}, p = ${p}).`,
+      too_small_to_tell: (mde: string, d: string) =>
+        `Trop petit pour conclure : des groupes de cette taille ne détectent qu’un effet d’au moins ${mde} (observé : ${d}).`,
+    },
+    emptyHoldout: 'Le groupe témoin est encore vide : aucun effet ne peut être mesuré.',
+  },
+} as const;
+
+/** Purchases after the message, recipients against the holdout, and the lift with its intervals. */
+function attribution(r: CampaignReport, locale: ReportLocale, f: Format): string {
+  const a = r.attribution;
+  if (!a) return '';
+  const x = ATTRIBUTION_TEXT[locale];
+  const pts = (d: number) => x.points(f.num(Math.round(d * 1000) / 10));
+  const interval = (v: { low: number; high: number }, show: (n: number) => string) =>
+    `[${show(v.low)} ; ${show(v.high)}]`;
+  const row = (name: string, g: NonNullable<typeof a.holdout>, key: string) =>
+    `<tr data-group="${key}"><th scope="row">${esc(name)}</th><td class="num">${esc(f.int(g.people))}</td><td class="num">${esc(f.int(g.responders))}</td><td class="num">${esc(g.responseRate ? `${f.pct(g.responseRate.rate)} ${interval(g.responseRate, f.pct)}` : '—')}</td><td class="num">${esc(g.receiptsPerPerson === null ? '—' : f.num(g.receiptsPerPerson))}</td><td class="num">${esc(f.money(g.revenuePerPerson === null ? null : Math.round(g.revenuePerPerson * 100) / 100))}</td><td class="num">${esc(f.money(g.averageBasket === null ? null : Math.round(g.averageBasket * 100) / 100))}</td></tr>`;
+  const groups = `<table class="lift-groups">
+<thead><tr><th scope="col">${esc(x.group)}</th><th scope="col" class="num">${esc(x.people)}</th><th scope="col" class="num">${esc(x.responders)}</th><th scope="col" class="num">${esc(x.rate)}</th><th scope="col" class="num">${esc(x.receipts)}</th><th scope="col" class="num">${esc(x.revenue)}</th><th scope="col" class="num">${esc(x.basket)}</th></tr></thead>
+<tbody>
+${row(x.treated, a.treated, 'treated')}
+${a.holdout ? row(x.holdout, a.holdout, 'holdout') : ''}
+</tbody>
+</table>`;
+  const l = a.lift;
+  const costTotal = r.cost?.total;
+  const lift = l
+    ? (() => {
+        const d = pts(l.absolute.difference);
+        const lo = pts(l.absolute.low);
+        const hi = pts(l.absolute.high);
+        const verdict =
+          l.verdict === 'significant'
+            ? x.verdict.significant(d, lo, hi)
+            : l.verdict === 'not_significant'
+              ? x.verdict.not_significant(d, lo, hi, f.num(Math.round(l.pValue * 100) / 100))
+              : x.verdict.too_small_to_tell(pts(l.minimumDetectableLift), d);
+        const rows: [string, string, string][] = [
+          ['absolute', x.absolute, `${d} [${lo} ; ${hi}]`],
+          ['relative', x.relative, l.relative === null ? '—' : f.pct(l.relative)],
+          ['pValue', x.pValue, f.num(Math.round(l.pValue * 1000) / 1000)],
+          [
+            'incremental',
+            x.incremental,
+            `${f.num(Math.round(l.incrementalResponders.value))} ${interval(l.incrementalResponders, (n) => f.num(Math.round(n)))}`,
+          ],
+          ...(l.incrementalRevenue
+            ? [
+                [
+                  'incrementalRevenue',
+                  x.incrementalRevenue,
+                  `${f.money(l.incrementalRevenue.value)} ${interval(l.incrementalRevenue, f.money)}`,
+                ] as [string, string, string],
+              ]
+            : []),
+          ...(costTotal !== undefined && l.incrementalResponders.value > 0
+            ? [
+                [
+                  'costPerVisit',
+                  x.costPerVisit,
+                  f.money(Math.round((costTotal / l.incrementalResponders.value) * 100) / 100),
+                ] as [string, string, string],
+              ]
+            : []),
+        ];
+        return `<h3>${esc(x.lift)}</h3>
+<p class="verdict" data-verdict="${esc(l.verdict)}">${esc(verdict)}</p>
+<table class="lift"><tbody>
+${rows.map(([k, label, v]) => `<tr data-lift="${esc(k)}"><th scope="row">${esc(label)}</th><td class="num">${esc(v)}</td></tr>`).join('\n')}
+</tbody></table>`;
+      })()
+    : a.holdout
+      ? `<p class="muted">${esc(x.emptyHoldout)}</p>`
+      : `<p class="muted" data-basis="attributed">${esc(x.attributedNote)}</p>`;
+  return `<section class="card attribution" aria-labelledby="attribution-h">
+<h2 id="attribution-h">${esc(a.basis === 'incremental' ? x.title : x.titleAttributed)}</h2>
+<p class="muted small">${esc(x.window(f.int(a.windowDays)))}${a.provisional && a.windowEndsAt ? ` ${esc(x.provisional(f.date(a.windowEndsAt)))}` : ''}</p>
+${groups}
+${lift}
+</section>`;
+}
+
 const currencyOf = (code: string | undefined): string =>
   code && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : 'EUR';
 
@@ -1298,6 +1457,7 @@ ${objective(report, t, f)}
 ${funnel(report, mix, t, f)}
 ${sms(report, mix, t, f)}
 ${coupons(report, mix, t, f)}
+${attribution(report, locale, f)}
 ${cost(report, mix, t, f)}
 ${peopleAndMachines(report, mix, t, f)}
 ${rates(report, mix, t, f)}

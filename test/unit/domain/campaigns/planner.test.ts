@@ -4,7 +4,7 @@ import { type PlannerDeps, planNextPage } from '../../../../functions/domain/cam
 import type { SendRecord } from '../../../../functions/domain/campaigns/send-record';
 import type { Contact } from '../../../../functions/domain/contacts/contact';
 import { type FakeDeps, fakeDeps } from '../../../support/fakes';
-import { campaign, contact, content, NOW } from './support';
+import { campaign, contact, content, NOW, ring } from './support';
 
 const ISO = NOW.toISOString();
 
@@ -13,7 +13,7 @@ type Deps = FakeDeps & PlannerDeps;
 function plannerDeps(over: Partial<Pick<PlannerDeps, 'pageSize' | 'recipientsPerJob'>> = {}): Deps {
   const f = fakeDeps();
   f.clock.set(NOW);
-  return { ...f, pageSize: 100, recipientsPerJob: 2, ...over };
+  return { ...f, pageSize: 100, recipientsPerJob: 2, keyring: async () => ring, ...over };
 }
 
 /** Deps with the campaign (sending, planning from the start) and the contacts stored. */

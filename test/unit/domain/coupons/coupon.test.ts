@@ -6,7 +6,12 @@ import {
   formatCode,
   parseCode,
 } from '../../../../functions/domain/coupons/codes';
-import { type Coupon, couponState, offerSchema } from '../../../../functions/domain/coupons/coupon';
+import {
+  type Coupon,
+  couponState,
+  discountGiven,
+  offerSchema,
+} from '../../../../functions/domain/coupons/coupon';
 import type { CouponRepository } from '../../../../functions/domain/coupons/ports';
 import { lookupCoupon } from '../../../../functions/domain/coupons/till';
 import { keyringFromSecret } from '../../../../functions/domain/shared/hashing';
@@ -122,5 +127,19 @@ describe('offers and coupon states', () => {
     const r = offerSchema.safeParse({ kind: 'percent', value: 120, stores: 'all', description: { fr: 'x' } });
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['validUntil', 'value']);
+  });
+});
+
+describe('discountGiven', () => {
+  it.each([
+    [{ kind: 'percent', value: 25 }, 80, 20],
+    [{ kind: 'percent', value: 100 }, 12.5, 12.5],
+    [{ kind: 'amount', value: 10 }, 80, 10],
+    // An amount off never gives more than the basket.
+    [{ kind: 'amount', value: 10 }, 6, 6],
+    [{ kind: 'gift', value: 15 }, 80, 15],
+    [{ kind: 'gift' }, 80, 0],
+  ] as const)('%j off a basket of %d gives %d', (offer, basket, given) => {
+    expect(discountGiven(offer, basket)).toBe(given);
   });
 });

@@ -25,16 +25,51 @@ describe('campaignCost', () => {
       currency: 'EUR',
       email: { sent: 20_000, ratePer1000: 0.1, cost: 2 },
       sms: null,
+      messages: 2,
+      discounts: null,
       total: 2,
       postal: { letters: 20_000, perLetter: 1.6, cost: 32_000 },
       saving: 31_998,
       savingRate: 31_998 / 32_000,
       revenue: 5000,
+      revenueBasis: 'redemptions',
       roi: 2499,
       revenuePerEuro: 2500,
       postalRoi: -0.84375,
     });
     expect(c.savingRate).toBe(0.9999375);
+  });
+
+  it('counts the discounts given as a cost: the ROI of 1,000 emails that gave 25% off 100 baskets', () => {
+    // 100 redemptions of 80 € baskets at 25 % off: 2,000 € given, 8,000 € of baskets.
+    const c = campaignCost({
+      units,
+      emailsSent: 1000,
+      sms: null,
+      overlapping: false,
+      revenue: 8000,
+      discounts: 2000,
+    });
+    expect(c.messages).toBe(0.1);
+    expect(c.total).toBe(2000.1);
+    expect(c.roi).toBeCloseTo((8000 - 2000.1) / 2000.1, 12);
+    // The letters would have carried the same coupon: the saving is on the messages only.
+    expect(c.saving).toBe(1600 - 0.1);
+    expect(c.postalRoi).toBeCloseTo((8000 - 3600) / 3600, 12);
+  });
+
+  it('credits what the campaign brought, when a holdout measured it', () => {
+    const c = campaignCost({
+      units,
+      emailsSent: 1000,
+      sms: null,
+      overlapping: false,
+      revenue: 1200,
+      revenueBasis: 'incremental',
+      discounts: 300,
+    });
+    expect(c.revenueBasis).toBe('incremental');
+    expect(c.roi).toBeCloseTo((1200 - 300.1) / 300.1, 12);
   });
 
   it('keeps amounts to the millionth, with no floating-point dust', () => {
