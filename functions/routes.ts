@@ -84,6 +84,10 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/campaigns/{id}/report', fn: 'reports', auth: marketer },
   { method: 'GET', path: '/v1/campaigns/{id}/report.csv', fn: 'reports', auth: marketer },
   { method: 'GET', path: '/v1/campaigns/{id}/report.html', fn: 'reports', auth: marketer },
+  // The management view: every campaign and automation of a period.
+  { method: 'GET', path: '/v1/reports/summary', fn: 'reports', auth: marketer },
+  { method: 'GET', path: '/v1/reports/summary.csv', fn: 'reports', auth: marketer },
+  { method: 'GET', path: '/v1/reports/summary.html', fn: 'reports', auth: marketer },
   // The till: validate, redeem, undo.
   { method: 'GET', path: '/v1/coupons/{code}', fn: 'coupons', auth: till },
   { method: 'POST', path: '/v1/coupons/{code}/redeem', fn: 'coupons', auth: till, body: 'json' },

@@ -3,11 +3,13 @@ import { type AppDeps, defaultDeps } from '../deps';
 import { unitCostsFrom } from '../domain/reports/costs';
 import { reportCsvPage } from '../domain/reports/csv';
 import { campaignReport } from '../domain/reports/report';
+import { reportSummary, summaryCsv, summaryQuerySchema } from '../domain/reports/summary';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, header, httpHandler, json, lazyHandler } from '../http/api';
 import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { reportPage } from '../ui/pages/report';
+import { summaryPage } from '../ui/pages/summary';
 import { reportCsvDeps, reportDeps } from '../wiring/reports';
 
 const csvQuery = z.strictObject({
@@ -41,6 +43,26 @@ export function makeHandler(deps: AppDeps) {
           ...(campaign.offer?.currency ? { currency: campaign.offer.currency } : {}),
         });
         return htmlResponse(200, page, { img: 'data:' });
+      },
+      'GET /v1/reports/summary': async ({ query }) =>
+        json(200, await reportSummary(reports, parseInput(summaryQuerySchema, query, 'query'), costs)),
+      'GET /v1/reports/summary.csv': async ({ query }) => {
+        const q = parseInput(summaryQuerySchema, query, 'query');
+        const summary = await reportSummary(reports, q, costs);
+        return {
+          status: 200,
+          body: summaryCsv(summary, q.dialect ?? 'standard'),
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="relance-summary-${q.from.slice(0, 10)}.csv"`,
+          },
+        };
+      },
+      'GET /v1/reports/summary.html': async ({ query, event }: ApiRequest) => {
+        const q = parseInput(summaryQuerySchema, query, 'query');
+        const lang =
+          q.lang ?? ((header(event, 'accept-language') ?? '').toLowerCase().startsWith('fr') ? 'fr' : 'en');
+        return htmlResponse(200, summaryPage(await reportSummary(reports, q, costs), lang));
       },
       'GET /v1/campaigns/{id}/report.csv': async ({ params, query }) => {
         const q = parseInput(csvQuery, query, 'query');

@@ -1,11 +1,11 @@
 import type { AppDeps } from '../deps';
 import type { ReportCsvDeps } from '../domain/reports/csv';
-import type { ReportDeps } from '../domain/reports/report';
+import type { SummaryDeps } from '../domain/reports/summary';
 import { pick } from './pick';
 
 // Reports
 
-export const reportDeps = (app: AppDeps): ReportDeps =>
+export const reportDeps = (app: AppDeps): SummaryDeps =>
   pick(app, 'campaigns', 'engagement', 'purchases', 'clock');
 
 export const reportCsvDeps = (app: AppDeps): ReportCsvDeps =>

@@ -139,4 +139,41 @@ describe('holdout groups and the visits a campaign brings', () => {
     expect(text).toMatch(/;treated;/);
     expect(text).toMatch(/;holdout;/);
   });
+
+  it('sums every campaign of a period in the management view (JSON, CSV, HTML)', async () => {
+    const day = 86_400_000;
+    const from = new Date(Date.now() - day).toISOString();
+    const to = new Date(Date.now() + day).toISOString();
+    const res = await s.call('GET', `/v1/reports/summary?from=${from}&to=${to}`);
+    expect(res.status).toBe(200);
+    const line = res.body.lines.find((l: { name: string }) => l.name === 'Lift');
+    expect(line).toMatchObject({ kind: 'campaign', campaigns: 1, provisional: true });
+    expect(line.messages).toBeGreaterThan(150);
+    expect(line.attributedVisits).toBeGreaterThan(0);
+    expect(line.incrementalVisits).toBeGreaterThan(0);
+    expect(line.costPerIncrementalVisit).toBeGreaterThan(0);
+    expect(res.body.totals.messages).toBeGreaterThanOrEqual(line.messages);
+
+    const html = await s.call('GET', `/v1/reports/summary.html?from=${from}&to=${to}&lang=fr`);
+    expect(html.status).toBe(200);
+    expect(html.body as string).toContain('Ce que les messages ont apporté');
+    const csv = await fetch(`${s.url}/v1/reports/summary.csv?from=${from}&to=${to}&dialect=excel-fr`, {
+      headers: { authorization: `Bearer ${s.key}` },
+    });
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString('utf8')).toMatch(/^kind;id;name;campaigns;messages;/);
+
+    const past = await s.call('GET', '/v1/reports/summary?from=2020-01-01&to=2020-02-01');
+    expect(past.body.lines).toEqual([]);
+    for (const [q, path] of [
+      [`from=${to}&to=${from}`, 'query.to'],
+      ['to=2026-01-01', 'query.from'],
+      ['from=yesterday&to=2026-01-01', 'query.from'],
+    ] as const) {
+      const bad = await s.call('GET', `/v1/reports/summary?${q}`);
+      expect(bad.status, q).toBe(400);
+      expect(bad.body.issues[0].path, q).toBe(path);
+    }
+  });
 });

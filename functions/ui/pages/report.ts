@@ -1123,7 +1123,7 @@ ${linksBody(r.links, t, f)}
 </section>`;
 }
 
-const CSS = `
+export const REPORT_CSS = `
 :root{--ink:#1d2630;--muted:#5d6b78;--line:#e3e7eb;--bg:#f5f5f2;--card:#fff;--accent:#24706c;--accent-soft:#d5e8e6;
 --slate:#8aa0b4;--slate-dark:#52697f;--machine:#b9c2cb;--met:#226b45;--met-bg:#e7f3ec;--miss:#a2412c;--miss-bg:#fbece7;
 --wait:#5d6b78;--wait-bg:#eef1f4;--coupon:#a97a2c;--coupon-dark:#7a5316;color-scheme:light}
@@ -1448,7 +1448,7 @@ export function reportPage(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${esc(`${t.eyebrow} · ${report.campaign.name}`)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <main>
