@@ -5,8 +5,10 @@ import { pick } from './pick';
 
 // Reports
 
-export const reportDeps = (app: AppDeps): SummaryDeps =>
-  pick(app, 'campaigns', 'engagement', 'purchases', 'clock');
+export const reportDeps = (app: AppDeps): SummaryDeps => ({
+  ...pick(app, 'campaigns', 'engagement', 'purchases', 'receipts', 'stores', 'clock'),
+  timeZone: app.config.DEFAULT_TIME_ZONE,
+});
 
 export const reportCsvDeps = (app: AppDeps): ReportCsvDeps =>
   pick(app, 'campaigns', 'engagement', 'contacts', 'purchases');

@@ -122,11 +122,17 @@ describe('holdout groups and the visits a campaign brings', () => {
     expect(a.lift.absolute.low).toBeLessThan(a.lift.absolute.difference);
     expect(a.lift.verdict).toBe('significant');
     expect(report.body.cost.revenueBasis).toBe('incremental');
+    // The Lyon shop's till traffic: the 28 days before the send and today, the recipients' receipts in it.
+    const lyon = report.body.traffic.shops.find((x: { storeId: string }) => x.storeId === 'lyon');
+    expect(report.body.traffic.days).toHaveLength(29);
+    expect(lyon.receipts.at(-1)).toBe(a.treated.receipts + a.holdout.receipts);
+    expect(lyon.after.receiptsPerDay).toBe(a.treated.receipts + a.holdout.receipts);
 
     const html = await s.call('GET', `/v1/campaigns/${id}/report.html?lang=fr`);
     expect(html.body as string).toContain('Visites apportées par le message');
     expect(html.body as string).toContain('data-verdict="significant"');
     expect(html.body as string).toContain('Groupe témoin');
+    expect(html.body as string).toContain('Fréquentation des magasins autour de l’envoi');
 
     // Raw bytes: fetch's text() would drop the byte order mark Excel needs.
     const excel = await fetch(`${s.url}/v1/campaigns/${id}/report.csv?dialect=excel-fr`, {

@@ -148,6 +148,7 @@ export const sampleReport: CampaignReport = {
     revenue: coupons.revenue,
   }),
   attribution: null,
+  traffic: null,
 };
 
 /**

@@ -62,6 +62,11 @@ export interface AttributionReport {
   byChannel: { store: number; web: number; phone: number };
   byStore: { storeId: string; receipts: number; revenue: number }[];
   lift: LiftFigures | null;
+  /**
+   * Cumulative response: the share of each group who had bought by the end of day 1, 2… of the
+   * window (day 1 being the 24 hours after the message).
+   */
+  curves: { treated: number[]; holdout: number[] | null };
   /** Said in words: what the figures allow one to conclude. */
   summary: string;
 }
@@ -85,14 +90,34 @@ class Group {
   receipts = 0;
   revenue = 0;
   readonly perPerson = new RunningStats();
+  /** Responders by the day of the window of their first purchase. */
+  readonly firstByDay: number[];
 
-  add(purchases: Purchase[]) {
+  constructor(days: number) {
+    this.firstByDay = new Array(days).fill(0);
+  }
+
+  add(purchases: Purchase[], start: number) {
     this.people++;
     const spent = purchases.reduce((s, p) => s + p.amount, 0);
-    if (purchases.length > 0) this.responders++;
+    if (purchases.length > 0) {
+      this.responders++;
+      const first = Math.min(...purchases.map((p) => Date.parse(p.at)));
+      const day = Math.min(this.firstByDay.length - 1, Math.floor((first - start) / DAY));
+      this.firstByDay[day] = (this.firstByDay[day] ?? 0) + 1;
+    }
     this.receipts += purchases.length;
     this.revenue += spent;
     this.perPerson.add(spent);
+  }
+
+  /** The share who had bought by the end of each day of the window. */
+  curve(): number[] {
+    let sum = 0;
+    return this.firstByDay.map((n) => {
+      sum += n;
+      return this.people > 0 ? sum / this.people : 0;
+    });
   }
 
   figures(): GroupFigures {
@@ -144,8 +169,8 @@ export async function measureAttribution(
     cursor = page.next;
   } while (cursor);
 
-  const treated = new Group();
-  const held = new Group();
+  const treated = new Group(windowDays);
+  const held = new Group(windowDays);
   const byChannel = { store: 0, web: 0, phone: 0 };
   const byStore = new Map<string, { receipts: number; revenue: number }>();
   let lastEnd = 0;
@@ -161,7 +186,7 @@ export async function measureAttribution(
         const t = Date.parse(p.at);
         return t >= at && t < end && (!opts.currency || p.currency === opts.currency);
       });
-      (holdout ? held : treated).add(inWindow);
+      (holdout ? held : treated).add(inWindow, at);
       if (!holdout)
         for (const p of inWindow) {
           byChannel[p.channel]++;
@@ -189,6 +214,7 @@ export async function measureAttribution(
       .map(([storeId, s]) => ({ storeId, receipts: s.receipts, revenue: round2(s.revenue) }))
       .sort((a, b) => b.receipts - a.receipts || a.storeId.localeCompare(b.storeId)),
     lift,
+    curves: { treated: treated.curve(), holdout: hasHoldout ? held.curve() : null },
     summary: summaryOf(hasHoldout, held.people, lift, provisional),
   };
 }

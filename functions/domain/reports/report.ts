@@ -6,6 +6,7 @@ import type { EngagementRepository } from '../tracking/ports';
 import { type CampaignCost, campaignCost, type UnitCosts } from './costs';
 import { type CampaignStat, counter, counterName, redemptionCounter, smsCounter } from './counters';
 import { type AttributionDeps, type AttributionReport, measureAttribution } from './lift';
+import { shopTraffic, type TrafficDeps, type TrafficReport } from './traffic';
 
 /** Opens or clicks, persons and machines apart. */
 export interface EngagementFigures {
@@ -120,6 +121,8 @@ export interface CampaignReport {
    * holdout group when there is one, with the lift between them (null when not measured).
    */
   attribution: AttributionReport | null;
+  /** The shops' till traffic over the 28 days before the send and the window after (null before it). */
+  traffic: TrafficReport | null;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -135,6 +138,7 @@ export function buildReport(
   counters: { numbers: Record<string, number>; names: Record<string, string> },
   costs?: UnitCosts,
   attribution?: AttributionReport,
+  traffic?: TrafficReport | null,
 ): CampaignReport {
   const n = (name: string) => counters.numbers[name] ?? 0;
   /** The provider's statistics are counters of their own name. */
@@ -331,10 +335,11 @@ export function buildReport(
     objective,
     cost,
     attribution: attribution ?? null,
+    traffic: traffic ?? null,
   };
 }
 
-export interface ReportDeps extends AttributionDeps {
+export interface ReportDeps extends AttributionDeps, TrafficDeps {
   campaigns: Pick<CampaignRepository, 'get'>;
   engagement: Pick<EngagementRepository, 'counters' | 'sendRecords'>;
 }
@@ -350,11 +355,11 @@ export async function campaignReport(
 ): Promise<{ campaign: Campaign; report: CampaignReport }> {
   const campaign = await deps.campaigns.get(campaignId);
   if (!campaign) throw notFound('Campaign');
-  const [counters, attribution] = await Promise.all([
+  const started = campaign.status !== 'draft' && campaign.status !== 'scheduled';
+  const [counters, attribution, traffic] = await Promise.all([
     deps.engagement.counters(campaign.id),
-    campaign.status === 'draft' || campaign.status === 'scheduled'
-      ? undefined
-      : measureAttribution(deps, campaign, costs ? { currency: costs.currency } : {}),
+    started ? measureAttribution(deps, campaign, costs ? { currency: costs.currency } : {}) : undefined,
+    started ? shopTraffic(deps, campaign, deps.clock.now()) : null,
   ]);
-  return { campaign, report: buildReport(campaign, counters, costs, attribution) };
+  return { campaign, report: buildReport(campaign, counters, costs, attribution, traffic) };
 }

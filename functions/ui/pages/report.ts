@@ -1275,6 +1275,14 @@ main{max-width:none;padding:0}
 .objective,.track,.bar,.split span,.dot,.gauge span,.meter,.meter span,.status,.verdict,.paused{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .url{white-space:normal;overflow:visible;word-break:break-all}
 }
+.curves .curve{stroke-width:2.5;vector-effect:non-scaling-stroke}.curve-treated{stroke:var(--accent)}.curve-holdout{stroke:var(--slate-dark);stroke-dasharray:6 4}
+.curves .axis{stroke:var(--line)}.key-treated{color:var(--accent);font-weight:600}.key-holdout{color:var(--slate-dark);font-weight:600}
+.traffic-chart .bar-anonymous{fill:var(--accent-soft)}.traffic-chart .bar-known{fill:var(--accent)}
+.traffic-chart .send-marker{stroke:var(--coupon-dark);stroke-width:2;vector-effect:non-scaling-stroke}
+.verdict{font-weight:600}.verdict[data-verdict="significant"]{color:var(--met)}
+table.lift-groups,table.lift,table.traffic-shops,table.summary{width:100%;border-collapse:collapse;margin:.5rem 0 1rem}
+.lift-groups th,.lift-groups td,.lift th,.lift td,.traffic-shops th,.traffic-shops td,.summary th,.summary td{padding:.35rem .4rem;border-bottom:1px solid var(--line);text-align:left}
+.lift-groups .num,.lift .num,.traffic-shops .num,.summary .num{text-align:right}
 `;
 
 /** An ISO 4217 code, EUR when none or a malformed one (Intl would throw) is given. */
@@ -1313,6 +1321,17 @@ const ATTRIBUTION_TEXT = {
         `Too small to tell: groups of this size detect only a lift of ${mde} or more (observed ${d}).`,
     },
     emptyHoldout: 'The holdout group has nobody yet: no lift can be measured.',
+    curves: 'Who had bought, day by day after the message',
+    curvesLabel: (t: string, h: string) =>
+      `Cumulative response: recipients ${t}, holdout ${h} at the end of the window`,
+    day: (n: string) => `day ${n}`,
+    traffic: 'Shop traffic around the send',
+    trafficLabel: (before: string, after: string) =>
+      `Till receipts per day, all shops: ${before} before the send, ${after} since`,
+    trafficNote: 'Receipts of every customer, known (dark) or anonymous (light); the line marks the send.',
+    shop: 'Shop',
+    beforeSend: 'Before (receipts/day · basket)',
+    afterSend: 'Since (receipts/day · basket)',
   },
   fr: {
     title: 'Visites apportées par le message',
@@ -1348,8 +1367,102 @@ const ATTRIBUTION_TEXT = {
         `Trop petit pour conclure : des groupes de cette taille ne détectent qu’un effet d’au moins ${mde} (observé : ${d}).`,
     },
     emptyHoldout: 'Le groupe témoin est encore vide : aucun effet ne peut être mesuré.',
+    curves: 'Qui avait acheté, jour après jour après le message',
+    curvesLabel: (t: string, h: string) =>
+      `Réponse cumulée : destinataires ${t}, groupe témoin ${h} en fin de fenêtre`,
+    day: (n: string) => `jour ${n}`,
+    traffic: 'Fréquentation des magasins autour de l’envoi',
+    trafficLabel: (before: string, after: string) =>
+      `Tickets de caisse par jour, tous magasins : ${before} avant l’envoi, ${after} depuis`,
+    trafficNote: 'Tickets de tous les clients, connus (foncé) ou anonymes (clair) ; le trait marque l’envoi.',
+    shop: 'Magasin',
+    beforeSend: 'Avant (tickets/jour · panier)',
+    afterSend: 'Depuis (tickets/jour · panier)',
   },
 } as const;
+
+/** Cumulative response of the two groups over the window, as two lines of inline SVG. */
+function curvesSvg(a: NonNullable<CampaignReport['attribution']>, x: AttributionText, f: Format): string {
+  const series = [
+    ['treated', a.curves.treated],
+    ...(a.curves.holdout ? [['holdout', a.curves.holdout] as const] : []),
+  ] as const;
+  const days = a.curves.treated.length;
+  const top = Math.max(0.01, ...series.flatMap(([, c]) => c));
+  const w = 600;
+  const h = 160;
+  const point = (v: number, i: number) =>
+    `${((w * (i + 1)) / days).toFixed(1)},${(h - (h * v) / top).toFixed(1)}`;
+  const lines = series
+    .map(
+      ([key, c]) =>
+        `<polyline class="curve curve-${key}" data-curve="${key}" fill="none" points="0,${h} ${c.map(point).join(' ')}"/>`,
+    )
+    .join('\n');
+  const label = x.curvesLabel(f.pct(a.curves.treated.at(-1) ?? 0), f.pct(a.curves.holdout?.at(-1) ?? null));
+  return `<svg class="curves" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" width="100%" height="${h}" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg">
+<title>${esc(label)}</title>
+<line class="axis" x1="0" y1="${h}" x2="${w}" y2="${h}"/>
+${lines}
+</svg>
+<p class="muted small">${esc(`${x.day('1')} → ${x.day(f.int(days))}`)} · <span class="key key-treated">${esc(x.treated)}</span> · <span class="key key-holdout">${esc(x.holdout)}</span></p>`;
+}
+
+/** Till receipts per day around the send, every shop together, known and anonymous, and per shop before/after. */
+function traffic(r: CampaignReport, locale: ReportLocale, f: Format): string {
+  const tr = r.traffic;
+  if (!tr || tr.days.length === 0) return '';
+  const x = ATTRIBUTION_TEXT[locale];
+  const n = tr.days.length;
+  const all = tr.days.map((_, i) => tr.shops.reduce((s, sh) => s + (sh.receipts[i] ?? 0), 0));
+  const known = tr.days.map((_, i) => tr.shops.reduce((s, sh) => s + (sh.known[i] ?? 0), 0));
+  const split = tr.days.indexOf(tr.sendDay);
+  const avg = (from: number, to: number) =>
+    to > from ? all.slice(from, to).reduce((a, b) => a + b, 0) / (to - from) : 0;
+  const before = avg(0, split < 0 ? n : split);
+  const after = avg(split < 0 ? n : split, n);
+  const max = Math.max(1, ...all);
+  const w = 600;
+  const h = 140;
+  const bw = w / n;
+  const bars = tr.days
+    .map((d, i) => {
+      const ha = (h * (all[i] ?? 0)) / max;
+      const hk = (h * (known[i] ?? 0)) / max;
+      const xPos = (i * bw).toFixed(1);
+      const width = Math.max(1, bw - 1).toFixed(1);
+      return `<g data-day="${esc(d)}" data-receipts="${all[i]}"><rect class="bar-anonymous" x="${xPos}" y="${(h - ha).toFixed(1)}" width="${width}" height="${ha.toFixed(1)}"/><rect class="bar-known" x="${xPos}" y="${(h - hk).toFixed(1)}" width="${width}" height="${hk.toFixed(1)}"/></g>`;
+    })
+    .join('\n');
+  const marker =
+    split >= 0
+      ? `<line class="send-marker" data-send-day="${esc(tr.sendDay)}" x1="${(split * bw).toFixed(1)}" y1="0" x2="${(split * bw).toFixed(1)}" y2="${h}"/>`
+      : '';
+  const label = x.trafficLabel(f.num(Math.round(before * 10) / 10), f.num(Math.round(after * 10) / 10));
+  const rows = tr.shops
+    .map(
+      (s) =>
+        `<tr data-shop="${esc(s.storeId)}"><th scope="row">${esc(s.name)}</th><td class="num">${esc(`${f.num(s.before.receiptsPerDay)} · ${f.money(s.before.averageBasket)}`)}</td><td class="num">${esc(`${f.num(s.after.receiptsPerDay)} · ${f.money(s.after.averageBasket)}`)}</td></tr>`,
+    )
+    .join('\n');
+  return `<section class="card traffic" aria-labelledby="traffic-h">
+<h2 id="traffic-h">${esc(x.traffic)}</h2>
+<svg class="traffic-chart" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" width="100%" height="${h}" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg">
+<title>${esc(label)}</title>
+${bars}
+${marker}
+</svg>
+<p class="muted small">${esc(`${f.date(`${tr.days[0]}T00:00:00Z`)} → ${f.date(`${tr.days.at(-1)}T00:00:00Z`)}`)} · ${esc(x.trafficNote)}</p>
+<table class="traffic-shops">
+<thead><tr><th scope="col">${esc(x.shop)}</th><th scope="col" class="num">${esc(x.beforeSend)}</th><th scope="col" class="num">${esc(x.afterSend)}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</section>`;
+}
+
+type AttributionText = (typeof ATTRIBUTION_TEXT)[ReportLocale];
 
 /** Purchases after the message, recipients against the holdout, and the lift with its intervals. */
 function attribution(r: CampaignReport, locale: ReportLocale, f: Format): string {
@@ -1423,6 +1536,8 @@ ${rows.map(([k, label, v]) => `<tr data-lift="${esc(k)}"><th scope="row">${esc(l
 <p class="muted small">${esc(x.window(f.int(a.windowDays)))}${a.provisional && a.windowEndsAt ? ` ${esc(x.provisional(f.date(a.windowEndsAt)))}` : ''}</p>
 ${groups}
 ${lift}
+<h3>${esc(x.curves)}</h3>
+${curvesSvg(a, x, f)}
 </section>`;
 }
 
@@ -1458,6 +1573,7 @@ ${funnel(report, mix, t, f)}
 ${sms(report, mix, t, f)}
 ${coupons(report, mix, t, f)}
 ${attribution(report, locale, f)}
+${traffic(report, locale, f)}
 ${cost(report, mix, t, f)}
 ${peopleAndMachines(report, mix, t, f)}
 ${rates(report, mix, t, f)}

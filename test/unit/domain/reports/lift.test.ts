@@ -74,6 +74,13 @@ describe('measureAttribution', () => {
     expect(a.byChannel).toEqual({ store: 300, web: 0, phone: 0 });
     expect(a.byStore).toEqual([{ storeId: 'paris', receipts: 300, revenue: 15_000 }]);
     expect(a.summary).toMatch(/significant/);
+    // Who had bought by the end of each day: rising to the response rates.
+    expect(a.curves.treated).toHaveLength(14);
+    expect(a.curves.treated.at(-1)).toBeCloseTo(0.3, 12);
+    expect(a.curves.holdout?.at(-1)).toBeCloseTo(0.2, 12);
+    expect(a.curves.treated[0]).toBe(0);
+    for (let i = 1; i < 14; i++)
+      expect(a.curves.treated[i]).toBeGreaterThanOrEqual(a.curves.treated[i - 1] ?? 0);
   });
 
   it('says the figures are attributed, not incremental, without a holdout', async () => {

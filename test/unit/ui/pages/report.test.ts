@@ -828,3 +828,100 @@ describe('reportPage', () => {
     });
   });
 });
+
+describe('the visits a campaign brought', () => {
+  const attribution: NonNullable<CampaignReport['attribution']> = {
+    windowDays: 3,
+    windowEndsAt: '2025-03-28T07:41:18.000Z',
+    provisional: true,
+    basis: 'incremental',
+    treated: {
+      people: 900,
+      responders: 180,
+      receipts: 200,
+      revenue: 9000,
+      responseRate: { rate: 0.2, low: 0.176, high: 0.227 },
+      receiptsPerPerson: 200 / 900,
+      revenuePerPerson: 10,
+      averageBasket: 45,
+    },
+    holdout: {
+      people: 100,
+      responders: 10,
+      receipts: 10,
+      revenue: 400,
+      responseRate: { rate: 0.1, low: 0.055, high: 0.174 },
+      receiptsPerPerson: 0.1,
+      revenuePerPerson: 4,
+      averageBasket: 40,
+    },
+    byChannel: { store: 190, web: 10, phone: 0 },
+    byStore: [{ storeId: 'paris-11', receipts: 200, revenue: 9000 }],
+    lift: {
+      absolute: { difference: 0.1, low: 0.0268, high: 0.1501 },
+      relative: 1,
+      pValue: 0.0143,
+      incrementalResponders: { value: 90, low: 24.1, high: 135.1 },
+      incrementalRevenue: { value: 5400, low: 2100, high: 8700 },
+      minimumDetectableLift: 0.09,
+      verdict: 'significant',
+    },
+    curves: { treated: [0.1, 0.15, 0.2], holdout: [0.05, 0.08, 0.1] },
+    summary: 'The message brought a lift',
+  };
+  const traffic: NonNullable<CampaignReport['traffic']> = {
+    days: ['2025-03-23', '2025-03-24', '2025-03-25', '2025-03-26'],
+    sendDay: '2025-03-25',
+    shops: [
+      {
+        storeId: 'paris-11',
+        name: 'Paris <11e>',
+        receipts: [4, 6, 9, 8],
+        known: [1, 2, 5, 4],
+        averageBasket: [30, 32, 41, 39],
+        before: { receiptsPerDay: 5, averageBasket: 31.2 },
+        after: { receiptsPerDay: 8.5, averageBasket: 40.06 },
+      },
+    ],
+  };
+  const report: CampaignReport = { ...sampleReport, attribution, traffic };
+
+  it('shows both groups, the lift with its interval and the verdict, in French and English', () => {
+    const en = reportPage(report);
+    expect(en).toContain('Visits the message brought');
+    expect(en).toContain('data-verdict="significant"');
+    expect(en).toMatch(/<tr data-group="holdout">/);
+    expect(en).toContain('10 pts [2.7 pts ; 15 pts]');
+    expect(en).toContain('Provisional');
+    const fr = reportPage(report, { locale: 'fr' });
+    expect(fr).toContain('Visites apportées par le message');
+    expect(fr).toContain('Groupe témoin (rien envoyé)');
+    expect(fr).toContain('effet significatif');
+  });
+
+  it('says the figures are attributed when there is no holdout, and draws the response curves', () => {
+    const html = reportPage({
+      ...report,
+      attribution: {
+        ...attribution,
+        basis: 'attributed',
+        holdout: null,
+        lift: null,
+        curves: { treated: [0.1, 0.2, 0.3], holdout: null },
+      },
+    });
+    expect(html).toContain('data-basis="attributed"');
+    expect(html).toContain('Purchases after the message');
+    expect(html).toMatch(/data-curve="treated"/);
+    expect(html).not.toMatch(/data-curve="holdout"/);
+  });
+
+  it('draws the shops’ traffic with the send marked, escaping the shop names', () => {
+    const html = reportPage(report);
+    expect(html).toContain('data-send-day="2025-03-25"');
+    expect(html.match(/<g data-day=/g)).toHaveLength(4);
+    expect(html).toContain('Paris &lt;11e&gt;');
+    expect(html).not.toContain('Paris <11e>');
+    expect(html).toContain('data-receipts="9"');
+  });
+});
