@@ -150,7 +150,12 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export async function measureAttribution(
   deps: AttributionDeps,
   campaign: Pick<Campaign, 'id' | 'attributionDays' | 'holdout'>,
-  opts: { currency?: string; concurrency?: number } = {},
+  opts: {
+    currency?: string;
+    concurrency?: number;
+    /** Given, receives every recipient's purchase in the window with when their message went. */
+    credit?: (c: { contactId: string; purchase: Purchase; messageAt: number }) => void;
+  } = {},
 ): Promise<AttributionReport> {
   const windowDays = campaign.attributionDays ?? DEFAULT_ATTRIBUTION_DAYS;
   const windowMs = windowDays * DAY;
@@ -189,6 +194,7 @@ export async function measureAttribution(
       (holdout ? held : treated).add(inWindow, at);
       if (!holdout)
         for (const p of inWindow) {
+          opts.credit?.({ contactId, purchase: p, messageAt: at });
           byChannel[p.channel]++;
           const s = byStore.get(p.storeId) ?? { receipts: 0, revenue: 0 };
           s.receipts++;

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod';
 import type { Campaign } from '../campaigns/campaign';
 import type { CampaignRepository } from '../campaigns/ports';
+import type { Purchase } from '../purchases/purchase';
 import type { UnitCosts } from './costs';
 import { measureAttribution } from './lift';
 import { buildReport, type CampaignReport, type ReportDeps } from './report';
@@ -35,7 +36,10 @@ export interface SummaryLine {
   cost: number;
   /** What the same audience would have cost by post. */
   postal: number;
-  /** Recipients who bought within the window after their message. */
+  /**
+   * Recipients who bought within the window after their message, each purchase credited to the
+   * last message its buyer received before it (of the campaigns in the period): no purchase counts twice.
+   */
   attributedVisits: number;
   attributedRevenue: number;
   /** Visits and revenue the messages brought against their holdout (null without one). */
@@ -91,12 +95,36 @@ export async function reportSummary(
   } while (cursor);
 
   const reports: { campaign: Campaign; report: CampaignReport }[] = [];
+  // A purchase in the windows of several messages is credited to the last message before it.
+  const credited = new Map<
+    string,
+    { campaignId: string; messageAt: number; contactId: string; amount: number }
+  >();
   for (const campaign of chosen) {
     const [counters, attribution] = await Promise.all([
       deps.engagement.counters(campaign.id),
-      measureAttribution(deps, campaign, { currency: costs.currency }),
+      measureAttribution(deps, campaign, {
+        currency: costs.currency,
+        credit: ({ contactId, purchase, messageAt }) => {
+          const key = `${contactId}\u0000${purchase.id}`;
+          const known = credited.get(key);
+          if (
+            !known ||
+            messageAt > known.messageAt ||
+            (messageAt === known.messageAt && campaign.id > known.campaignId)
+          )
+            credited.set(key, { campaignId: campaign.id, messageAt, contactId, amount: purchase.amount });
+        },
+      }),
     ]);
     reports.push({ campaign, report: buildReport(campaign, counters, costs, attribution) });
+  }
+  const creditOf = new Map<string, { people: Set<string>; revenue: number }>();
+  for (const c of credited.values()) {
+    const x = creditOf.get(c.campaignId) ?? { people: new Set<string>(), revenue: 0 };
+    x.people.add(c.contactId);
+    x.revenue += c.amount;
+    creditOf.set(c.campaignId, x);
   }
 
   const lines = new Map<string, SummaryLine>();
@@ -124,8 +152,8 @@ export async function reportSummary(
     line.cost = fine(line.cost + (report.cost?.total ?? 0));
     // An automation's reminders go to the same people: one letter each, counted on the first message.
     if (!auto || auto.step === 0) line.postal = cents(line.postal + (report.cost?.postal.cost ?? 0));
-    line.attributedVisits += a?.treated.responders ?? 0;
-    line.attributedRevenue = cents(line.attributedRevenue + (a?.treated.revenue ?? 0));
+    line.attributedVisits += creditOf.get(campaign.id)?.people.size ?? 0;
+    line.attributedRevenue = cents(line.attributedRevenue + (creditOf.get(campaign.id)?.revenue ?? 0));
     if (a?.lift) {
       line.incrementalVisits = (line.incrementalVisits ?? 0) + a.lift.incrementalResponders.value;
       line.incrementalRevenue = cents(
