@@ -49,6 +49,7 @@ import { type Emulator, startDynalite, startS3, startSes } from './emulators';
 import { createGateway, type HttpLambda, listen } from './http-server';
 import { LocalQueue } from './queue';
 import { LocalCampaignScheduler } from './scheduler';
+import { describeSettings } from './settings';
 import {
   couponStreamEvent,
   readJson,
@@ -105,7 +106,11 @@ export interface LocalStackOptions {
   sendRatePerSecond?: number;
   /** Replace adapters (benchmarks and failure tests stub the SES messenger, the sleep…). */
   overrides?: Partial<AppDeps>;
-  /** Extra configuration, as environment variables would give it. */
+  /**
+   * Extra configuration, as environment variables would give it: it wins over everything the
+   * stack sets (`npm start` passes the functions' settings from its own environment, without the
+   * variables the stack must set itself: see settingsFromEnvironment).
+   */
   env?: Record<string, string>;
   /** Runs the automations every this many seconds (npm start); off when unset. */
   automationTimerSeconds?: number;
@@ -123,8 +128,19 @@ export interface LocalStack {
   queues: Record<string, LocalQueue>;
   /** Where SMS go instead of phones (also listed by `GET /_local/messages`). */
   smsOutbox: LocalSmsOutbox;
+  /** One line per setting of `env` that changes what the functions get: `• FREQUENCY_CAP=2/7 (default: none)`. */
+  settings: string[];
+  /** Messages the previous run left on the queues (with a data directory), queued again at this boot. */
+  recovered: number;
+  /**
+   * Stops the stack. With a data directory, the handlers still running are first told that their
+   * time is up and given a moment to put what they have not done back on the (journalled) queues.
+   */
   stop(): Promise<void>;
 }
+
+/** How long `stop` waits for the handlers in flight to finish, before it closes under them. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /** A keyring for local HMACs: random and kept with the data, so tokens and hashes survive restarts. */
 function localKeyring(dataDir: string | undefined): string {
@@ -143,6 +159,21 @@ function localKeyring(dataDir: string | undefined): string {
  * account. Used by `npm start`, `npm run demo` and the integration tests.
  */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  // What the functions get here unless `env` says otherwise (local values: a demo company, short
+  // requeue delays, no SES sandbox rate).
+  const localDefaults: Record<string, string> = {
+    DEFAULT_COUNTRY: opts.defaultCountry ?? 'FR',
+    POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
+    COMPANY_NAME: 'Relance Demo',
+    COMPANY_ADDRESS: '12 rue des Halles, 75001 Paris, France',
+    REQUEUE_DELAY_SECONDS: '2',
+    // Webhook receivers on this machine (plain http to 127.0.0.1 or localhost) are allowed here only.
+    WEBHOOK_ALLOW_HTTP: 'true',
+    SEND_RATE_PER_SECOND: '50',
+    SMS_RATE_PER_SECOND: '50',
+  };
+  // Validated before anything starts: an invalid value stops the boot with loadConfig's message.
+  const settings = describeSettings(localDefaults, opts.env ?? {});
   const dataDir = opts.dataDir === ':memory:' ? undefined : resolve(opts.dataDir ?? '.data');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const started: Emulator[] = [];
@@ -153,6 +184,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stop = async () => {
     for (const t of timers) clearInterval(t);
     for (const c of closers) c();
+    // Durable queues: what the handlers in flight leave undone goes back on them, and survives.
+    if (dataDir) await Promise.all(Object.values(queues).map((q) => q.drain(DRAIN_TIMEOUT_MS)));
     for (const q of Object.values(queues)) q.close();
     await Promise.all(
       servers.map(
@@ -191,13 +224,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       S3_ENDPOINT: s3.endpoint,
       IMPORT_BUCKET: bucket,
       AWS_REGION: 'eu-west-3',
-      DEFAULT_COUNTRY: opts.defaultCountry ?? 'FR',
-      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
-      COMPANY_NAME: 'Relance Demo',
-      COMPANY_ADDRESS: '12 rue des Halles, 75001 Paris, France',
-      REQUEUE_DELAY_SECONDS: '2',
-      // Webhook receivers on this machine (plain http to 127.0.0.1 or localhost) are allowed here only.
-      WEBHOOK_ALLOW_HTTP: 'true',
+      ...localDefaults,
       ...opts.env,
     });
     const raw = new DynamoDBClient({
@@ -209,23 +236,31 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     raw.destroy();
 
     // The in-process stand-ins for the SQS queues and their event source mappings (two workers each).
+    // With a data directory each keeps a journal there, so that its messages survive a restart.
     const logger = new Logger({ serviceName: 'relance-local', logLevel: config.POWERTOOLS_LOG_LEVEL });
     const onDeadLetter = (queue: string) => (body: string, error: string) =>
       logger.error('Message moved to the dead-letter list', { queue, body, error });
+    const journal = (name: string) => (dataDir ? { journal: join(dataDir, 'queues', `${name}.jsonl`) } : {});
     queues.plan = new LocalQueue({
+      ...journal('plan'),
       name: 'plan',
       batchSize: 1,
       concurrency: 1,
       onDeadLetter: onDeadLetter('plan'),
     });
     queues.send = new LocalQueue({
+      ...journal('send'),
       name: 'send',
       batchSize: 4,
       concurrency: 2,
+      // A job killed mid-send comes back once its claims have expired, as in AWS (the visibility
+      // timeout, 6 × 60 s, outlasts the 300 s lease): the recipient in doubt is then counted failed.
+      visibilityTimeoutMs: (config.SEND_CLAIM_LEASE_SECONDS + 60) * 1000,
       onDeadLetter: onDeadLetter('send'),
     });
     // Webhook deliveries: the publisher queues one job per (endpoint, event), the deliverer its retries.
     queues.webhooks = new LocalQueue({
+      ...journal('webhooks'),
       name: 'webhooks',
       batchSize: 5,
       concurrency: 2,
@@ -234,6 +269,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     // Import jobs: the bucket's object-created events and each job's next chunk, one at a time.
     queues.imports = new LocalQueue({
+      ...journal('imports'),
       name: 'imports',
       batchSize: 1,
       concurrency: 1,
@@ -251,8 +287,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       sendQueue: queues.send.asWorkQueue(),
       webhookQueue: queues.webhooks.asWorkQueue(),
       importQueue: queues.imports.asWorkQueue(),
-      limiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
-      smsLimiter: new TokenBucket(opts.sendRatePerSecond ?? 50),
+      limiter: new TokenBucket(opts.sendRatePerSecond ?? config.SEND_RATE_PER_SECOND),
+      smsLimiter: new TokenBucket(opts.sendRatePerSecond ?? config.SMS_RATE_PER_SECOND),
       ...opts.overrides,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
@@ -268,12 +304,22 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     // The events table's stream, which DynamoDB has and dynalite has not: each recorded open or click
     // goes through an in-process queue to the same aggregator function, in batches.
-    queues.engagement = new LocalQueue({ name: 'events-stream', batchSize: 100, concurrency: 1 });
+    queues.engagement = new LocalQueue({
+      ...journal('events-stream'),
+      name: 'events-stream',
+      batchSize: 100,
+      concurrency: 1,
+    });
     const aggregator = engagementAggregator(deps);
     queues.engagement.consume((event) => aggregator(streamEvent(event.Records.map((r) => r.body))));
     // The main table's stream, for coupons: a redemption (or its undoing) reaches the same
     // redemptions function, which records the purchase and the report counts.
-    queues.coupons = new LocalQueue({ name: 'coupons-stream', batchSize: 25, concurrency: 1 });
+    queues.coupons = new LocalQueue({
+      ...journal('coupons-stream'),
+      name: 'coupons-stream',
+      batchSize: 25,
+      concurrency: 1,
+    });
     const onCouponChange = redemptions(deps);
     queues.coupons.consume((event) => onCouponChange(couponStreamEvent(event.Records.map((r) => r.body))));
     const couponStore = deps.coupons;
@@ -356,6 +402,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       timer.unref();
       timers.push(timer);
     }
+    // Everything is wired and links have their base: what the last run left on the queues goes now.
+    let recovered = 0;
+    for (const q of Object.values(queues)) recovered += q.recover();
     return {
       url,
       sesUrl: sesEndpoint,
@@ -365,6 +414,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       doc: documentClient(config),
       queues,
       smsOutbox,
+      settings,
+      recovered,
       stop,
     };
   } catch (err) {
