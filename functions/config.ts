@@ -169,6 +169,15 @@ const configSchema = z.object({
    * per 7 days, email and SMS, every campaign and automation); unset, no cap. A capped recipient is
    * skipped (`capped`) and counted in the report.
    */
+  /**
+   * The deliverability guard: a campaign pauses itself when its hard bounces pass GUARD_BOUNCE_RATE
+   * of its delivered emails (after GUARD_MIN_DELIVERED), or its complaints GUARD_COMPLAINT_RATE
+   * (after GUARD_MIN_DELIVERED_COMPLAINTS). GUARD_BOUNCE_RATE=0 turns it off.
+   */
+  GUARD_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  GUARD_MIN_DELIVERED: z.coerce.number().int().min(1).default(200),
+  GUARD_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.001),
+  GUARD_MIN_DELIVERED_COMPLAINTS: z.coerce.number().int().min(1).default(1000),
   FREQUENCY_CAP: z
     .string()
     .regex(/^[1-9]\d{0,2}\/[1-9]\d{0,2}$/, 'Use messages/days, e.g. 2/7')

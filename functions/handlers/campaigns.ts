@@ -10,6 +10,9 @@ import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '
 import { httpOptions } from '../http/options';
 import { campaignCreationDeps, campaignDeps, segmentPreviewDeps } from '../wiring/campaigns';
 
+/** `?override=true`: resume a campaign the deliverability guard paused. */
+const actionQuery = z.strictObject({ override: z.enum(['true', 'false']).optional() });
+
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(2000).optional(),
@@ -28,9 +31,11 @@ export function makeHandler(deps: AppDeps) {
   });
   const action =
     (name: CampaignAction, status: number) =>
-    async ({ params, event }: ApiRequest) => {
+    async ({ params, event, query }: ApiRequest) => {
+      const q = parseInput(actionQuery, query, 'query');
       const campaign = await applyCampaignAction(lifecycle, params.id ?? '', name, {
         baseUrl: publicBaseUrl(event, deps.config.PUBLIC_BASE_URL),
+        override: q.override === 'true',
       });
       return json(status, view(campaign));
     };

@@ -20,8 +20,39 @@ export const couponStepDeps = (app: AppDeps): CouponStepDeps => ({
 export const unsubscribeDeps = (app: AppDeps): UnsubscribeDeps =>
   pick(app, 'keyring', 'contacts', 'suppression', 'clock', 'engagement', 'publisher', 'logger');
 
-export const providerEventDeps = (app: AppDeps): ProviderEventDeps =>
-  pick(app, 'engagement', 'contacts', 'suppression', 'events', 'clock', 'publisher');
+export const providerEventDeps = (app: AppDeps): ProviderEventDeps => ({
+  ...pick(app, 'engagement', 'contacts', 'suppression', 'events', 'clock', 'publisher'),
+  ...(app.config.GUARD_BOUNCE_RATE > 0
+    ? {
+        guard: {
+          campaigns: app.campaigns,
+          limits: {
+            bounceRate: app.config.GUARD_BOUNCE_RATE,
+            minDeliveredForBounces: app.config.GUARD_MIN_DELIVERED,
+            complaintRate: app.config.GUARD_COMPLAINT_RATE || 1,
+            minDeliveredForComplaints: app.config.GUARD_MIN_DELIVERED_COMPLAINTS,
+          },
+          onPause: (campaignId: string, reason: string) =>
+            app.logger.warn('Campaign paused by the deliverability guard', {
+              campaignId,
+              reason,
+              // One metric per pause (CloudWatch embedded metric format): the stack's alarm watches it.
+              _aws: {
+                Timestamp: Date.now(),
+                CloudWatchMetrics: [
+                  {
+                    Namespace: 'Relance',
+                    Dimensions: [[]],
+                    Metrics: [{ Name: 'CampaignsPausedByGuard', Unit: 'Count' }],
+                  },
+                ],
+              },
+              CampaignsPausedByGuard: 1,
+            }),
+        },
+      }
+    : {}),
+});
 
 export const smsEventDeps = (app: AppDeps): SmsEventDeps =>
   pick(app, 'engagement', 'contacts', 'suppression', 'events', 'clock', 'publisher');

@@ -18,6 +18,7 @@ import {
   type PlanJob,
   TRANSITIONS,
 } from './campaign';
+import { pausedByGuard } from './guard';
 import type { CampaignRepository, CampaignScheduler } from './ports';
 
 export interface CampaignDeps {
@@ -183,11 +184,19 @@ export async function applyCampaignAction(
   deps: CampaignDeps,
   id: string,
   action: CampaignAction,
-  ctx: { baseUrl: string },
+  ctx: { baseUrl: string; override?: boolean },
 ): Promise<Campaign> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await deps.campaigns.get(id);
     if (!current) throw notFound('Campaign');
+    if (action === 'resume' && pausedByGuard(current) && !ctx.override) {
+      throw conflict(`${current.pausedReason}. Resume with ?override=true to send anyway`, [
+        {
+          path: 'override',
+          message: 'The deliverability guard paused this campaign: resuming needs override=true',
+        },
+      ]);
+    }
     if (action === 'send' && current.status === 'scheduled' && current.scheduleAt) {
       // Sent again while scheduled: make sure the schedule exists (a first attempt may have failed).
       await scheduler(deps).schedule(id, new Date(current.scheduleAt));

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { type GuardLimits, guardPause, guardReason } from '../campaigns/guard';
+import type { CampaignRepository } from '../campaigns/ports';
 import type { RecipientMark } from '../campaigns/send-record';
 import { suppressContactChannel } from '../contacts/customer-file';
 import type { ContactRepository, SuppressionList } from '../contacts/ports';
@@ -35,6 +37,12 @@ export interface ProviderEventDeps {
   clock: Clock;
   /** Webhooks: a first delivery is published as `delivered`. */
   publisher?: EventPublisher;
+  /** The deliverability guard: a campaign whose bounces or complaints pass these pauses itself. */
+  guard?: {
+    campaigns: Pick<CampaignRepository, 'transition'>;
+    limits: GuardLimits;
+    onPause?: (campaignId: string, reason: string) => void;
+  };
 }
 
 /** What an SES event means here: the statistic it adds to, and whether it suppresses the address. */
@@ -98,6 +106,19 @@ export async function handleSesEvent(
       ? await deps.engagement.markFirst(campaignId, contactId, what.mark, at)
       : false;
   if (what.stat && campaignId) await deps.engagement.count(campaignId, { [what.stat]: 1 });
+  if (deps.guard && campaignId && (what.stat === 'bounced' || what.stat === 'complained')) {
+    const { numbers } = await deps.engagement.counters(campaignId);
+    const reason = guardReason(
+      {
+        delivered: numbers.delivered ?? 0,
+        bounced: numbers.bounced ?? 0,
+        complained: numbers.complained ?? 0,
+      },
+      deps.guard.limits,
+    );
+    if (reason && (await guardPause(deps.guard.campaigns, campaignId, reason)))
+      deps.guard.onPause?.(campaignId, reason);
+  }
   if (first && what.mark === 'deliveredAt' && campaignId && contactId)
     await emit(deps.publisher, [{ type: 'delivered', at, campaignId, contactId, channel: 'email' }]);
   return 'recorded';
