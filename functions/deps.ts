@@ -28,6 +28,7 @@ import { loadKeyring } from './adapters/secrets';
 import { SesMessenger } from './adapters/ses';
 import { EndUserMessagingSms } from './adapters/sms-voice-v2';
 import { SqsQueue } from './adapters/sqs';
+import { powertoolsMetrics } from './adapters/metrics';
 import { fetchPoster } from './adapters/webhook-http';
 import { WebhookPublisher } from './adapters/webhook-publisher';
 import { type Config, loadConfig } from './config';
@@ -45,7 +46,7 @@ import type { PurchaseRepository, ReceiptRepository } from './domain/purchases/p
 import type { Company } from './domain/shared/company';
 import type { Keyring } from './domain/shared/hashing';
 import { SendFailure } from './domain/shared/messaging';
-import type { Clock, EmailMessenger, Ids, SmsMessenger, WorkQueue } from './domain/shared/ports';
+import type { Clock, EmailMessenger, Ids, MetricSink, SmsMessenger, WorkQueue } from './domain/shared/ports';
 import { TokenBucket } from './domain/shared/rate-limiter';
 import type { ShortLinkRepository } from './domain/sms/ports';
 import { parseQuietHours } from './domain/sms/quiet-hours';
@@ -65,6 +66,8 @@ import { memo } from './memo';
 export interface AppDeps {
   config: Config;
   logger: Logger;
+  /** Operational metrics (Powertools, CloudWatch embedded metric format). */
+  metrics: MetricSink;
   clock: Clock;
   ids: Ids;
   /**
@@ -165,6 +168,7 @@ export async function buildDeps(config: Config, overrides: Partial<AppDeps> = {}
   return {
     config,
     logger,
+    metrics: overrides.metrics ?? powertoolsMetrics(),
     clock,
     ids: overrides.ids ?? randomIds,
     keyring,

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -189,6 +189,10 @@ export class RelanceFunction extends NodejsFunction {
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
+      // X-Ray tracing of every function, switched on by context: cdk deploy -c tracing=true.
+      ...(String(Stack.of(scope).node.tryGetContext('tracing') ?? '') === 'true'
+        ? { tracing: Tracing.ACTIVE }
+        : {}),
       role,
       logGroup,
       projectRoot: REPO_ROOT,

@@ -3,11 +3,12 @@ import type { Construct } from 'constructs';
 import { FREQUENCY_CAP_PATTERN } from '../functions/domain/campaigns/frequency';
 import { DEFAULT_TIME_ZONE } from '../functions/domain/shared/time';
 import type { WorkerName } from '../functions/routes';
-import { Api } from './constructs/api';
+import { Api, DEFAULT_PUBLIC_THROTTLE, DEFAULT_THROTTLE } from './constructs/api';
 import { Automation } from './constructs/automation';
 import { Coupons } from './constructs/coupons';
 import { Data } from './constructs/data';
 import { Imports } from './constructs/imports';
+import { Observability } from './constructs/observability';
 import { Sending } from './constructs/sending';
 import {
   parseOriginationIdentity,
@@ -58,6 +59,16 @@ export const DEFAULT_COUNTRY_CONTEXT = 'defaultCountry';
  *   SMS rate (1 a second by default, one phone number's default throughput).
  * - `shortLinkBaseUrl` (optional): the base URL of the short links in SMS (a short domain); by
  *   default, `publicBaseUrl` or the API's own URL.
+ *
+ * Operations (see `Observability`, and `Api` for the limits):
+ *
+ * - `alarmEmail` (optional): an address subscribed by email to the alarm topic (it must confirm the
+ *   subscription); without it, the topic has no subscription.
+ * - `publicRateLimit` (default 1000), `publicBurstLimit` (default 2000): the requests per second,
+ *   and the burst, that each public route (tracking, short links, coupons, unsubscribe, opt-in, view
+ *   in browser, the till page, health) takes before answering 429.
+ * - `apiRateLimit` (default 50), `apiBurstLimit` (default 100): the same for the stage, hence for
+ *   the marketers' and the tills' `/v1` routes together.
  */
 export const CONTEXT = {
   defaultCountry: DEFAULT_COUNTRY_CONTEXT,
@@ -77,6 +88,11 @@ export const CONTEXT = {
   smsRatePerSecond: 'smsRatePerSecond',
   shortLinkBaseUrl: 'shortLinkBaseUrl',
   frequencyCap: 'frequencyCap',
+  alarmEmail: 'alarmEmail',
+  publicRateLimit: 'publicRateLimit',
+  publicBurstLimit: 'publicBurstLimit',
+  apiRateLimit: 'apiRateLimit',
+  apiBurstLimit: 'apiBurstLimit',
 } as const;
 
 /**
@@ -99,6 +115,8 @@ const SES_IDENTITY = /^([^@\s]+@)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2
 const HTTPS_BASE_URL = /^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/;
 /** A price in US dollars, as End User Messaging's MaxPrice takes it (the same rule as functions/config.ts). */
 const PRICE = /^\d+(\.\d{1,5})?$/;
+/** An email address, loosely: SNS checks it, the operator confirms it. */
+const EMAIL_ADDRESS = /^[^@\s]+@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 /** `HH:MM-HH:MM` (the same rule as functions/config.ts). */
 const QUIET_HOURS = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -125,6 +143,7 @@ export class RelanceStack extends Stack {
   public readonly sms: Sms;
   public readonly automation: Automation;
   public readonly webhooks: Webhooks;
+  public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -183,6 +202,30 @@ export class RelanceStack extends Stack {
         `Context "${CONTEXT.smsQuietHours}" must be HH:MM-HH:MM, such as 21:00-08:00, got "${smsQuietHours}"`,
       );
     }
+    // Who hears the alarms, and how much the API takes.
+    const alarmEmail = context(CONTEXT.alarmEmail);
+    if (alarmEmail !== undefined && !EMAIL_ADDRESS.test(alarmEmail)) {
+      throw new Error(`Context "${CONTEXT.alarmEmail}" must be an email address, got "${alarmEmail}"`);
+    }
+    const limit = (key: string, fallback: number, integer: boolean): number => {
+      const raw = context(key);
+      if (raw === undefined) return fallback;
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+        throw new Error(
+          `Context "${key}" must be a positive ${integer ? 'integer' : 'number'} of requests, got "${raw}"`,
+        );
+      }
+      return value;
+    };
+    const throttle = {
+      rateLimit: limit(CONTEXT.apiRateLimit, DEFAULT_THROTTLE.rateLimit, false),
+      burstLimit: limit(CONTEXT.apiBurstLimit, DEFAULT_THROTTLE.burstLimit, true),
+    };
+    const publicThrottle = {
+      rateLimit: limit(CONTEXT.publicRateLimit, DEFAULT_PUBLIC_THROTTLE.rateLimit, false),
+      burstLimit: limit(CONTEXT.publicBurstLimit, DEFAULT_PUBLIC_THROTTLE.burstLimit, true),
+    };
     const defaultTimeZone = context(CONTEXT.defaultTimeZone) ?? DEFAULT_TIME_ZONE;
     if (!isTimeZone(defaultTimeZone)) {
       throw new Error(
@@ -258,6 +301,8 @@ export class RelanceStack extends Stack {
     this.api = new Api(this, 'Api', {
       data: this.data,
       environment,
+      throttle,
+      publicThrottle,
       functionOptions: {
         templates: {
           environment: { ...templatesDir, ...footer, ...links },
@@ -435,6 +480,24 @@ export class RelanceStack extends Stack {
     new CfnOutput(this, 'SmsInboundDeadLetterQueueUrl', {
       value: this.sms.smsInboundDeadLetterQueue.queueUrl,
       description: 'Inbound SMS (STOP included) that could not be recorded: replay them',
+    });
+
+    // Last, so that it sees everything above: the alarms on every dead-letter queue and every
+    // function, on the API, SES's reputation, the send queue and the sending guard, the topic they
+    // notify, and the dashboard.
+    this.observability = new Observability(this, 'Observability', {
+      httpApi: this.api.httpApi,
+      sendQueue: this.sending.send.queue,
+      planQueue: this.sending.plan.queue,
+      ...(alarmEmail ? { alarmEmail } : {}),
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.observability.alarmTopic.topicArn,
+      description: 'SNS topic every alarm notifies (subscribe to it, or deploy with -c alarmEmail=…)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.observability.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: sends, failures, queues, SES reputation, redemptions, errors',
     });
   }
 

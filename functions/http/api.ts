@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Principal, Role } from '../domain/keys/api-keys';
@@ -70,6 +71,8 @@ export function httpHandler(
   for (const k of defs.keys()) if (!impls[k]) throw new Error(`Route ${k} has no implementation in ${fn}`);
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+    // Every line carries the Lambda context: request id, cold start, function.
+    .use(injectLambdaContext(opts.logger))
     .use(errorMiddleware(opts.logger))
     .handler(async (event) => {
       const def = defs.get(event.routeKey);

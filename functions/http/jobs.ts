@@ -3,6 +3,26 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 
+/** The work's keys shared by every record of a batch (campaign, import, webhook subscription). */
+export function batchKeys(records: Pick<SQSRecord, 'body'>[]): Record<string, string> {
+  const shared: Record<string, string> = {};
+  for (const key of ['campaignId', 'importId', 'subscriptionId'] as const) {
+    const values = new Set(
+      records.map((r) => {
+        try {
+          const v = (JSON.parse(r.body) as Record<string, unknown>)[key];
+          return typeof v === 'string' ? v : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    const [only] = [...values];
+    if (values.size === 1 && only) shared[key] = only;
+  }
+  return shared;
+}
+
 /**
  * An SQS handler with partial batch failures (Powertools batch): each record's
  * JSON body is validated with `schema`, then handed to `run`. A malformed
@@ -31,9 +51,18 @@ export function sqsJobHandler<S extends z.ZodType>(
     }
     await run(job.data, remainingMs);
   };
-  return (event, context) => {
+  return async (event, context) => {
     remainingMs = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
-    return processPartialResponse(event, record, processor);
+    // Every line of this invocation carries the Lambda context (request id, cold start), and the
+    // keys of the work when the batch is about one campaign, import or webhook (as it usually is).
+    if (context) logger.addContext(context);
+    const keys = batchKeys(event.Records);
+    logger.appendKeys(keys);
+    try {
+      return await processPartialResponse(event, record, processor);
+    } finally {
+      logger.removeKeys(Object.keys(keys));
+    }
   };
 }
 

@@ -21,5 +21,5 @@ export const printableDeps = (app: AppDeps): PrintableDeps => pick(app, 'keyring
 
 export const redemptionDeps = (app: AppDeps): RedemptionDeps => ({
   ...purchaseDeps(app),
-  ...pick(app, 'campaigns', 'engagement', 'logger', 'publisher'),
+  ...pick(app, 'campaigns', 'engagement', 'logger', 'publisher', 'metrics'),
 });

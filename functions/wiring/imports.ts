@@ -29,7 +29,7 @@ export const importEngineDeps = (app: AppDeps): ImportEngineDeps => {
 /** One per instance: the worker's name on the leases it takes, and its files client. */
 export const importJobDeps = (app: AppDeps, files: ImportFiles = importFiles(app)): ImportJobDeps => ({
   ...importEngineDeps(app),
-  ...pick(app, 'imports', 'ids', 'logger'),
+  ...pick(app, 'imports', 'ids', 'logger', 'metrics'),
   files,
   queue: app.importQueue,
   workerId: app.ids.next('w'),

@@ -34,6 +34,7 @@ export const senderDeps = (app: AppDeps): SenderDeps => ({
     'keyring',
     'limiter',
     'logger',
+    'metrics',
     'company',
     'sleep',
   ),

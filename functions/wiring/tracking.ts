@@ -32,23 +32,10 @@ export const providerEventDeps = (app: AppDeps): ProviderEventDeps => ({
             complaintRate: app.config.GUARD_COMPLAINT_RATE || 1,
             minDeliveredForComplaints: app.config.GUARD_MIN_DELIVERED_COMPLAINTS,
           },
-          onPause: (campaignId: string, reason: string) =>
-            app.logger.warn('Campaign paused by the deliverability guard', {
-              campaignId,
-              reason,
-              // One metric per pause (CloudWatch embedded metric format): the stack's alarm watches it.
-              _aws: {
-                Timestamp: Date.now(),
-                CloudWatchMetrics: [
-                  {
-                    Namespace: 'Relance',
-                    Dimensions: [[]],
-                    Metrics: [{ Name: 'CampaignsPausedByGuard', Unit: 'Count' }],
-                  },
-                ],
-              },
-              CampaignsPausedByGuard: 1,
-            }),
+          onPause: (campaignId: string, reason: string) => {
+            app.logger.warn('Campaign paused by the deliverability guard', { campaignId, reason });
+            app.metrics.count('CampaignsPausedByGuard', 1);
+          },
         },
       }
     : {}),

@@ -7,7 +7,7 @@ import { pick } from './pick';
 export const webhookDeps = (app: AppDeps) => pick(app, 'webhooks', 'clock', 'ids');
 
 export const deliveryDeps = (app: AppDeps): DeliveryDeps => ({
-  ...pick(app, 'webhooks', 'webhookQueue', 'clock', 'logger'),
+  ...pick(app, 'webhooks', 'webhookQueue', 'clock', 'logger', 'metrics'),
   post: app.webhookPoster,
   backoffSeconds: app.config.WEBHOOK_BACKOFF_SECONDS,
 });

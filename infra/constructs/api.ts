@@ -1,8 +1,11 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnRoute,
+  type CfnStage,
   HttpApi,
   HttpMethod,
+  type HttpRoute,
   type HttpStage,
   LogGroupLogDestination,
   type ThrottleSettings,
@@ -13,7 +16,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { key } from '../../functions/adapters/dynamo/table';
-import { type FunctionName, ROUTES } from '../../functions/routes';
+import { type FunctionName, ROUTES, routeKey } from '../../functions/routes';
 import { type HandlerName, RelanceFunction } from '../function';
 import type { Data, MainTableAccess, MainTableIndex } from './data';
 import { pascalCase } from './workers';
@@ -24,11 +27,19 @@ export interface ApiProps {
   /** Environment shared by every function (table names, keyring, defaults). */
   readonly environment: Record<string, string>;
   /**
-   * Steady-state and burst request limits of the stage, for all routes together.
-   * @default 50 requests per second, bursts of 100: ample for marketers and tills, and a ceiling on
-   * what a leaked key or a runaway script can cost.
+   * Steady-state and burst request limits of the stage, for all routes together but the public
+   * ones (the marketers' and the tills' `/v1` routes).
+   * @default `DEFAULT_THROTTLE`: 50 requests per second, bursts of 100: ample for marketers and
+   * tills, and a ceiling on what a leaked key or a runaway script can cost.
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * Steady-state and burst request limits of each public route (`auth: 'public'` in the route
+   * table: tracking, short links, coupons, unsubscribe, opt-in, view in browser, the till page, its
+   * scripts, health), instead of the stage's: a campaign's recipients open, click and print in bursts.
+   * @default `DEFAULT_PUBLIC_THROTTLE`: 1,000 requests per second, bursts of 2,000, per route
+   */
+  readonly publicThrottle?: ThrottleSettings;
   /**
    * What some functions get on top of the shared environment: more variables (the sending
    * configuration, queue URLs) and directories of the repository read at run time (the email
@@ -61,6 +72,19 @@ interface DataAccess {
   /** PutItem on the events table: raw opens and clicks. */
   readonly eventsTable?: boolean;
 }
+
+/** The stage's limits, those of the marketers' and the tills' routes. */
+export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const satisfies ThrottleSettings;
+/**
+ * Each public route's limits: a campaign sent to tens of thousands of recipients brings their opens
+ * and clicks within minutes, a thousand a second at its peak, which the stage's limits would answer
+ * 429 (a lost open, a dead link). Below the account's regional limits (10,000 a second, bursts of
+ * 5,000, for every API of the account together).
+ */
+export const DEFAULT_PUBLIC_THROTTLE = {
+  rateLimit: 1000,
+  burstLimit: 2000,
+} as const satisfies ThrottleSettings;
 
 const READ_WRITE_AND_KEYRING: DataAccess = { table: 'readWrite', keyring: true };
 
@@ -209,7 +233,7 @@ export class Api extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -230,6 +254,7 @@ export class Api extends Construct {
     });
 
     // The routes, exactly as the route table lists them.
+    const publicRoutes = new Map<string, HttpRoute>();
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of ROUTES) {
       const target = functions.get(route.fn);
@@ -247,6 +272,7 @@ export class Api extends Construct {
         ...(isPublic ? {} : { authorizer }),
       });
       if (isPublic && httpRoute) {
+        publicRoutes.set(routeKey(route), httpRoute);
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
@@ -256,6 +282,23 @@ export class Api extends Construct {
         });
       }
     }
+
+    // The public routes hold a campaign's burst with limits of their own (route settings of the
+    // stage, by route key), and the stage's limits stay those of the marketers and the tills. A route
+    // setting must name an existing route: the stage waits for the public routes.
+    const publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      [...publicRoutes.keys()].map((key) => [
+        key,
+        {
+          ThrottlingRateLimit: publicThrottle.rateLimit,
+          ThrottlingBurstLimit: publicThrottle.burstLimit,
+        },
+      ]),
+    );
+    for (const route of publicRoutes.values())
+      cfnStage.addResourceDependency(route.node.defaultChild as CfnRoute);
   }
 
   /** The API's base URL. */

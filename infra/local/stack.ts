@@ -13,6 +13,7 @@ import { runAutomations } from '../../functions/domain/automations/lifecycle';
 import { hashKey } from '../../functions/domain/keys/api-keys';
 import { createApiKey } from '../../functions/domain/keys/create';
 import type { Clock } from '../../functions/domain/shared/ports';
+import { noMetrics } from '../../functions/domain/shared/ports';
 import { TokenBucket } from '../../functions/domain/shared/rate-limiter';
 import { makeHandler as authorizer } from '../../functions/handlers/authorizer';
 import { makeHandler as automations } from '../../functions/handlers/automations';
@@ -281,6 +282,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     closers.push(() => scheduler.close());
     const deps = await buildDeps(config, {
       logger,
+      // No CloudWatch here: the console stays short and human.
+      metrics: noMetrics,
       sms: smsOutbox,
       scheduler,
       planQueue: queues.plan.asWorkQueue(),

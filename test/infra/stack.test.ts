@@ -776,6 +776,8 @@ describe('outputs', () => {
     'SmsInboundDeadLetterQueueUrl',
     'WebhookDeadLetterQueueUrl',
     'ScheduleGroupName',
+    'AlarmTopicArn',
+    'DashboardName',
   ])('%s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });

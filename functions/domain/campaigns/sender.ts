@@ -8,7 +8,7 @@ import { counterName, smsCounter } from '../reports/counters';
 import { type Eligibility, eligibility } from '../segments/segment';
 import { type Keyring, keyedHash } from '../shared/hashing';
 import { SendFailure } from '../shared/messaging';
-import type { EmailMessenger, SmsMessenger, WorkQueue } from '../shared/ports';
+import type { EmailMessenger, MetricSink, SmsMessenger, WorkQueue } from '../shared/ports';
 import type { TokenBucket } from '../shared/rate-limiter';
 import type { StoreRepository } from '../stores/ports';
 import type { Store } from '../stores/store';
@@ -48,6 +48,8 @@ export interface SenderDeps extends SmsMessageDeps, LimitDeps {
   keyring: () => Promise<Keyring>;
   limiter: TokenBucket;
   logger: Logger;
+  /** Messages sent, failed and skipped by channel, and provider throttles, are counted. */
+  metrics?: MetricSink;
   /** Parsed templates and rendered shop blocks, kept across jobs by the instance. */
   cache: MessageCache;
   /** Waits between in-process retries of a throttled call. */
@@ -497,6 +499,10 @@ async function writeTally(
       deps.requeueDelaySeconds,
     );
   const after = await deps.campaigns.addCounts(campaign.id, t.counted);
+  const dim = { name: 'Channel' as const, value: channel };
+  deps.metrics?.count('MessagesSent', t.counted.sent, dim);
+  deps.metrics?.count('MessagesFailed', t.counted.failed, dim);
+  deps.metrics?.count('MessagesSkipped', t.counted.skipped, dim);
   if (!after) return;
   const pauseReason = t.pauseReason ?? errorRateReason(after.counts, deps);
   if (pauseReason) {
@@ -521,7 +527,7 @@ export function errorRateReason(
 }
 
 async function sendWithRetries(
-  deps: Pick<SenderDeps, 'sleep'>,
+  deps: Pick<SenderDeps, 'sleep' | 'metrics'>,
   limiter: TokenBucket,
   send: () => Promise<{ messageId: string }>,
 ): Promise<{ messageId: string }> {
@@ -531,6 +537,7 @@ async function sendWithRetries(
       return await send();
     } catch (err) {
       const retryable = err instanceof SendFailure && (err.kind === 'throttled' || err.kind === 'transient');
+      if (err instanceof SendFailure && err.kind === 'throttled') deps.metrics?.count('ProviderThrottles', 1);
       if (!retryable || attempt >= 3) throw err;
       await deps.sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
     }

@@ -3,6 +3,7 @@ import type { CampaignRepository } from '../campaigns/ports';
 import { type PurchaseDeps, recordPurchase } from '../purchases/record';
 import { redemptionCounter } from '../reports/counters';
 import { AppError } from '../shared/errors';
+import type { MetricSink } from '../shared/ports';
 import type { EngagementRepository } from '../tracking/ports';
 import type { EventPublisher } from '../webhooks/ports';
 import { emit } from '../webhooks/webhook';
@@ -14,6 +15,7 @@ export interface RedemptionDeps extends PurchaseDeps {
   logger: Logger;
   /** Webhooks: a redemption, once counted, is published as `redeemed`. */
   publisher?: EventPublisher;
+  metrics?: MetricSink;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function applyCouponChange(
     if (!(await deps.engagement.markFirst(c, k, 'redeemedAt', r.at, action))) return;
     const send = await deps.campaigns.getSend(c, k, action);
     await deps.engagement.count(c, byAction(r, send?.clickedAt !== undefined, 1));
+    deps.metrics?.count('Redemptions', 1, { name: 'Channel', value: r.channel });
     await emit(deps.publisher, [
       {
         type: 'redeemed',

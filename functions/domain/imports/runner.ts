@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { AppError, notFound } from '../shared/errors';
-import type { Ids, WorkQueue } from '../shared/ports';
+import type { Ids, MetricSink, WorkQueue } from '../shared/ports';
 import {
   BATCH_ROWS,
   type Dialect,
@@ -39,6 +39,7 @@ export interface ImportJobDeps extends ImportEngineDeps {
   workerId: string;
   /** How long a lease lasts: more than one invocation of the worker. */
   leaseSeconds: number;
+  metrics?: MetricSink;
 }
 
 /** Where the file of an import is stored, and its UTF-8 copy when it was in another encoding. */
@@ -198,6 +199,8 @@ async function work(deps: ImportJobDeps, job: ImportJob, remainingMs: () => numb
       batchKey: `${job.id}:${offset}`,
     });
     await deps.imports.addRejected(job.id, result.rejected);
+    deps.metrics?.count('ImportRows', result.add.read ?? 0, { name: 'Kind', value: job.kind });
+    deps.metrics?.count('ImportRowsRejected', result.add.rejected ?? 0, { name: 'Kind', value: job.kind });
     for (const w of result.warnings) if (warnings.length < KEPT_WARNINGS) warnings.push(w);
     const ok = await deps.imports.advance(job.id, deps.workerId, offset, {
       checkpoint: { offset: last.end, line: last.line + 1, chunks: job.checkpoint.chunks + 1 },

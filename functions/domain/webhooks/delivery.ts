@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Clock, Ids, WorkQueue } from '../shared/ports';
+import type { Clock, Ids, MetricSink, WorkQueue } from '../shared/ports';
 import type { WebhookRepository } from './ports';
 import {
   DELIVERY_LEASE_SECONDS,
@@ -50,6 +50,8 @@ export interface DeliveryDeps {
   /** Seconds to wait after each failed attempt (WEBHOOK_BACKOFF_SECONDS). */
   backoffSeconds: readonly number[];
   random?: () => number;
+  /** Failed attempts are counted (WebhookFailures). */
+  metrics?: MetricSink;
 }
 
 export type DeliveryResult = 'delivered' | 'retrying' | 'failed' | 'waiting' | 'skipped';
@@ -129,6 +131,7 @@ export async function deliverWebhook(deps: DeliveryDeps, job: WebhookDeliveryJob
     return 'delivered';
   }
   const error = 'error' in answer ? answer.error : `HTTP ${httpStatus}`;
+  deps.metrics?.count('WebhookFailures', 1);
   const delay = retryDelay(job.attempt, deps.backoffSeconds, deps.random);
   if (delay === undefined) {
     await settle(deps, ref, job.attempt, {
