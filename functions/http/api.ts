@@ -70,26 +70,28 @@ export function httpHandler(
     if (!defs.has(k)) throw new Error(`Route ${k} is not in the route table`);
   for (const k of defs.keys()) if (!impls[k]) throw new Error(`Route ${k} has no implementation in ${fn}`);
 
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-    // Every line carries the Lambda context: request id, cold start, function.
-    .use(injectLambdaContext(opts.logger))
-    .use(errorMiddleware(opts.logger))
-    .handler(async (event) => {
-      const def = defs.get(event.routeKey);
-      const impl = impls[event.routeKey];
-      if (!def || !impl) throw notFound('Route');
-      const principal = authorize(def, event);
-      const params = pathParams(event);
-      const body = parseBody(def, event, opts);
-      const res = await impl({
-        event,
-        principal,
-        params,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
-        body,
-      });
-      return toResult(res);
-    }) as unknown as LambdaHttpHandler;
+  return (
+    middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+      // Every line carries the Lambda context: request id, cold start, function.
+      .use(injectLambdaContext(opts.logger))
+      .use(errorMiddleware(opts.logger))
+      .handler(async (event) => {
+        const def = defs.get(event.routeKey);
+        const impl = impls[event.routeKey];
+        if (!def || !impl) throw notFound('Route');
+        const principal = authorize(def, event);
+        const params = pathParams(event);
+        const body = parseBody(def, event, opts);
+        const res = await impl({
+          event,
+          principal,
+          params,
+          query: (event.queryStringParameters ?? {}) as Record<string, string>,
+          body,
+        });
+        return toResult(res);
+      }) as unknown as LambdaHttpHandler
+  );
 }
 
 /**

@@ -2,7 +2,6 @@ import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod';
 import type { Campaign } from '../campaigns/campaign';
 import type { CampaignRepository } from '../campaigns/ports';
-import type { Purchase } from '../purchases/purchase';
 import type { UnitCosts } from './costs';
 import { measureAttribution } from './lift';
 import { buildReport, type CampaignReport, type ReportDeps } from './report';

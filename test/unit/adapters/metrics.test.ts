@@ -25,7 +25,8 @@ describe('powertoolsMetrics', () => {
     m.count('Redemptions', 0);
     expect(METRICS_NAMESPACE).toBe(STACK_NAMESPACE);
     expect(lines).toHaveLength(2);
-    const [sent, guard] = lines as [Record<string, any>, Record<string, any>];
+    type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Record<string, unknown>[] } };
+    const [sent, guard] = lines as [Emf, Emf];
     expect(sent._aws.CloudWatchMetrics[0]).toMatchObject({
       Namespace: 'Relance',
       Dimensions: [['service', 'Channel']],
@@ -34,7 +35,7 @@ describe('powertoolsMetrics', () => {
     expect(sent.MessagesSent).toBe(12);
     expect(sent.Channel).toBe('sms');
     expect(sent.service).toBe('relance');
-    expect(guard._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    expect(guard._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
     expect(guard.CampaignsPausedByGuard).toBe(1);
   });
 });
