@@ -157,7 +157,6 @@ function fail(io: Io, message: string): number {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const code = await main(process.argv.slice(2), {
     out: (l) => console.log(l),
     err: (l) => console.error(l),

@@ -156,6 +156,11 @@ export class Sending extends Construct {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,
       sendingEnabled: true,
+      // SES Virtual Deliverability Manager's engagement tracking for these emails (-c vdmEngagement=true;
+      // VDM is billed per email and must be turned on for the account first).
+      ...(String(Stack.of(this).node.tryGetContext('vdmEngagement') ?? '') === 'true'
+        ? { vdmOptions: { engagementMetrics: true } }
+        : {}),
     });
     const configurationSetName = this.configurationSet.configurationSetName;
 

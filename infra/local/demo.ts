@@ -15,7 +15,6 @@ import { startLocalStack } from './stack';
 /** The demo's shops are in France: its days start at 10:30 there. */
 const DEMO_TIME_ZONE = DEFAULT_TIME_ZONE;
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const CUSTOMERS = Number(process.env.RELANCE_DEMO_CUSTOMERS ?? 2000);
 const DEMO_KEY = 'demo-marketer-key-0001';

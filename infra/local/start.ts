@@ -7,8 +7,6 @@
 import { settingsFromEnvironment } from './settings';
 import { startLocalStack } from './stack';
 
-// Lambdas run on Node 22; the SDK's notice about older local Node versions is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const env = process.env;
 const port = Number(env.RELANCE_PORT ?? 3000);

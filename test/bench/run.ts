@@ -16,7 +16,6 @@ import { benchRedeem } from './redeem';
 import { benchSenderRender } from './sender-render';
 import { benchTracking } from './tracking';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const RESULTS = 'test/bench/results.json';
 const recipients = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
 const importRows = Number(process.env.BENCH_IMPORT_ROWS ?? 200_000);

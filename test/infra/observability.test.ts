@@ -529,3 +529,24 @@ describe('tracing', () => {
       });
   });
 });
+
+describe('SES Virtual Deliverability Manager', () => {
+  const configurationSets = (context: Record<string, unknown>) =>
+    Object.values(
+      Template.fromStack(makeStack({ ...NO_BUNDLING, ...context }).stack).findResources(
+        'AWS::SES::ConfigurationSet',
+      ),
+    ) as { Properties: Record<string, unknown> }[];
+
+  it('tracks engagement on the campaigns’ configuration set only with -c vdmEngagement=true', () => {
+    for (const c of configurationSets({})) expect(c.Properties.VdmOptions).toBeUndefined();
+    const on = configurationSets({ vdmEngagement: 'true' });
+    expect(
+      on.some(
+        (c) =>
+          JSON.stringify(c.Properties.VdmOptions) ===
+          JSON.stringify({ DashboardOptions: { EngagementMetrics: 'ENABLED' } }),
+      ),
+    ).toBe(true);
+  });
+});

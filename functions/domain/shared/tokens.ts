@@ -10,7 +10,7 @@ import type { Keyring } from './hashing';
  * lets keys rotate without breaking old links. Tokens carry no time of their
  * own: a purpose that expires puts its deadline in the payload (the opt-in's `x`).
  */
-export type TokenPurpose = 'unsubscribe' | 'view' | 'click' | 'open' | 'coupon' | 'optin';
+export type TokenPurpose = 'unsubscribe' | 'view' | 'click' | 'open' | 'coupon' | 'optin' | 'cursor';
 
 const SIG_BYTES = 16;
 
