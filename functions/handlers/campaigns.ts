@@ -7,6 +7,7 @@ import { segmentSchema } from '../domain/segments/segment';
 import { notFound } from '../domain/shared/errors';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, httpHandler, json, lazyHandler, publicBaseUrl } from '../http/api';
+import { cursors } from '../http/cursors';
 import { httpOptions } from '../http/options';
 import { campaignCreationDeps, campaignDeps, segmentPreviewDeps } from '../wiring/campaigns';
 
@@ -40,6 +41,7 @@ export function makeHandler(deps: AppDeps) {
       return json(status, view(campaign));
     };
 
+  const pages = cursors(deps.keyring);
   return httpHandler(
     'campaigns',
     {
@@ -52,8 +54,9 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /v1/campaigns': async ({ query }) => {
         const q = parseInput(listQuery, query, 'query');
-        const page = await deps.campaigns.list(q.limit, q.cursor);
-        return json(200, { items: page.items.map(view), ...(page.next ? { next: page.next } : {}) });
+        const page = await deps.campaigns.list(q.limit, await pages.open('campaigns', q.cursor));
+        const next = await pages.seal('campaigns', page.next);
+        return json(200, { items: page.items.map(view), ...(next ? { next } : {}) });
       },
       'GET /v1/campaigns/{id}': async ({ params }) => {
         const campaign = await deps.campaigns.get(params.id ?? '');

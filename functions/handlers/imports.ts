@@ -4,15 +4,13 @@ import { createImportSchema, importView } from '../domain/imports/job';
 import { createImport, importStatus, rejectedCsv } from '../domain/imports/runner';
 import { parseInput } from '../domain/shared/validation';
 import { httpHandler, json, lazyHandler } from '../http/api';
+import { cursors } from '../http/cursors';
 import { httpOptions } from '../http/options';
 import { importJobDeps } from '../wiring/imports';
 
 const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 const csvQuery = z.strictObject({
-  cursor: z
-    .string()
-    .regex(/^\d{1,10}$/)
-    .optional(),
+  cursor: z.string().max(500).optional(),
 });
 
 /**
@@ -22,6 +20,7 @@ const csvQuery = z.strictObject({
  */
 export function makeHandler(deps: AppDeps) {
   const jobs = importJobDeps(deps);
+  const pages = cursors(deps.keyring);
   return httpHandler(
     'imports',
     {
@@ -35,17 +34,19 @@ export function makeHandler(deps: AppDeps) {
       'GET /v1/imports/{id}': async ({ params }) => json(200, await importStatus(jobs, params.id ?? '')),
       'GET /v1/imports/{id}/rejected.csv': async ({ params, query }) => {
         const q = parseInput(csvQuery, query, 'query');
-        const page = await rejectedCsv(jobs, params.id ?? '', q.cursor);
+        const list = `import:${params.id ?? ''}`;
+        const page = await rejectedCsv(jobs, params.id ?? '', await pages.open(list, q.cursor));
+        const next = await pages.seal(list, page.next);
         return {
           status: 200,
           body: page.csv,
           headers: {
             'content-type': 'text/csv; charset=utf-8',
             'content-disposition': `attachment; filename="${params.id}-rejected.csv"`,
-            ...(page.next
+            ...(next
               ? {
-                  'x-next-cursor': page.next,
-                  link: `</v1/imports/${params.id}/rejected.csv?cursor=${page.next}>; rel="next"`,
+                  'x-next-cursor': next,
+                  link: `</v1/imports/${params.id}/rejected.csv?cursor=${next}>; rel="next"`,
                 }
               : {}),
           },

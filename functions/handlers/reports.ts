@@ -6,6 +6,7 @@ import { campaignReport } from '../domain/reports/report';
 import { reportSummary, summaryCsv, summaryQuerySchema } from '../domain/reports/summary';
 import { parseInput } from '../domain/shared/validation';
 import { type ApiRequest, header, httpHandler, json, lazyHandler } from '../http/api';
+import { cursors } from '../http/cursors';
 import { htmlResponse } from '../http/html';
 import { httpOptions } from '../http/options';
 import { reportPage } from '../ui/pages/report';
@@ -28,6 +29,7 @@ export function makeHandler(deps: AppDeps) {
   const costs = unitCostsFrom(deps.config);
   const reports = reportDeps(deps);
   const csv = reportCsvDeps(deps);
+  const pages = cursors(deps.keyring);
   return httpHandler(
     'reports',
     {
@@ -66,11 +68,19 @@ export function makeHandler(deps: AppDeps) {
       },
       'GET /v1/campaigns/{id}/report.csv': async ({ params, query }) => {
         const q = parseInput(csvQuery, query, 'query');
-        const page = await reportCsvPage(csv, params.id ?? '', q.cursor, undefined, q.dialect);
-        const next: Record<string, string> = page.next
+        const list = `report:${params.id ?? ''}`;
+        const page = await reportCsvPage(
+          csv,
+          params.id ?? '',
+          await pages.open(list, q.cursor),
+          undefined,
+          q.dialect,
+        );
+        const sealed = await pages.seal(list, page.next);
+        const next: Record<string, string> = sealed
           ? {
-              'x-next-cursor': page.next,
-              link: `</v1/campaigns/${page.campaignId}/report.csv?cursor=${page.next}${q.dialect ? `&dialect=${q.dialect}` : ''}>; rel="next"`,
+              'x-next-cursor': sealed,
+              link: `</v1/campaigns/${page.campaignId}/report.csv?cursor=${sealed}${q.dialect ? `&dialect=${q.dialect}` : ''}>; rel="next"`,
             }
           : {};
         return {

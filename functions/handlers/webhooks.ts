@@ -5,6 +5,7 @@ import { parseInput } from '../domain/shared/validation';
 import { registerWebhook } from '../domain/webhooks/delivery';
 import { publicWebhook, webhookInputSchema } from '../domain/webhooks/webhook';
 import { httpHandler, json, lazyHandler } from '../http/api';
+import { cursors } from '../http/cursors';
 import { httpOptions } from '../http/options';
 import { webhookDeps } from '../wiring/webhooks';
 
@@ -16,6 +17,7 @@ const deliveriesQuery = z.object({
 /** Webhook endpoints: registered (signing secret shown once), listed without secrets, deleted; their deliveries. */
 export function makeHandler(deps: AppDeps) {
   const inputSchema = webhookInputSchema({ allowHttp: deps.config.WEBHOOK_ALLOW_HTTP });
+  const pages = cursors(deps.keyring);
   return httpHandler(
     'webhooks',
     {
@@ -30,8 +32,10 @@ export function makeHandler(deps: AppDeps) {
         const q = parseInput(deliveriesQuery, query, 'query');
         const id = params.id ?? '';
         if (!(await deps.webhooks.get(id))) throw notFound('Webhook');
-        const page = await deps.webhooks.deliveries(id, q.limit, q.cursor);
-        return json(200, { items: page.items, ...(page.next ? { next: page.next } : {}) });
+        const list = `webhook:${id}`;
+        const page = await deps.webhooks.deliveries(id, q.limit, await pages.open(list, q.cursor));
+        const next = await pages.seal(list, page.next);
+        return json(200, { items: page.items, ...(next ? { next } : {}) });
       },
     },
     httpOptions(deps),

@@ -1,5 +1,5 @@
-import type { Keyring } from '../domain/shared/hashing';
 import { validationError } from '../domain/shared/errors';
+import type { Keyring } from '../domain/shared/hashing';
 import { signToken, verifyToken } from '../domain/shared/tokens';
 
 /**
@@ -16,7 +16,9 @@ export const cursors = (keyring: () => Promise<Keyring>) => ({
     if (token === undefined || token === '') return undefined;
     const data = verifyToken<{ l: string; c: string }>(await keyring(), 'cursor', token);
     if (!data || data.l !== list || typeof data.c !== 'string')
-      throw validationError([{ path: 'query.cursor', message: 'Not a cursor of this list: give the `next` it answered' }]);
+      throw validationError([
+        { path: 'query.cursor', message: 'Not a cursor of this list: give the `next` it answered' },
+      ]);
     return data.c;
   },
 });
