@@ -9,6 +9,7 @@ export const plannerDeps = (app: AppDeps): PlannerDeps => ({
   ...pick(app, 'campaigns', 'contacts', 'engagement', 'clock', 'planQueue', 'sendQueue', 'keyring'),
   pageSize: app.config.PLAN_PAGE_SIZE,
   recipientsPerJob: app.config.RECIPIENTS_PER_JOB,
+  timeZone: app.config.DEFAULT_TIME_ZONE,
 });
 
 export const senderDeps = (app: AppDeps): SenderDeps => ({

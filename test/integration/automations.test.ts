@@ -365,3 +365,42 @@ describe('scheduled campaigns and local delivery time', () => {
     expect(await st.deps.campaigns.getSend(c.id, ny as string)).toBeUndefined();
   });
 });
+
+describe('automations: birthdays', () => {
+  it('wishes happy birthday on the day, in the contact’s zone, once a year', async () => {
+    const { st, clock } = await stack();
+    const t = tag();
+    // 23 November is today (10:30 in Paris); the birth dates come with the file.
+    const csv = [
+      'email,email_consent,homeStoreId,Date de naissance',
+      `today-${t}@b.fr,oui,lyon,23/11/1985`,
+      `tomorrow-${t}@b.fr,oui,lyon,24/11/1990`,
+      `nobirth-${t}@b.fr,oui,lyon,`,
+    ];
+    const imported = await st.call('POST', '/v1/contacts/import', { body: csv.join('\n'), type: 'text/csv' });
+    expect(imported.body.rejected).toEqual([]);
+    const created = await st.call('POST', '/v1/automations', {
+      json: winback({
+        name: 'Anniversaire',
+        trigger: { kind: 'birthday' },
+        backlog: true,
+        cooldownDays: 300,
+      }),
+    });
+    expect(created.status).toBe(201);
+    await run(st);
+    expect(await mailsTo(st, `today-${t}@b.fr`)).toHaveLength(1);
+    expect(await mailsTo(st, `tomorrow-${t}@b.fr`)).toHaveLength(0);
+    expect(await mailsTo(st, `nobirth-${t}@b.fr`)).toHaveLength(0);
+    // The next day: the other one, and not the first again.
+    clock.advance(DAY);
+    await run(st);
+    expect(await mailsTo(st, `today-${t}@b.fr`)).toHaveLength(1);
+    expect(await mailsTo(st, `tomorrow-${t}@b.fr`)).toHaveLength(1);
+    const bad = await st.call('POST', '/v1/automations', {
+      json: winback({ trigger: { kind: 'birthday', daysBefore: 90 } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues[0].path).toBe('trigger.daysBefore');
+  });
+});

@@ -23,6 +23,8 @@ export interface PlannerDeps {
   recipientsPerJob: number;
   /** Whose holdout group a contact is in is a keyed hash. */
   keyring: () => Promise<Keyring>;
+  /** Birthdays and anniversaries fall at midnight in this zone for contacts without one (DEFAULT_TIME_ZONE). */
+  timeZone?: string;
 }
 
 /**
@@ -69,7 +71,7 @@ async function audiencePage(
   const contacts = page.contacts.filter(
     (c) =>
       inSegment(c, campaign.segment, now, campaign.plan.rfm) &&
-      (!auto?.trigger || !auto.window || matchesTrigger(c, auto.trigger, auto.window)),
+      (!auto?.trigger || !auto.window || matchesTrigger(c, auto.trigger, auto.window, deps.timeZone)),
   );
   return { contacts, ...(page.next ? { next: page.next } : {}) };
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Contact } from '../contacts/contact';
+import { DEFAULT_TIME_ZONE, localDay, localInstant } from '../shared/time';
 
 const DAY = 86_400_000;
 
@@ -11,6 +12,17 @@ export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('signup') }),
   /** `daysAfter` days after their last purchase: a thank-you, a review request. */
   z.strictObject({ kind: z.literal('purchase'), daysAfter: z.number().int().min(0).max(3650) }),
+  /**
+   * `daysBefore` days before their birthday (midnight, in their time zone), once a year: needs a
+   * birth date on the contact (API or import). Born on 29 February: the 28th in other years.
+   */
+  z.strictObject({ kind: z.literal('birthday'), daysBefore: z.number().int().min(0).max(60).default(0) }),
+  /** Every year of their first purchase, or of when they joined: `daysBefore` days before it. */
+  z.strictObject({
+    kind: z.literal('anniversary'),
+    of: z.enum(['firstPurchase', 'signup']),
+    daysBefore: z.number().int().min(0).max(60).default(0),
+  }),
 ]);
 
 export type Trigger = z.infer<typeof triggerSchema>;
@@ -42,6 +54,7 @@ export function matchesTrigger(
   contact: Contact,
   trigger: Trigger,
   window: { after?: string; before: string },
+  defaultTimeZone: string = DEFAULT_TIME_ZONE,
 ): boolean {
   const before = Date.parse(window.before);
   const after = window.after ? Date.parse(window.after) : undefined;
@@ -59,5 +72,33 @@ export function matchesTrigger(
       const joined = joinedAt(contact);
       return joined <= before && joined > (after ?? before - DAY);
     }
+    case 'birthday':
+    case 'anniversary': {
+      const tz = contact.timeZone ?? defaultTimeZone;
+      const base =
+        trigger.kind === 'birthday'
+          ? contact.birthDate
+          : trigger.of === 'firstPurchase'
+            ? contact.firstPurchaseAt && localDay(new Date(contact.firstPurchaseAt), tz)
+            : localDay(new Date(joinedAt(contact)), tz);
+      if (!base) return false;
+      const from = after ?? before - DAY;
+      const firstYear = Number(base.slice(0, 4)) + (trigger.kind === 'anniversary' ? 1 : 0);
+      const year = Number(new Date(before).toISOString().slice(0, 4));
+      // The occurrences around the window (it may cross New Year): this year's and its neighbours'.
+      return [year - 1, year, year + 1].some((y) => {
+        if (y < firstYear) return false;
+        const at = annualDay(base, y, tz) - trigger.daysBefore * DAY;
+        return at <= before && at > from;
+      });
+    }
   }
+}
+
+/** Midnight, in `timeZone`, of `date`'s month and day in `year` (29 February: the 28th in other years). */
+function annualDay(date: string, year: number, timeZone: string): number {
+  const md = date.slice(5, 10);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const day = md === '02-29' && !leap ? '02-28' : md;
+  return localInstant(`${String(year).padStart(4, '0')}-${day}`, '00:00', timeZone).getTime();
 }
