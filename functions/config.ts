@@ -164,6 +164,8 @@ const configSchema = z.object({
   ERROR_THRESHOLD_MIN: z.coerce.number().int().min(1).default(20),
   /** A send claimed this long ago without an outcome is counted as failed (never sent twice). */
   SEND_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Recipients a sender has in flight at once (under the same rate limit): 1 sends one by one. */
+  SEND_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(8),
   /**
    * The global frequency cap, `messages/days` (e.g. `2/7`: at most 2 marketing messages per contact
    * per 7 days, email and SMS, every campaign and automation); unset, no cap. A capped recipient is

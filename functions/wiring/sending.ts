@@ -44,6 +44,7 @@ export const senderDeps = (app: AppDeps): SenderDeps => ({
   timeZone: app.config.DEFAULT_TIME_ZONE,
   requeueDelaySeconds: app.config.REQUEUE_DELAY_SECONDS,
   claimLeaseSeconds: app.config.SEND_CLAIM_LEASE_SECONDS,
+  inFlight: app.config.SEND_IN_FLIGHT,
   errorThreshold: app.config.ERROR_THRESHOLD,
   errorThresholdMin: app.config.ERROR_THRESHOLD_MIN,
 });

@@ -50,6 +50,8 @@ export interface SenderDeps extends SmsMessageDeps, LimitDeps {
   logger: Logger;
   /** Messages sent, failed and skipped by channel, and provider throttles, are counted. */
   metrics?: MetricSink;
+  /** Recipients of a job in flight at once (SEND_IN_FLIGHT); one at a time when not given. */
+  inFlight?: number;
   /** Parsed templates and rendered shop blocks, kept across jobs by the instance. */
   cache: MessageCache;
   /** Waits between in-process retries of a throttled call. */
@@ -411,18 +413,33 @@ export async function sendJob(
     ...(suppressed ? { suppressed } : {}),
   };
   const t = emptyTally();
-  let requeue: string[] = [];
-
-  for (const [i, contactId] of job.contactIds.entries()) {
-    // Stop well before the function's timeout: what is left goes back on the queue, unclaimed.
-    if (remainingMs() < 10_000) {
-      requeue = job.contactIds.slice(i);
-      break;
-    }
-    const outcome = await sendOne(deps, ctx, contactId);
-    if (tally(t, contactId, outcome, { campaign, channel, at: deps.clock.now().toISOString() }) === 'stop') {
+  const requeue: string[] = [];
+  const ids = job.contactIds;
+  // Several recipients in flight at once, under the same token bucket: each is still claimed,
+  // sent and settled once (sendOne); a stop lets those in flight finish and starts no other.
+  let next = 0;
+  let stopped = false;
+  const stop = (from: number) => {
+    requeue.push(...ids.slice(from));
+    next = ids.length;
+    stopped = true;
+  };
+  const worker = async () => {
+    while (!stopped && next < ids.length) {
+      const i = next++;
+      const contactId = ids[i] as string;
+      // Stop well before the function's timeout: what is left goes back on the queue, unclaimed.
+      if (remainingMs() < 10_000) {
+        stop(i);
+        break;
+      }
+      const outcome = await sendOne(deps, ctx, contactId);
+      if (tally(t, contactId, outcome, { campaign, channel, at: deps.clock.now().toISOString() }) !== 'stop')
+        continue;
       const accepted = outcome.kind === 'retry' && outcome.accepted;
-      requeue = job.contactIds.slice(accepted ? i + 1 : i);
+      if (!accepted) requeue.push(contactId);
+      if (stopped) continue;
+      stop(next);
       if (outcome.kind === 'retry' || outcome.kind === 'fatal') {
         const known = outcome.kind === 'fatal' || outcome.failure !== undefined;
         (known ? deps.logger.warn : deps.logger.error).call(deps.logger, 'Sending deferred', {
@@ -433,9 +450,9 @@ export async function sendJob(
           remaining: requeue.length,
         });
       }
-      break;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.inFlight ?? 1, ids.length) }, worker));
 
   await writeTally(deps, campaign, channel, t, requeue);
   return { counted: t.counted, requeued: requeue.length };

@@ -773,6 +773,53 @@ describe('sendJob', () => {
     },
   );
 
+  it('keeps up to `inFlight` recipients in flight at once, each sent once and counted', async () => {
+    const { deps } = await given({ contacts: contacts(40), deps: { inFlight: 8 } });
+    let inFlight = 0;
+    let most = 0;
+    const send = deps.messenger.send.bind(deps.messenger);
+    deps.messenger.send = async (m) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        for (let i = 0; i < 3; i++) await Promise.resolve();
+        return await send(m);
+      } finally {
+        inFlight--;
+      }
+    };
+    expect(await sendJob(deps, job(ids(40)))).toEqual({
+      counted: { sent: 40, failed: 0, skipped: 0 },
+      requeued: 0,
+    });
+    expect(most).toBe(8);
+    expect(new Set(deps.messenger.sent.map((m) => m.to)).size).toBe(40);
+    expect(deps.messenger.sent).toHaveLength(40);
+    expect((await deps.campaigns.get('cmp_1'))?.counts).toEqual({
+      targeted: 40,
+      sent: 40,
+      failed: 0,
+      skipped: 0,
+    });
+  });
+
+  it('with several in flight, a fatal failure lets those in flight finish and puts the rest back, unclaimed', async () => {
+    const { deps } = await given({ contacts: contacts(20), deps: { inFlight: 4 } });
+    deps.messenger.failFor('c_3@example.com', new SendFailure('fatal', 'Account paused'));
+    const out = await sendJob(deps, job(ids(20)));
+    const sent = deps.messenger.sent.map((m) => m.to.split('@')[0] as string);
+    // Nobody is both sent and put back; everybody is one or the other (or the failed one).
+    const requeued = deps.sendQueue.batches.flatMap((b) => b.jobs.flatMap((j) => (j as SendJob).contactIds));
+    expect(requeued).toContain('c_3');
+    for (const id of sent) expect(requeued).not.toContain(id);
+    expect(new Set([...sent, ...requeued]).size).toBe(20);
+    expect(out.requeued).toBe(requeued.length);
+    expect(sent.length).toBeLessThan(20);
+    for (const id of requeued.filter((x) => x !== 'c_3'))
+      expect(await deps.campaigns.getSend('cmp_1', id)).toBeUndefined();
+    expect((await deps.campaigns.get('cmp_1'))?.status).toBe('paused');
+  });
+
   it('sends every recipient, writes the counts, publishes `sent` and completes the campaign', async () => {
     const { deps } = await given({ contacts: contacts(3) });
     expect(await sendJob(deps, job(ids(3)))).toEqual({
