@@ -15,7 +15,6 @@ import { startLocalStack } from './stack';
 /** The demo's shops are in France: its days start at 10:30 there. */
 const DEMO_TIME_ZONE = DEFAULT_TIME_ZONE;
 
-
 const CUSTOMERS = Number(process.env.RELANCE_DEMO_CUSTOMERS ?? 2000);
 const DEMO_KEY = 'demo-marketer-key-0001';
 /** Receipts of customers the shops do not know: their traffic, the baseline of a visit count. */

@@ -7,7 +7,6 @@
 import { settingsFromEnvironment } from './settings';
 import { startLocalStack } from './stack';
 
-
 const env = process.env;
 const port = Number(env.RELANCE_PORT ?? 3000);
 const sesPort = Number(env.RELANCE_SES_PORT ?? 8005);
