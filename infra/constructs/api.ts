@@ -107,12 +107,14 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   keys: READ_WRITE_AND_KEYRING,
   contacts: READ_WRITE_AND_KEYRING,
   'contacts-import': READ_WRITE_AND_KEYRING,
-  // Import jobs: creates and reads them, signs their upload URLs (the bucket is granted by \`Imports\`).
-  imports: { table: 'readWrite', keyring: false },
+  // Import jobs: creates and reads them, signs their upload URLs (the bucket is granted by \`Imports\`)
+  // and the page cursors of their refused lines (keyring).
+  imports: { table: 'readWrite', keyring: true },
   purchases: READ_WRITE_AND_KEYRING,
   stores: READ_WRITE_AND_KEYRING,
   templates: { table: 'read', keyring: false },
-  campaigns: { table: 'readWrite', keyring: false },
+  // Signs the campaigns list's page cursors (keyring).
+  campaigns: { table: 'readWrite', keyring: true },
   pages: READ_WRITE_AND_KEYRING,
   // Verifies open and click tokens and writes the raw event; the recipient's marks and the counters
   // are the engagement aggregator's job (see `Sending`). An SMS short link (`/s/{code}`) is an item
@@ -124,8 +126,9 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
     keyring: true,
     eventsTable: true,
   },
-  // Reads campaigns, their send records and counters.
-  reports: { table: 'read', keyring: false },
+  // Reads campaigns, their send records, counters and the recipients' purchases and the shops'
+  // receipts (attribution, traffic); signs the CSV's page cursors (keyring).
+  reports: { table: 'read', keyring: true },
   // The till API reads a coupon by its code and redeems or voids it with one conditional update, and
   // counts a store's failed look-ups in one item per minute: GetItem and UpdateItem by key, on the
   // table only. It lists nothing (no index) and signs nothing (no keyring).
@@ -142,12 +145,12 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
   // Webhook endpoints (WEBHOOK#<id>) and their deliveries log (the same partitions): registered
   // (PutItem), read (GetItem), deleted (DeleteItem), their log paged (Query); IAM holds all four to
   // webhook items. Listing the endpoints queries gsi1 (its WEBHOOKS partition), named by its ARN.
-  // Their signing secrets are their own: no keyring.
+  // Their signing secrets are their own; the keyring signs the deliveries log's page cursors.
   webhooks: {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
     leadingKeys: [key.webhook('*').pk],
     queryIndexes: ['gsi1'],
-    keyring: false,
+    keyring: true,
   },
 };
 
@@ -158,6 +161,14 @@ const DATA_ACCESS: Record<FunctionName, DataAccess> = {
  */
 const MEMORY_MB: Partial<Record<FunctionName, number>> = {
   'coupon-pages': 1024,
+};
+
+/**
+ * Seconds of the HTTP functions that need more than RelanceFunction's 10: a report reads each
+ * recipient's purchases (attribution), up to API Gateway's own 29-second limit.
+ */
+const TIMEOUT_SECONDS: Partial<Record<FunctionName, number>> = {
+  reports: 29,
 };
 
 /**
@@ -176,14 +187,17 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { table, keyring } = props.data;
-    const fn = (name: HandlerName, options: FunctionOptions = {}, memorySize?: number) =>
-      new RelanceFunction(this, `${pascalCase(name)}Function`, {
+    const fn = (name: HandlerName, options: FunctionOptions = {}, memorySize?: number) => {
+      const seconds = TIMEOUT_SECONDS[name as FunctionName];
+      return new RelanceFunction(this, `${pascalCase(name)}Function`, {
         handler: name,
         environment: { ...props.environment, ...options.environment },
         ...(options.assets ? { assets: options.assets } : {}),
         ...(options.browserAssets ? { browserAssets: true } : {}),
         ...(memorySize ? { memorySize } : {}),
+        ...(seconds ? { timeout: Duration.seconds(seconds) } : {}),
       });
+    };
 
     // The authorizer turns `Authorization: Bearer <key>` into a role. It reads API key items and
     // nothing else: GetItem on the main table, and only on partition keys of API keys.

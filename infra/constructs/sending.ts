@@ -267,6 +267,8 @@ export class Sending extends Construct {
       },
     });
     data.grantMainTable(planner, 'readWrite');
+    // A holdout is drawn with a keyed hash.
+    data.keyring.grantRead(planner);
     this.plan.queue.grantSendMessages(planner);
     this.send.queue.grantSendMessages(planner);
     planner.addEventSource(

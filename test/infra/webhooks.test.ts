@@ -139,10 +139,17 @@ describe('webhook deliverer', () => {
 });
 
 describe('webhooks (API)', () => {
-  it('GetItem, PutItem, DeleteItem and Query of webhook items, Query on gsi1, and nothing else', () => {
-    const statements = statementsOf(fnNamed('webhooks')).filter(
-      (s) => !actionsOf([s])[0]?.startsWith('logs:'),
-    );
+  it('GetItem, PutItem, DeleteItem and Query of webhook items, Query on gsi1, the keyring (cursors), and nothing else', () => {
+    const all = statementsOf(fnNamed('webhooks')).filter((s) => !actionsOf([s])[0]?.startsWith('logs:'));
+    // The keyring signs the deliveries log's page cursors: read, and nothing else of it.
+    const keyring = all.filter((s) => JSON.stringify(s.Resource).includes(logicalId(stack.data.keyring)));
+    expect(
+      keyring
+        .flatMap((s) => actionsOf([s]))
+        .every((a) => a.startsWith('secretsmanager:Get') || a.startsWith('secretsmanager:Describe')),
+    ).toBe(true);
+    expect(keyring.length).toBeGreaterThan(0);
+    const statements = all.filter((s) => !keyring.includes(s));
     expect(statements).toEqual([
       {
         Effect: 'Allow',
