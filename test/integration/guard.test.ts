@@ -59,7 +59,7 @@ describe('the deliverability guard', () => {
       return c.status === 'paused' ? c : undefined;
     });
     expect(paused.pausedReason).toMatch(
-      /^Deliverability guard: hard bounces are 8\.33% of 24 delivered \(limit 5%\)/,
+      /^Deliverability guard: hard bounces are 7\.69% of 26 emails \(limit 5%\)/,
     );
     expect(paused.counts.sent).toBeLessThan(200);
 
@@ -69,6 +69,9 @@ describe('the deliverability guard', () => {
     expect((await s.call('GET', `/v1/campaigns/${id}`)).body.status).toBe('paused');
 
     expect((await s.call('POST', `/v1/campaigns/${id}/resume?override=true`)).status).toBe(202);
+    // Overridden: another bounce does not pause it again.
+    await ses('bounce', sent[26] as string, id);
+    expect((await s.call('GET', `/v1/campaigns/${id}`)).body.status).not.toBe('paused');
     const done = await waitForCampaign(s, id);
     expect(done.counts.sent + done.counts.skipped).toBe(200);
   }, 60_000);

@@ -560,7 +560,9 @@ export class FakeCampaignRepository implements CampaignRepository {
     id: string,
     from: readonly CampaignStatus[],
     to: CampaignStatus,
-    set: Partial<Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt'>> = {},
+    set: Partial<
+      Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt' | 'guardOverriddenAt'>
+    > = {},
   ): Promise<Campaign | undefined> {
     await tick();
     const c = this.items.get(id);

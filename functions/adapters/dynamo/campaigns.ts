@@ -106,7 +106,9 @@ export class DynamoCampaignRepository implements CampaignRepository {
     id: string,
     from: readonly CampaignStatus[],
     to: CampaignStatus,
-    set: Partial<Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt'>> = {},
+    set: Partial<
+      Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt' | 'guardOverriddenAt'>
+    > = {},
   ): Promise<Campaign | undefined> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':to': to, ':now': this.now().toISOString() };

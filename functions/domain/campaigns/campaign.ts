@@ -172,6 +172,8 @@ export interface Campaign extends CampaignInput {
   status: CampaignStatus;
   /** Why the campaign paused by itself (error threshold, SES account paused…). */
   pausedReason?: string;
+  /** When a marketer resumed it past the deliverability guard: the guard leaves it alone from then on. */
+  guardOverriddenAt?: string;
   locales: string[];
   /** How each locale of the SMS goes out (encoding, segments), measured at creation on sample values. */
   smsEstimate?: Record<string, SmsEstimate>;

@@ -25,14 +25,19 @@ export const GUARD_REASON = 'Deliverability guard';
 
 const pct = (x: number) => `${(x * 100).toFixed(2).replace(/\.?0+$/, '')}%`;
 
-/** Why the campaign must pause for its bounces or complaints (pure), if it must. */
+/**
+ * Why the campaign must pause for its bounces or complaints (pure), if it must. Bounces are a share
+ * of the emails that reached the receiving servers' answer (delivered + bounced), as SES counts
+ * them: a list where nearly everything bounces pauses too, though little is ever delivered.
+ */
 export function guardReason(
   figures: { delivered: number; bounced: number; complained: number },
   limits: GuardLimits = DEFAULT_GUARD,
 ): string | undefined {
   const { delivered, bounced, complained } = figures;
-  if (delivered >= limits.minDeliveredForBounces && bounced / delivered > limits.bounceRate)
-    return `${GUARD_REASON}: hard bounces are ${pct(bounced / delivered)} of ${delivered} delivered (limit ${pct(limits.bounceRate)}): clean the list before resuming`;
+  const answered = delivered + bounced;
+  if (answered >= limits.minDeliveredForBounces && bounced / answered > limits.bounceRate)
+    return `${GUARD_REASON}: hard bounces are ${pct(bounced / answered)} of ${answered} emails (limit ${pct(limits.bounceRate)}): clean the list before resuming`;
   if (delivered >= limits.minDeliveredForComplaints && complained / delivered > limits.complaintRate)
     return `${GUARD_REASON}: complaints are ${pct(complained / delivered)} of ${delivered} delivered (limit ${pct(limits.complaintRate)}): check the audience's consent before resuming`;
   return undefined;
@@ -40,10 +45,12 @@ export function guardReason(
 
 /** Pauses a sending campaign with the guard's reason; true when this call paused it. */
 export async function guardPause(
-  campaigns: Pick<CampaignRepository, 'transition'>,
+  campaigns: Pick<CampaignRepository, 'transition' | 'get'>,
   campaignId: string,
   reason: string,
 ): Promise<boolean> {
+  // A marketer who resumed it past the guard decided: it does not pause again.
+  if ((await campaigns.get(campaignId))?.guardOverriddenAt) return false;
   return (
     (await campaigns.transition(campaignId, ['sending'], 'paused', { pausedReason: reason })) !== undefined
   );

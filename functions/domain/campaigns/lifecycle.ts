@@ -215,7 +215,9 @@ export async function applyCampaignAction(
     const set =
       action === 'send'
         ? { baseUrl: ctx.baseUrl, ...(later ? {} : { sendRequestedAt: now.toISOString() }) }
-        : {};
+        : action === 'resume' && pausedByGuard(current)
+          ? { guardOverriddenAt: now.toISOString() }
+          : {};
     // A campaign to send later is scheduled: its schedule starts it (planNextPage with `start`).
     const updated = await deps.campaigns.transition(id, t.from, later ? 'scheduled' : t.to, set);
     if (!updated) continue; // someone else changed it in between: look again

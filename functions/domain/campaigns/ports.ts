@@ -18,7 +18,9 @@ export interface CampaignRepository {
     id: string,
     from: readonly CampaignStatus[],
     to: CampaignStatus,
-    set?: Partial<Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt'>>,
+    set?: Partial<
+      Pick<Campaign, 'baseUrl' | 'pausedReason' | 'sendRequestedAt' | 'completedAt' | 'guardOverriddenAt'>
+    >,
   ): Promise<Campaign | undefined>;
   /**
    * Saves the planner's progress and adds what it counted, only if the cursor

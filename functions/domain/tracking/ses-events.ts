@@ -39,7 +39,7 @@ export interface ProviderEventDeps {
   publisher?: EventPublisher;
   /** The deliverability guard: a campaign whose bounces or complaints pass these pauses itself. */
   guard?: {
-    campaigns: Pick<CampaignRepository, 'transition'>;
+    campaigns: Pick<CampaignRepository, 'transition' | 'get'>;
     limits: GuardLimits;
     onPause?: (campaignId: string, reason: string) => void;
   };

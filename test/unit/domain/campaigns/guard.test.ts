@@ -3,9 +3,11 @@ import { DEFAULT_GUARD, guardReason, pausedByGuard } from '../../../../functions
 
 describe('guardReason', () => {
   it.each([
-    [{ delivered: 199, bounced: 100, complained: 0 }, undefined],
-    [{ delivered: 200, bounced: 10, complained: 0 }, undefined],
-    [{ delivered: 200, bounced: 11, complained: 0 }, /hard bounces are 5\.5% of 200 delivered \(limit 5%\)/],
+    [{ delivered: 150, bounced: 49, complained: 0 }, undefined],
+    [{ delivered: 190, bounced: 10, complained: 0 }, undefined],
+    [{ delivered: 189, bounced: 11, complained: 0 }, /hard bounces are 5\.5% of 200 emails \(limit 5%\)/],
+    // A dead list: nearly nothing is delivered, and it pauses all the same.
+    [{ delivered: 0, bounced: 200, complained: 0 }, /hard bounces are 100% of 200 emails/],
     [{ delivered: 999, bounced: 0, complained: 50 }, undefined],
     [{ delivered: 1000, bounced: 0, complained: 1 }, undefined],
     [
