@@ -82,8 +82,10 @@ export function fetchPoster(timeoutMs: number, opts: PosterOptions = {}): Webhoo
           lookup,
         },
         (res) => {
-          res.resume();
           done({ status: res.statusCode ?? 0 });
+          // The status is all we read: the body is never downloaded, the connection is closed.
+          res.destroy();
+          req.destroy();
         },
       );
       const timer = setTimeout(() => {

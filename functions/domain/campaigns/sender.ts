@@ -419,6 +419,7 @@ export async function sendJob(
   // sent and settled once (sendOne); a stop lets those in flight finish and starts no other.
   let next = 0;
   let stopped = false;
+  let thrown: unknown;
   const stop = (from: number) => {
     requeue.push(...ids.slice(from));
     next = ids.length;
@@ -433,7 +434,16 @@ export async function sendJob(
         stop(i);
         break;
       }
-      const outcome = await sendOne(deps, ctx, contactId);
+      let outcome: SendOneOutcome;
+      try {
+        outcome = await sendOne(deps, ctx, contactId);
+      } catch (err) {
+        // An unexpected error: stop starting others, let those in flight finish, write what was
+        // counted, then fail the job (the queue retries it; the claims absorb the repeat).
+        thrown ??= err;
+        if (!stopped) stop(next);
+        continue;
+      }
       if (tally(t, contactId, outcome, { campaign, channel, at: deps.clock.now().toISOString() }) !== 'stop')
         continue;
       const accepted = outcome.kind === 'retry' && outcome.accepted;
@@ -454,6 +464,11 @@ export async function sendJob(
   };
   await Promise.all(Array.from({ length: Math.min(deps.inFlight ?? 1, ids.length) }, worker));
 
+  if (thrown !== undefined) {
+    // Counted what was settled; the job itself comes back whole (no requeue of a part of it).
+    await writeTally(deps, campaign, channel, t, []);
+    throw thrown;
+  }
   await writeTally(deps, campaign, channel, t, requeue);
   return { counted: t.counted, requeued: requeue.length };
 }

@@ -167,11 +167,16 @@ export interface FileRecord {
   record: string[];
   raw: string;
   line: number;
+  /** The line the next record may start on (a quoted cell may span several lines). */
+  nextLine: number;
   /** The byte offset just after this record (in the UTF-8 bytes read). */
   end: number;
   /** The line's bytes were not UTF-8 (a Windows-1252 accent in a UTF-8 file): read as Windows-1252. */
   recoded?: true;
 }
+
+/** The longest line (or quoted multi-line value) a file may have: a larger one is a quote never closed. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
 
 /** Line breaks in `bytes` from `from`: CRLF, LF or a lone CR each count once. */
 function lineBreaks(bytes: Uint8Array, from = 0, to = bytes.length): number {
@@ -240,6 +245,8 @@ export async function* readRecords(
     // A record the parser cannot read is skipped and said (the 'skip' event), so the records before
     // it still come out in order; reading stops there.
     skip_records_with_error: true,
+    // A quote never closed would otherwise hold the rest of the file in memory as one value.
+    max_record_size: MAX_RECORD_BYTES,
   });
   let broken: { err: { code?: string; message?: string }; at: number } | undefined;
   parser.on('skip', (err: { code?: string; message?: string }) => {
@@ -294,7 +301,7 @@ export async function* readRecords(
           []) as string[];
         recoded = true;
       }
-      yield { record, raw, line: start, end, ...(recoded ? { recoded } : {}) };
+      yield { record, raw, line: start, nextLine: line, end, ...(recoded ? { recoded } : {}) };
     }
     if (broken) {
       // The line after the last record read: where the unreadable one starts.
@@ -304,7 +311,7 @@ export async function* readRecords(
       const where = line + lineBreaks(rest, 0, blank);
       throw fileError(
         '(file)',
-        broken.err.code === 'CSV_QUOTE_NOT_CLOSED'
+        broken.err.code === 'CSV_QUOTE_NOT_CLOSED' || broken.err.code === 'CSV_MAX_RECORD_SIZE'
           ? `A quote (") on line ${where} opens a value that is never closed, so the rest of the file cannot be read: close it, or remove it`
           : `The file is not valid CSV from line ${where} (${broken.err.message ?? broken.err.code})`,
       );

@@ -203,13 +203,13 @@ async function work(deps: ImportJobDeps, job: ImportJob, remainingMs: () => numb
     deps.metrics?.count('ImportRowsRejected', result.add.rejected ?? 0, { name: 'Kind', value: job.kind });
     for (const w of result.warnings) if (warnings.length < KEPT_WARNINGS) warnings.push(w);
     const ok = await deps.imports.advance(job.id, deps.workerId, offset, {
-      checkpoint: { offset: last.end, line: last.line + 1, chunks: job.checkpoint.chunks + 1 },
+      checkpoint: { offset: last.end, line: last.nextLine, chunks: job.checkpoint.chunks + 1 },
       add: result.add,
       warnings,
     });
     if (!ok) return false;
     offset = last.end;
-    line = last.line + 1;
+    line = last.nextLine;
     batch = [];
     n++;
     return true;

@@ -8,6 +8,9 @@ import type { Purchase } from '../purchases/purchase';
 import { notFound } from '../shared/errors';
 import type { EngagementRepository } from '../tracking/ports';
 
+/** Text a person typed, never read as a formula by a spreadsheet (`=HYPERLINK(…)` → `'=HYPERLINK(…)`). */
+const formulaSafe = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
 /** Rows per CSV response: Lambda answers at most 6 MB, so big campaigns export in pages. */
 export const CSV_PAGE = 10_000;
 
@@ -104,7 +107,7 @@ export async function reportCsvPage(
     r.channel ?? 'email',
     r.segments ?? '',
     contacts.get(r.contactId)?.phone ?? '',
-    contacts.get(r.contactId)?.firstName ?? '',
+    formulaSafe(contacts.get(r.contactId)?.firstName ?? ''),
     r.status === 'holdout' ? 'holdout' : r.status === 'sent' ? 'treated' : '',
     r.couponCode ?? '',
     r.redeemedAt ?? '',
@@ -117,7 +120,9 @@ export async function reportCsvPage(
   const body = stringify(rows, {
     header: first,
     columns: [...REPORT_CSV_COLUMNS],
-    ...(dialect === 'excel-fr' ? { delimiter: ';' } : {}),
+    // For Excel every cell that would start a formula (`=`, `+`, `-`, `@`) is escaped, phone numbers
+    // included (no column here is a negative number); in the standard dialect, what a person typed.
+    ...(dialect === 'excel-fr' ? { delimiter: ';', escape_formulas: true } : {}),
   });
   const csv = dialect === 'excel-fr' && first ? `\uFEFF${body}` : body;
   return { campaignId: campaign.id, csv, ...(page.next ? { next: page.next } : {}) };

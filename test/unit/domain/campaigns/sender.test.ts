@@ -820,6 +820,23 @@ describe('sendJob', () => {
     expect((await deps.campaigns.get('cmp_1'))?.status).toBe('paused');
   });
 
+  it('with several in flight, an unexpected error stops the others, writes what was counted, and fails the job', async () => {
+    const { deps } = await given({ contacts: contacts(12), deps: { inFlight: 4 } });
+    // A permanent refusal whose settle write fails: the one path where sendOne throws.
+    deps.messenger.failFor('c_3@example.com', new SendFailure('permanent', 'Address refused'));
+    const settle = deps.campaigns.settleSend.bind(deps.campaigns);
+    deps.campaigns.settleSend = async (campaignId, contactId, outcome, channel) => {
+      if (contactId === 'c_3') throw new Error('DynamoDB unavailable');
+      return settle(campaignId, contactId, outcome, channel);
+    };
+    await expect(sendJob(deps, job(ids(12)))).rejects.toThrow('DynamoDB unavailable');
+    const sent = deps.messenger.sent.length;
+    expect(sent).toBeLessThan(12);
+    // Those settled are counted now; nothing of the job is put back: the queue retries it whole.
+    expect((await deps.campaigns.get('cmp_1'))?.counts.sent).toBe(sent);
+    expect(deps.sendQueue.batches).toEqual([]);
+  });
+
   it('sends every recipient, writes the counts, publishes `sent` and completes the campaign', async () => {
     const { deps } = await given({ contacts: contacts(3) });
     expect(await sendJob(deps, job(ids(3)))).toEqual({

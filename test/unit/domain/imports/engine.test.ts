@@ -1,8 +1,14 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { upsertContact } from '../../../../functions/domain/contacts/customer-file';
-import { BATCH_ROWS, importNow, readRecords } from '../../../../functions/domain/imports/engine';
+import {
+  BATCH_ROWS,
+  importNow,
+  MAX_RECORD_BYTES,
+  readRecords,
+} from '../../../../functions/domain/imports/engine';
 import type { ImportKind, ImportOptions } from '../../../../functions/domain/imports/job';
+import { AppError } from '../../../../functions/domain/shared/errors';
 import { appError } from '../../../support/assertions';
 import { type FakeDeps, FakeImportFiles, fakeDeps, fakeImportEngineDeps } from '../../../support/fakes';
 
@@ -651,6 +657,7 @@ describe('readRecords', () => {
         record: ['u1@x.fr', 'U1\nde la Tour'],
         raw: 'u1@x.fr;"U1\nde la Tour"',
         line: 4,
+        nextLine: 6,
         end: Buffer.byteLength(`${file.split('\n').slice(0, 4).join('\n')}\n`),
       });
       expect(out.at(-1)?.line).toBe(2 + 2 * 299);
@@ -672,5 +679,41 @@ describe('readRecords', () => {
     })();
     const hung = new Promise((resolve) => setTimeout(() => resolve('still reading after 1 s'), 1000));
     expect(await Promise.race([stop, hung])).toBe(10);
+  });
+});
+
+describe('review fixes', () => {
+  it('checkpoints the line after a multi-line record, not the one after its start', async () => {
+    const text = 'email;note\na@x.fr;"one\ntwo"\nb@x.fr;x\n';
+    const recs = [];
+    for await (const r of readRecords(
+      (async function* () {
+        yield Buffer.from(text);
+      })(),
+      ';',
+      { offset: 0, line: 1 },
+    ))
+      recs.push(r);
+    expect(recs.map((r) => [r.line, r.nextLine])).toEqual([
+      [1, 2],
+      [2, 4],
+      [4, 5],
+    ]);
+  });
+
+  it('refuses a value longer than a megabyte (a quote never closed in a big file) with a 400, not by running out of memory', async () => {
+    const big = `email;note\na@x.fr;"${'x'.repeat(MAX_RECORD_BYTES + 10)}\nb@x.fr;y\n`;
+    const read = async () => {
+      for await (const _ of readRecords(
+        (async function* () {
+          for (let i = 0; i < big.length; i += 65536) yield Buffer.from(big.slice(i, i + 65536));
+        })(),
+        ';',
+        { offset: 0, line: 1 },
+      ));
+    };
+    const err = await read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(JSON.stringify((err as AppError).issues)).toContain('line 2');
   });
 });
