@@ -25,6 +25,17 @@ export async function dynaliteProcess(): Promise<{ endpoint: string; child: Chil
 }
 
 /**
+ * Stops a dynalite process and waits until it has exited: dynalite reads `--port 0` as its default
+ * port (4567), so the next benchmark's dynalite needs this one gone.
+ */
+export async function stopDynalite(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill();
+  await exited;
+}
+
+/**
  * A local stack on a dynalite of its own process, for benchmarks that call handlers
  * directly; stopped, with its database, whatever happens.
  */
@@ -46,7 +57,7 @@ export async function withBenchStack<T>(
     return await run(stack);
   } finally {
     await stack.stop();
-    db.child.kill();
+    await stopDynalite(db.child);
   }
 }
 
@@ -206,6 +217,6 @@ export async function benchPipeline(n: number, log: (s: string) => void): Promis
     ];
   } finally {
     await stack.stop();
-    db.child.kill();
+    await stopDynalite(db.child);
   }
 }
