@@ -5,7 +5,8 @@
  */
 import type { Summary, SummaryLine } from '../../domain/reports/summary';
 import { esc } from '../html';
-import { REPORT_CSS, type ReportLocale } from './report';
+import { reportDocument } from './report-document';
+import type { ReportLocale } from './report-text';
 
 const TEXT = {
   en: {
@@ -81,18 +82,10 @@ export function summaryPage(summary: Summary, locale: ReportLocale = 'en'): stri
     )
     .join('\n');
   const to = new Date(Date.parse(summary.to) - 1).toISOString();
-  return `<!doctype html>
-<html lang="${locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${esc(t.title)}</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<main>
-<section class="card" aria-labelledby="summary-h">
+  return reportDocument(
+    locale,
+    t.title,
+    `<section class="card" aria-labelledby="summary-h">
 <h1 id="summary-h">${esc(t.title)}</h1>
 <p class="muted">${esc(t.period(day.format(new Date(summary.from)), day.format(new Date(to))))}</p>
 ${
@@ -107,9 +100,6 @@ ${rows}
 </table>`
 }
 <p class="muted small note">${esc(t.note)}</p>
-</section>
-</main>
-</body>
-</html>
-`;
+</section>`,
+  );
 }
